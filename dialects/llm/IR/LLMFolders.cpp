@@ -1,0 +1,233 @@
+//===- LLMFolders.cpp - Folders and canonicalization patterns of llm ops ----===//
+#include "dialects/llm/IR/LLMOps.h"
+
+#include "mlir/Dialect/CommonFolders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace llmc::llm;
+
+namespace {
+
+/// True when `value` is a constant splat equal to `number` (float or integer).
+bool isSplatOf(Value value, double number) {
+  Attribute attr;
+  if (!matchPattern(value, m_Constant(&attr)))
+    return false;
+  auto splat = dyn_cast<SplatElementsAttr>(attr);
+  if (!splat)
+    return false;
+  Type element = splat.getElementType();
+  if (isa<FloatType>(element))
+    return splat.getSplatValue<APFloat>().isExactlyValue(number);
+  if (isa<IntegerType>(element))
+    return splat.getSplatValue<APInt>().getSExtValue() == int64_t(number) &&
+           double(int64_t(number)) == number;
+  return false;
+}
+
+/// Evaluates `function` in double precision and rounds back to the operand's format. Used only
+/// for operations that are correctly rounded in double (sqrt, division), so the result matches
+/// what the compiled code computes in the operand's own precision.
+APFloat applyInDouble(const APFloat &value, double (*function)(double)) {
+  bool losesInfo = false;
+  APFloat wide = value;
+  wide.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &losesInfo);
+  APFloat result(function(wide.convertToDouble()));
+  result.convert(value.getSemantics(), APFloat::rmNearestTiesToEven, &losesInfo);
+  return result;
+}
+
+/// Folds a binary op whose operands are constants of the result's type; broadcasting folds are
+/// left to the lowering, which sees the same data without a copy.
+template <typename OpTy, typename Compute>
+OpFoldResult foldBinaryConstants(OpTy op, typename OpTy::FoldAdaptor adaptor, Compute compute) {
+  Type resultType = op.getType();
+  if (op.getLhs().getType() != resultType || op.getRhs().getType() != resultType)
+    return {};
+  return constFoldBinaryOp<FloatAttr, APFloat, void>(adaptor.getOperands(), compute);
+}
+
+/// `x op identity -> x` when no broadcast changes the type.
+template <typename OpTy> OpFoldResult foldRightIdentity(OpTy op, double identity) {
+  if (op.getLhs().getType() == op.getType() && isSplatOf(op.getRhs(), identity))
+    return op.getLhs();
+  return {};
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
+  if (OpFoldResult identity = foldRightIdentity(*this, 0.0))
+    return identity;
+  if (getRhs().getType() == getType() && isSplatOf(getLhs(), 0.0))
+    return getRhs();
+  return foldBinaryConstants(*this, adaptor,
+                             [](const APFloat &a, const APFloat &b) { return a + b; });
+}
+
+OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
+  if (OpFoldResult identity = foldRightIdentity(*this, 0.0))
+    return identity;
+  return foldBinaryConstants(*this, adaptor,
+                             [](const APFloat &a, const APFloat &b) { return a - b; });
+}
+
+OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
+  if (OpFoldResult identity = foldRightIdentity(*this, 1.0))
+    return identity;
+  if (getRhs().getType() == getType() && isSplatOf(getLhs(), 1.0))
+    return getRhs();
+  return foldBinaryConstants(*this, adaptor,
+                             [](const APFloat &a, const APFloat &b) { return a * b; });
+}
+
+OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
+  if (OpFoldResult identity = foldRightIdentity(*this, 1.0))
+    return identity;
+  return foldBinaryConstants(*this, adaptor,
+                             [](const APFloat &a, const APFloat &b) { return a / b; });
+}
+
+OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {
+  if (getLhs() == getRhs())
+    return getLhs();
+  return foldBinaryConstants(
+      *this, adaptor, [](const APFloat &a, const APFloat &b) { return llvm::maximum(a, b); });
+}
+
+OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
+  if (getLhs() == getRhs())
+    return getLhs();
+  return foldBinaryConstants(
+      *this, adaptor, [](const APFloat &a, const APFloat &b) { return llvm::minimum(a, b); });
+}
+
+OpFoldResult PowOp::fold(FoldAdaptor adaptor) { return foldRightIdentity(*this, 1.0); }
+
+OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
+  if (auto inner = getInput().getDefiningOp<NegOp>())
+    return inner.getInput();
+  return constFoldUnaryOp<FloatAttr, APFloat, void>(adaptor.getOperands(),
+                                                    [](const APFloat &a) { return -a; });
+}
+
+OpFoldResult SqrtOp::fold(FoldAdaptor adaptor) {
+  return constFoldUnaryOp<FloatAttr, APFloat, void>(adaptor.getOperands(), [](const APFloat &a) {
+    return applyInDouble(a, [](double x) { return std::sqrt(x); });
+  });
+}
+
+OpFoldResult RsqrtOp::fold(FoldAdaptor adaptor) {
+  return constFoldUnaryOp<FloatAttr, APFloat, void>(adaptor.getOperands(), [](const APFloat &a) {
+    return applyInDouble(a, [](double x) { return 1.0 / std::sqrt(x); });
+  });
+}
+
+OpFoldResult ReciprocalOp::fold(FoldAdaptor adaptor) {
+  if (auto inner = getInput().getDefiningOp<ReciprocalOp>())
+    return inner.getInput();
+  return constFoldUnaryOp<FloatAttr, APFloat, void>(adaptor.getOperands(), [](const APFloat &a) {
+    APFloat one(a.getSemantics(), 1);
+    one.divide(a, APFloat::rmNearestTiesToEven);
+    return one;
+  });
+}
+
+OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
+  if (auto inner = getInput().getDefiningOp<ReluOp>())
+    return inner.getResult();
+  return constFoldUnaryOp<FloatAttr, APFloat, void>(adaptor.getOperands(), [](const APFloat &a) {
+    return a.isNegative() && !a.isNaN() ? APFloat::getZero(a.getSemantics()) : a;
+  });
+}
+
+OpFoldResult CastOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+/// A reduction over no axes is the identity.
+template <typename OpTy> static OpFoldResult foldEmptyReduction(OpTy op) {
+  if (op.getAxes().empty() && op.getInput().getType() == op.getType())
+    return op.getInput();
+  return {};
+}
+
+OpFoldResult ReduceSumOp::fold(FoldAdaptor) { return foldEmptyReduction(*this); }
+OpFoldResult ReduceMeanOp::fold(FoldAdaptor) { return foldEmptyReduction(*this); }
+OpFoldResult ReduceMaxOp::fold(FoldAdaptor) { return foldEmptyReduction(*this); }
+OpFoldResult ReduceMinOp::fold(FoldAdaptor) { return foldEmptyReduction(*this); }
+OpFoldResult ReduceProdOp::fold(FoldAdaptor) { return foldEmptyReduction(*this); }
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+OpFoldResult TransposeOp::fold(FoldAdaptor) {
+  ArrayRef<int64_t> permutation = getPermutation();
+  for (auto [index, dim] : llvm::enumerate(permutation))
+    if (int64_t(index) != dim)
+      return {};
+  if (getInput().getType() == getType())
+    return getInput();
+  return {};
+}
+
+namespace {
+
+/// `transpose(transpose(x, inner), outer) -> transpose(x, inner[outer[i]])`.
+struct ComposeTransposes : OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(TransposeOp op, PatternRewriter &rewriter) const override {
+    auto inner = op.getInput().getDefiningOp<TransposeOp>();
+    if (!inner)
+      return rewriter.notifyMatchFailure(op, "input is not a transpose");
+    SmallVector<int64_t> composed;
+    for (int64_t dim : op.getPermutation())
+      composed.push_back(inner.getPermutation()[dim]);
+    rewriter.replaceOpWithNewOp<TransposeOp>(op, op.getType(), inner.getInput(),
+                                             rewriter.getDenseI64ArrayAttr(composed));
+    return success();
+  }
+};
+
+} // namespace
+
+void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &patterns, MLIRContext *context) {
+  patterns.add<ComposeTransposes>(context);
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  // Only the last reshape of a chain matters.
+  if (auto inner = getInput().getDefiningOp<ReshapeOp>()) {
+    getInputMutable().assign(inner.getInput());
+    return getResult();
+  }
+  if (auto constant = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput()))
+    if (getType().hasStaticShape())
+      return constant.reshape(getType());
+  return {};
+}
+
+OpFoldResult ConcatOp::fold(FoldAdaptor) {
+  if (getInputs().size() == 1 && getInputs().front().getType() == getType())
+    return getInputs().front();
+  return {};
+}

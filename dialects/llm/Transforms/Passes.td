@@ -1,0 +1,37 @@
+//===- Passes.td - Passes of the llm dialect -------------------------------===//
+#ifndef LLMC_DIALECTS_LLM_TRANSFORMS_PASSES_TD
+#define LLMC_DIALECTS_LLM_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def LLMInferShapesPass : Pass<"llm-infer-shapes", "::mlir::ModuleOp"> {
+  let summary = "Refine llm result types from their operands";
+  let description = [{
+    Frontends often know less about a result than its operands do: a dimension is `?` because
+    an exporter left it unnamed, or because an input shape was pinned after import. This pass
+    walks every function in order, re-infers the result type of each op that infers its
+    result types, and keeps the more static of the written and the inferred type.
+
+    Users that cannot take a refined operand type (ops of other dialects) get a `tensor.cast`
+    back to the type they had. The result types of a function that nothing in the module calls
+    are updated to what its `func.return` now returns.
+
+    A conflict between the written and the inferred type is an error naming the op.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
+def LLMDecomposeBatchNormPass
+    : Pass<"llm-decompose-batch-norm", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite inference batch normalization as one multiply and one add";
+  let description = [{
+    `llm.batch_norm` with running statistics is an affine map per channel:
+    `y = x * m + s` with `m = scale * rsqrt(variance + epsilon)` and `s = bias - mean * m`.
+    The pass emits that arithmetic on the `[C]` parameters and reshapes `m` and `s` to
+    `[C, 1, ..., 1]` so they broadcast over the input. When the parameters are constants,
+    canonicalization folds `m` and `s` into two constants, and the multiply and add are then
+    ordinary elementwise ops that fuse into the producing convolution's epilogue.
+  }];
+}
+
+#endif // LLMC_DIALECTS_LLM_TRANSFORMS_PASSES_TD

@@ -1,0 +1,43 @@
+//===- Pipelines.cpp - The pass pipelines llmc compile runs -----------------===//
+#include "passes/Pipelines.h"
+
+#include "dialects/llm/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace llmc {
+namespace {
+
+struct OptimizePipelineOptions : PassPipelineOptions<OptimizePipelineOptions> {
+  Option<bool> decomposeBatchNorm{
+      *this, "decompose-batch-norm",
+      llvm::cl::desc("Rewrite inference batch normalization into multiply and add"),
+      llvm::cl::init(true)};
+};
+
+} // namespace
+
+void buildOptimizePipeline(OpPassManager &pm, const OptimizeOptions &options) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(llm::createLLMInferShapesPass());
+  if (options.decomposeBatchNorm)
+    pm.addNestedPass<func::FuncOp>(llm::createLLMDecomposeBatchNormPass());
+  // CSE first, so the canonicalizer sees the operands it made identical (max(x, x) -> x).
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void registerPipelines() {
+  PassPipelineRegistration<OptimizePipelineOptions>(
+      "llmc-optimize",
+      "The target-independent llm pipeline that `llmc compile` runs before lowering",
+      [](OpPassManager &pm, const OptimizePipelineOptions &pipelineOptions) {
+        OptimizeOptions options;
+        options.decomposeBatchNorm = pipelineOptions.decomposeBatchNorm;
+        buildOptimizePipeline(pm, options);
+      });
+}
+
+} // namespace llmc

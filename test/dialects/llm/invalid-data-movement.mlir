@@ -1,0 +1,111 @@
+// RUN: llmc-opt %s --split-input-file --verify-diagnostics
+
+func.func @transpose_length(%x: tensor<2x3x4xf32>) -> tensor<3x2x4xf32> {
+  // expected-error @+1 {{'llm.transpose' op permutation [1, 0] has 2 entries, expected one per dimension of 2x3x4}}
+  %0 = llm.transpose %x {permutation = array<i64: 1, 0>} : tensor<2x3x4xf32> -> tensor<3x2x4xf32>
+  return %0 : tensor<3x2x4xf32>
+}
+
+// -----
+
+func.func @transpose_repeat(%x: tensor<2x3x4xf32>) -> tensor<2x2x3xf32> {
+  // expected-error @+1 {{'llm.transpose' op permutation [0, 0, 1] is not a permutation of [0, 3)}}
+  %0 = llm.transpose %x {permutation = array<i64: 0, 0, 1>} : tensor<2x3x4xf32> -> tensor<2x2x3xf32>
+  return %0 : tensor<2x2x3xf32>
+}
+
+// -----
+
+func.func @reshape_element_type(%x: tensor<2x3xf32>) -> tensor<6xf16> {
+  // expected-error @+1 {{'llm.reshape' op expected the result element type to be 'f32', got 'f16'}}
+  %0 = llm.reshape %x : tensor<2x3xf32> -> tensor<6xf16>
+  return %0 : tensor<6xf16>
+}
+
+// -----
+
+func.func @reshape_two_dynamic(%x: tensor<2x3xf32>) -> tensor<?x?xf32> {
+  // expected-error @+1 {{'llm.reshape' op expected at most one dynamic dimension in the result, got ?x?}}
+  %0 = llm.reshape %x : tensor<2x3xf32> -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+func.func @reshape_count(%x: tensor<2x3xf32>) -> tensor<4x2xf32> {
+  // expected-error @+1 {{'llm.reshape' op cannot reshape 2x3 (6 elements) into 4x2}}
+  %0 = llm.reshape %x : tensor<2x3xf32> -> tensor<4x2xf32>
+  return %0 : tensor<4x2xf32>
+}
+
+// -----
+
+func.func @reshape_derived_not_integral(%x: tensor<2x3xf32>) -> tensor<4x?xf32> {
+  // expected-error @+1 {{'llm.reshape' op cannot reshape 2x3 (6 elements) into 4x?}}
+  %0 = llm.reshape %x : tensor<2x3xf32> -> tensor<4x?xf32>
+  return %0 : tensor<4x?xf32>
+}
+
+// -----
+
+func.func @concat_nothing() -> tensor<2xf32> {
+  // expected-error @+1 {{'llm.concat' op expected at least one input}}
+  %0 = llm.concat {axis = 0 : i64} : () -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @concat_axis(%a: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'llm.concat' op axis 2 is out of range for rank 2 (expected 0 to 1)}}
+  %0 = llm.concat %a, %a {axis = 2 : i64} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @concat_rank(%a: tensor<2x3xf32>, %b: tensor<4xf32>) -> tensor<6x3xf32> {
+  // expected-error @+1 {{'llm.concat' op input 1 has shape 4, expected rank 2 like input 0}}
+  %0 = llm.concat %a, %b {axis = 0 : i64} : (tensor<2x3xf32>, tensor<4xf32>) -> tensor<6x3xf32>
+  return %0 : tensor<6x3xf32>
+}
+
+// -----
+
+func.func @concat_other_dim(%a: tensor<2x3xf32>, %b: tensor<4x4xf32>) -> tensor<6x3xf32> {
+  // expected-error @+1 {{'llm.concat' op input 1 has shape 4x4, which differs from 2x3 in dimension 1 (only axis 0 may differ)}}
+  %0 = llm.concat %a, %b {axis = 0 : i64} : (tensor<2x3xf32>, tensor<4x4xf32>) -> tensor<6x3xf32>
+  return %0 : tensor<6x3xf32>
+}
+
+// -----
+
+func.func @concat_element_type(%a: tensor<2x3xf32>, %b: tensor<4x3xf16>) -> tensor<6x3xf32> {
+  // expected-error @+1 {{'llm.concat' op input 1 has element type 'f16', expected 'f32' like input 0}}
+  %0 = llm.concat %a, %b {axis = 0 : i64} : (tensor<2x3xf32>, tensor<4x3xf16>) -> tensor<6x3xf32>
+  return %0 : tensor<6x3xf32>
+}
+
+// -----
+
+func.func @concat_overflow(%a: tensor<9223372036854775807xf32>) -> tensor<?xf32> {
+  // expected-error @+1 {{'llm.concat' op the joined size of axis 0 overflows int64}}
+  %0 = llm.concat %a, %a {axis = 0 : i64} : (tensor<9223372036854775807xf32>, tensor<9223372036854775807xf32>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+func.func @gather_float_indices(%x: tensor<3x2xf32>, %i: tensor<2xf32>) -> tensor<2x2xf32> {
+  // expected-error @+1 {{'llm.gather' op expected integer indices, got 'f32'}}
+  %0 = llm.gather %x[%i] {axis = 0 : i64} : (tensor<3x2xf32>, tensor<2xf32>) -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}
+
+// -----
+
+func.func @gather_axis(%x: tensor<3x2xf32>, %i: tensor<2xi64>) -> tensor<2x2xf32> {
+  // expected-error @+1 {{'llm.gather' op axis 2 is out of range for rank 2 (expected 0 to 1)}}
+  %0 = llm.gather %x[%i] {axis = 2 : i64} : (tensor<3x2xf32>, tensor<2xi64>) -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}

@@ -1,0 +1,20 @@
+//===- Commands.h - The subcommands of the llmc driver ----------------------===//
+#ifndef LLMC_TOOLS_LLMC_COMMANDS_H
+#define LLMC_TOOLS_LLMC_COMMANDS_H
+
+#include "llvm/Support/CommandLine.h"
+
+namespace llmc::driver {
+
+/// The category of every llmc option, so that --help hides LLVM's own.
+extern llvm::cl::OptionCategory optionCategory;
+
+/// `llmc compile`: import a model and run the compiler pipeline on it.
+extern llvm::cl::SubCommand compileCommand;
+
+/// Runs `llmc compile` with the options parsed into its subcommand; returns the exit code.
+int runCompile();
+
+} // namespace llmc::driver
+
+#endif // LLMC_TOOLS_LLMC_COMMANDS_H
