@@ -17,3 +17,9 @@ config.environment["PATH"] = os.pathsep.join(
 config.substitutions.append(("%llmc_src_root", config.llmc_src_root))
 config.substitutions.append(("%llmc_obj_root", config.llmc_obj_root))
 config.substitutions.append(("%python", config.python_executable))
+
+# The ONNX backend test suite, from Debian's libonnx-testdata.
+onnx_data = "/usr/share/libonnx-testdata/data"
+if os.path.isdir(os.path.join(onnx_data, "node")):
+    config.available_features.add("onnx-testdata")
+    config.substitutions.append(("%onnx_node", os.path.join(onnx_data, "node")))

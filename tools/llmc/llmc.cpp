@@ -1,24 +1,39 @@
 //===- llmc.cpp - The llmc driver: compile models and run compiled ones -----===//
+#include "runtime/cli/Cli.h"
 #include "tools/llmc/Commands.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cstring>
+#include <string>
+
 static void printVersion(llvm::raw_ostream &os) {
   os << "llmc " << LLMC_VERSION << " (LLVM " << LLVM_VERSION_STRING << ")\n";
 }
 
+static constexpr const char *kOverview =
+    "llmc: an ahead-of-time compiler for machine-learning models\n\n"
+    "  llmc compile MODEL -o OUT.llmc   compile an ONNX model (see `llmc compile --help`)\n"
+    "  llmc run OUT.llmc --input FILE... --output-dir DIR\n"
+    "                                   run a compiled model (see `llmc run --help`)\n"
+    "  llmc inspect OUT.llmc            print an artifact's signature, target and sizes\n";
+
 int main(int argc, char **argv) {
+  // `run` and `inspect` are the runtime's own commands, shared with llmc-run: they never load
+  // the compiler's option machinery.
+  if (argc >= 2 && (std::strcmp(argv[1], "run") == 0 || std::strcmp(argv[1], "inspect") == 0)) {
+    std::string name = std::string("llmc ") + argv[1];
+    argv[1] = name.data();
+    return std::strcmp(argv[1] + 5, "run") == 0 ? llmc::cli::runMain(argc - 1, argv + 1)
+                                                 : llmc::cli::inspectMain(argc - 1, argv + 1);
+  }
   llvm::InitLLVM initLLVM(argc, argv);
   llvm::cl::SetVersionPrinter(printVersion);
   // libLLVM registers hundreds of its own flags; `llmc --help` shows only llmc's.
   llvm::cl::HideUnrelatedOptions(llmc::driver::optionCategory);
-  if (!llvm::cl::ParseCommandLineOptions(
-          argc, argv,
-          "llmc: an ahead-of-time compiler for machine-learning models\n\n"
-          "  llmc compile MODEL -o OUT   compile a model (see `llmc compile --help`)\n",
-          &llvm::errs()))
+  if (!llvm::cl::ParseCommandLineOptions(argc, argv, kOverview, &llvm::errs()))
     return 2;
   if (llmc::driver::compileCommand)
     return llmc::driver::runCompile();

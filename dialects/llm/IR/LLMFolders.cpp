@@ -213,6 +213,9 @@ void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &patterns, MLIRC
 }
 
 OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  // A run-time shape decides the result; only a static reshape folds.
+  if (getShape())
+    return {};
   if (getInput().getType() == getType())
     return getInput();
   // Only the last reshape of a chain matters.

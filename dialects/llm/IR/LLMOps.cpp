@@ -383,6 +383,15 @@ LogicalResult ReshapeOp::verify() {
   if (input.getElementType() != result.getElementType())
     return emitOpError() << "expected the result element type to be " << input.getElementType()
                          << ", got " << result.getElementType();
+  if (Value shape = getShape()) {
+    auto shapeType = cast<RankedTensorType>(shape.getType());
+    if (shapeType.getRank() != 1 || !isa<IntegerType, IndexType>(shapeType.getElementType()))
+      return emitOpError() << "expected a 1-D integer shape operand, got " << shapeType;
+    if (shapeType.isDynamicDim(0) || shapeType.getDimSize(0) != result.getRank())
+      return emitOpError() << "expected a shape operand of length " << result.getRank()
+                           << " (the result rank), got " << shapeType;
+    return success();
+  }
   if (result.getNumDynamicDims() > 1)
     return emitOpError() << "expected at most one dynamic dimension in the result, got "
                          << shapes::formatShape(result.getShape());

@@ -330,19 +330,34 @@ def LLM_TransposeOp : LLM_InferredOp<"transpose"> {
 def LLM_ReshapeOp : LLM_Op<"reshape", [Pure]> {
   let summary = "reinterpret the elements, in row-major order, with a new shape";
   let description = [{
-    Keeps the elements and their row-major order and gives them the result's shape. The
-    result type is the target shape. It may have one dynamic dimension, which is the element
-    count divided by the product of the static ones (as `-1` in ONNX `Reshape`).
+    Keeps the elements and their row-major order and gives them the result's shape.
+
+    Without `shape`, the result type is the target shape. It may have one dynamic dimension,
+    which is the element count divided by the product of the static ones (as `-1` in ONNX
+    `Reshape`).
+
+    With `shape`, a 1-D integer tensor whose length is the result rank, the target is known only
+    at run time, with ONNX's rules: an entry of `0` copies the input's dimension at that
+    position, and one entry of `-1` is derived from the element count. The result type says
+    what is known statically.
 
     Example:
 
     ```mlir
     %r = llm.reshape %x : tensor<2x3x4xf32> -> tensor<6x4xf32>
+    %s = llm.reshape %x(%shape : tensor<3xi64>) : tensor<2x3x4xf32> -> tensor<?x?x?xf32>
     ```
   }];
-  let arguments = (ins AnyRankedTensor:$input);
+  let arguments = (ins AnyRankedTensor:$input, Optional<AnyRankedTensor>:$shape);
   let results = (outs AnyRankedTensor:$result);
-  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let assemblyFormat = [{
+    $input (`(` $shape^ `:` type($shape) `)`)? attr-dict `:` type($input) `->` type($result)
+  }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$result, "::mlir::Value":$input), [{
+      build($_builder, $_state, result, input, ::mlir::Value());
+    }]>
+  ];
   let hasVerifier = 1;
   let hasFolder = 1;
 }

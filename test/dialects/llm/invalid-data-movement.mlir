@@ -109,3 +109,19 @@ func.func @gather_axis(%x: tensor<3x2xf32>, %i: tensor<2xi64>) -> tensor<2x2xf32
   %0 = llm.gather %x[%i] {axis = 2 : i64} : (tensor<3x2xf32>, tensor<2xi64>) -> tensor<2x2xf32>
   return %0 : tensor<2x2xf32>
 }
+
+// -----
+
+func.func @reshape_shape_type(%x: tensor<2x3xf32>, %s: tensor<2xf32>) -> tensor<?x?xf32> {
+  // expected-error @+1 {{'llm.reshape' op expected a 1-D integer shape operand, got 'tensor<2xf32>'}}
+  %0 = llm.reshape %x(%s : tensor<2xf32>) : tensor<2x3xf32> -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+func.func @reshape_shape_length(%x: tensor<2x3xf32>, %s: tensor<3xi64>) -> tensor<?x?xf32> {
+  // expected-error @+1 {{'llm.reshape' op expected a shape operand of length 2 (the result rank), got 'tensor<3xi64>'}}
+  %0 = llm.reshape %x(%s : tensor<3xi64>) : tensor<2x3xf32> -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}

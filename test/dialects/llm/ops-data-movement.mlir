@@ -43,3 +43,10 @@ func.func @gather(%table: tensor<32000x4096xf32>, %ids: tensor<1x7xi64>, %x: ten
   %1 = llm.gather %x[%i] {axis = 1 : i64} : (tensor<3x2xf32>, tensor<i32>) -> tensor<3xf32>
   return %0, %1 : tensor<1x7x4096xf32>, tensor<3xf32>
 }
+
+// CHECK-LABEL: func.func @reshape_runtime_shape
+func.func @reshape_runtime_shape(%x: tensor<2x3x4xf32>, %shape: tensor<3xi64>) -> tensor<?x?x?xf32> {
+  // CHECK: llm.reshape %{{.*}}(%{{.*}} : tensor<3xi64>) : tensor<2x3x4xf32> -> tensor<?x?x?xf32>
+  %0 = llm.reshape %x(%shape : tensor<3xi64>) : tensor<2x3x4xf32> -> tensor<?x?x?xf32>
+  return %0 : tensor<?x?x?xf32>
+}

@@ -1,0 +1,53 @@
+//===- Passes.td - Passes of the CPU backend --------------------------------===//
+#ifndef LLMC_BACKENDS_CPU_PASSES_TD
+#define LLMC_BACKENDS_CPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def LLMCOutlineConstantsPass : Pass<"llmc-outline-constants", "::mlir::ModuleOp"> {
+  let summary = "Move large tensor constants out of the code into the artifact's constants table";
+  let description = [{
+    Weights do not belong in code: the runtime maps them from the artifact without copying.
+    Every `arith.constant` tensor with at least `min-elements` elements in a public function
+    becomes a new trailing argument of that function, marked with
+    `llmc.constant = <the value>`. The compiler moves those values into the artifact's constants
+    table, in argument order, and the runtime passes them back as arguments. Smaller constants
+    stay in the code object's read-only data.
+  }];
+  let options = [
+    Option<"minElements", "min-elements", "int64_t", /*default=*/"64",
+           "Smallest constant, in elements, that moves into the constants table">
+  ];
+}
+
+def LLMCPlanMemoryPass : Pass<"llmc-plan-memory", "::mlir::ModuleOp"> {
+  let summary = "Place every statically sized buffer in one scratch arena planned from liveness";
+  let description = [{
+    Runs after bufferization. Each public function gets a trailing `memref<?xi8>` scratch
+    argument and a trailing `!llvm.ptr` argument for the runtime's services table. Every
+    `memref.alloc` with a static shape becomes a `memref.view` into the scratch arena at an
+    offset chosen at compile time: buffers whose lifetimes (from the allocation to the last use
+    of the buffer or of any view of it, in program order) do not overlap share bytes, first fit,
+    64-byte aligned. The arena size is recorded as `llmc.scratch_bytes` on the function.
+
+    A buffer whose size is known only at run time is an error naming the op, because the
+    runtime cannot plan it yet.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::LLVM::LLVMDialect"];
+}
+
+def LLMCApproximateMathPass : Pass<"llmc-approximate-math"> {
+  let summary = "Rewrite math functions as polynomial approximations and plain arithmetic";
+  let description = [{
+    Compiled code objects are freestanding, so `exp`, `log`, `tanh`, `erf`, `powf` and the like
+    cannot call libm. This pass expands compound functions (`powf`, `rsqrt`, ...) into simpler
+    ones and replaces transcendental functions with MLIR's polynomial approximations, leaving
+    only operations that LLVM lowers to instructions.
+  }];
+  let dependentDialects = ["::mlir::math::MathDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::vector::VectorDialect", "::mlir::x86vector::X86VectorDialect"];
+}
+
+#endif // LLMC_BACKENDS_CPU_PASSES_TD

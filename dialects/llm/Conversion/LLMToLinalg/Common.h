@@ -1,0 +1,77 @@
+//===- Common.h - Helpers shared by the llm-to-linalg patterns --------------===//
+#ifndef LLMC_DIALECTS_LLM_CONVERSION_LLMTOLINALG_COMMON_H
+#define LLMC_DIALECTS_LLM_CONVERSION_LLMTOLINALG_COMMON_H
+
+#include "dialects/llm/IR/LLMOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace llmc::llm::lowering {
+
+/// The sizes of `value`'s dynamic dimensions, as `tensor.dim` results.
+llvm::SmallVector<mlir::Value> dynamicSizesOf(mlir::OpBuilder &b, mlir::Location loc,
+                                              mlir::Value value);
+
+/// The dynamic sizes of `resultType`, the broadcast of `operands`: each comes from an operand
+/// whose aligned dimension is not statically 1.
+llvm::SmallVector<mlir::Value> broadcastDynamicSizes(mlir::OpBuilder &b, mlir::Location loc,
+                                                     mlir::RankedTensorType resultType,
+                                                     mlir::ValueRange operands);
+
+/// `tensor.empty` of `type`, optionally filled with `fill`.
+mlir::Value createInit(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
+                       mlir::ValueRange dynamicSizes, mlir::Value fill = {});
+
+/// The indexing map that reads an operand of `operandType` broadcast into `resultRank` dims:
+/// aligned at the trailing dimension, with static size-1 dimensions read at 0.
+mlir::AffineMap broadcastMap(mlir::MLIRContext *context, mlir::RankedTensorType operandType,
+                             int64_t resultRank);
+
+/// `count` parallel iterators.
+llvm::SmallVector<mlir::utils::IteratorType> parallelIterators(int64_t count);
+
+/// A scalar constant of `type` (float or integer) holding `value`.
+mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type, double value);
+
+/// The identity of max (lowest value: -inf or the minimum integer) and of min (highest value).
+mlir::Value lowestValue(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type);
+mlir::Value highestValue(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type);
+
+/// Converts a scalar between integer (signless, read as signed; i1 as unsigned) and float types.
+mlir::Value convertScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
+                          mlir::Type to);
+
+/// The kinds of elementwise combination the patterns share.
+enum class Combine { Add, Sub, Mul, Div, Max, Min, Pow };
+
+/// `lhs combine rhs` on scalars of one type. Integer division by zero yields 0 and
+/// `INT_MIN / -1` wraps, so that no input makes compiled code trap.
+mlir::Value combineScalars(mlir::OpBuilder &b, mlir::Location loc, Combine kind, mlir::Value lhs,
+                           mlir::Value rhs);
+
+/// Lowers a reduction of `input` over `axes` with `kind` (Add, Mul, Max or Min) into a
+/// `linalg.generic` whose result drops the reduced dimensions.
+mlir::Value reduce(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+                   llvm::ArrayRef<int64_t> axes, Combine kind);
+
+/// Inserts unit dimensions at `axes` (sorted) of `value`, giving `resultType`.
+mlir::Value expandUnitDims(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
+                           mlir::RankedTensorType resultType, llvm::ArrayRef<int64_t> axes);
+
+/// Elementwise `fn` over `inputs` (each broadcast into `resultType`) producing `resultType`.
+mlir::Value elementwise(
+    mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType resultType,
+    mlir::ValueRange inputs,
+    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::ValueRange)> fn);
+
+void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
+void populateStructuredPatterns(mlir::RewritePatternSet &patterns);
+void populateReductionPatterns(mlir::RewritePatternSet &patterns);
+void populateDataMovementPatterns(mlir::RewritePatternSet &patterns);
+
+} // namespace llmc::llm::lowering
+
+#endif // LLMC_DIALECTS_LLM_CONVERSION_LLMTOLINALG_COMMON_H

@@ -1,0 +1,156 @@
+//===- ElementwiseToLinalg.cpp - Elementwise llm ops to linalg.generic ------===//
+#include "dialects/llm/Conversion/LLMToLinalg/Common.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace llmc::llm;
+
+namespace llmc::llm::lowering {
+namespace {
+
+/// Only plain integer and float tensors are computed on directly.
+bool isPlainNumber(Type type) { return isa<FloatType, IntegerType>(type); }
+
+template <typename OpTy, Combine kind>
+struct BinaryToGeneric : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
+    RankedTensorType resultType = op.getType();
+    Type element = resultType.getElementType();
+    if (!isPlainNumber(element) ||
+        getElementTypeOrSelf(op.getLhs().getType()) != element ||
+        getElementTypeOrSelf(op.getRhs().getType()) != element)
+      return rewriter.notifyMatchFailure(op, "operands are not plain numbers of one type");
+    if (kind == Combine::Pow && !isa<FloatType>(element))
+      return rewriter.notifyMatchFailure(op, "integer pow is not lowered");
+    Value result = elementwise(rewriter, op.getLoc(), resultType, {op.getLhs(), op.getRhs()},
+                              [](OpBuilder &b, Location loc, ValueRange args) {
+                                return combineScalars(b, loc, kind, args[0], args[1]);
+                              });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// One scalar function per unary op.
+Value computeUnary(Operation *op, OpBuilder &b, Location loc, Value x) {
+  Type type = x.getType();
+  bool isFloat = isa<FloatType>(type);
+  auto one = [&] { return scalarConstant(b, loc, type, 1.0); };
+  auto sigmoid = [&](Value v) -> Value {
+    Value expNeg = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, v));
+    return arith::DivFOp::create(b, loc, one(), arith::AddFOp::create(b, loc, one(), expNeg));
+  };
+  return llvm::TypeSwitch<Operation *, Value>(op)
+      .Case<NegOp>([&](auto) -> Value {
+        if (isFloat)
+          return arith::NegFOp::create(b, loc, x);
+        return arith::SubIOp::create(b, loc, scalarConstant(b, loc, type, 0.0), x);
+      })
+      .Case<AbsOp>([&](auto) -> Value {
+        if (isFloat)
+          return math::AbsFOp::create(b, loc, x);
+        return math::AbsIOp::create(b, loc, x);
+      })
+      .Case<ReluOp>([&](auto) -> Value {
+        Value zero = scalarConstant(b, loc, type, 0.0);
+        if (isFloat)
+          return arith::MaximumFOp::create(b, loc, x, zero);
+        return arith::MaxSIOp::create(b, loc, x, zero);
+      })
+      .Case<ExpOp>([&](auto) -> Value { return math::ExpOp::create(b, loc, x); })
+      .Case<LogOp>([&](auto) -> Value { return math::LogOp::create(b, loc, x); })
+      .Case<SqrtOp>([&](auto) -> Value { return math::SqrtOp::create(b, loc, x); })
+      .Case<RsqrtOp>([&](auto) -> Value { return math::RsqrtOp::create(b, loc, x); })
+      .Case<TanhOp>([&](auto) -> Value { return math::TanhOp::create(b, loc, x); })
+      .Case<ErfOp>([&](auto) -> Value { return math::ErfOp::create(b, loc, x); })
+      .Case<ReciprocalOp>(
+          [&](auto) -> Value { return arith::DivFOp::create(b, loc, one(), x); })
+      .Case<SigmoidOp>([&](auto) -> Value { return sigmoid(x); })
+      .Case<SiluOp>([&](auto) -> Value { return arith::MulFOp::create(b, loc, x, sigmoid(x)); })
+      .Default([](Operation *) -> Value { return {}; });
+}
+
+/// Ops whose scalar function exists only for floats.
+bool needsFloat(Operation *op) { return !isa<NegOp, AbsOp, ReluOp>(op); }
+
+template <typename OpTy>
+struct UnaryToGeneric : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    Type element = type.getElementType();
+    if (!isPlainNumber(element) || (needsFloat(op) && !isa<FloatType>(element)))
+      return rewriter.notifyMatchFailure(op, "unsupported element type");
+    Operation *operation = op.getOperation();
+    Value result = elementwise(rewriter, op.getLoc(), type, {op.getInput()},
+                              [&](OpBuilder &b, Location loc, ValueRange args) {
+                                return computeUnary(operation, b, loc, args[0]);
+                              });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct ClampToGeneric : OpRewritePattern<ClampOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ClampOp op, PatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    Type element = type.getElementType();
+    if (!isPlainNumber(element))
+      return rewriter.notifyMatchFailure(op, "unsupported element type");
+    double min = op.getMin().convertToDouble(), max = op.getMax().convertToDouble();
+    Value result = elementwise(
+        rewriter, op.getLoc(), type, {op.getInput()},
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          Value lo = std::isinf(min) ? lowestValue(b, loc, element)
+                                     : scalarConstant(b, loc, element, min);
+          Value hi = std::isinf(max) ? highestValue(b, loc, element)
+                                     : scalarConstant(b, loc, element, max);
+          return combineScalars(b, loc, Combine::Min,
+                                combineScalars(b, loc, Combine::Max, args[0], lo), hi);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct CastToGeneric : OpRewritePattern<CastOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(CastOp op, PatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    Type to = type.getElementType();
+    if (!isPlainNumber(to) || !isPlainNumber(op.getInput().getType().getElementType()))
+      return rewriter.notifyMatchFailure(op, "index casts are not lowered");
+    Value result = elementwise(rewriter, op.getLoc(), type, {op.getInput()},
+                              [&](OpBuilder &b, Location loc, ValueRange args) {
+                                return convertScalar(b, loc, args[0], to);
+                              });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateElementwisePatterns(RewritePatternSet &patterns) {
+  MLIRContext *context = patterns.getContext();
+  patterns.add<BinaryToGeneric<AddOp, Combine::Add>, BinaryToGeneric<SubOp, Combine::Sub>,
+               BinaryToGeneric<MulOp, Combine::Mul>, BinaryToGeneric<DivOp, Combine::Div>,
+               BinaryToGeneric<MaxOp, Combine::Max>, BinaryToGeneric<MinOp, Combine::Min>,
+               BinaryToGeneric<PowOp, Combine::Pow>>(context);
+  patterns.add<UnaryToGeneric<NegOp>, UnaryToGeneric<AbsOp>, UnaryToGeneric<ExpOp>,
+               UnaryToGeneric<LogOp>, UnaryToGeneric<SqrtOp>, UnaryToGeneric<RsqrtOp>,
+               UnaryToGeneric<ReciprocalOp>, UnaryToGeneric<ReluOp>, UnaryToGeneric<SigmoidOp>,
+               UnaryToGeneric<TanhOp>, UnaryToGeneric<ErfOp>, UnaryToGeneric<SiluOp>>(context);
+  patterns.add<ClampToGeneric, CastToGeneric>(context);
+}
+
+} // namespace llmc::llm::lowering

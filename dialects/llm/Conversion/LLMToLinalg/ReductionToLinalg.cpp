@@ -1,0 +1,187 @@
+//===- ReductionToLinalg.cpp - Reductions, softmax and norms to linalg ------===//
+#include "dialects/llm/Conversion/LLMToLinalg/Common.h"
+
+using namespace mlir;
+using namespace llmc::llm;
+
+namespace llmc::llm::lowering {
+namespace {
+
+bool isPlainNumber(Type type) { return isa<FloatType, IntegerType>(type); }
+
+/// The number of elements in `input`'s dims `axes`, as a scalar of `element` type.
+Value elementCount(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes, Type element) {
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t staticCount = 1;
+  Value dynamicCount;
+  for (int64_t axis : axes) {
+    if (!type.isDynamicDim(axis)) {
+      staticCount *= type.getDimSize(axis);
+      continue;
+    }
+    Value size = tensor::DimOp::create(b, loc, input, axis);
+    dynamicCount = dynamicCount ? Value(arith::MulIOp::create(b, loc, dynamicCount, size)) : size;
+  }
+  if (!dynamicCount)
+    return scalarConstant(b, loc, element, double(staticCount));
+  Value count = arith::MulIOp::create(b, loc, dynamicCount,
+                                      arith::ConstantIndexOp::create(b, loc, staticCount));
+  Value asInt = arith::IndexCastOp::create(b, loc, b.getI64Type(), count);
+  return convertScalar(b, loc, asInt, element);
+}
+
+/// `input`'s type with size 1 at `axes`.
+RankedTensorType keepDimsType(Value input, ArrayRef<int64_t> axes) {
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  for (int64_t axis : axes)
+    shape[axis] = 1;
+  return RankedTensorType::get(shape, type.getElementType());
+}
+
+/// Reduces `input` over `axes` and keeps them as unit dims, so it broadcasts against `input`.
+Value reduceKeepDims(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
+                     Combine kind) {
+  return expandUnitDims(b, loc, reduce(b, loc, input, axes, kind), keepDimsType(input, axes),
+                        axes);
+}
+
+Value castTo(OpBuilder &b, Location loc, Value value, Type type) {
+  return value.getType() == type ? value : Value(tensor::CastOp::create(b, loc, type, value));
+}
+
+template <typename OpTy, Combine kind, bool mean = false>
+struct ReduceToGeneric : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
+    RankedTensorType resultType = op.getType();
+    Type element = resultType.getElementType();
+    if (!isPlainNumber(element))
+      return rewriter.notifyMatchFailure(op, "unsupported element type");
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> axes = op.getAxes();
+    Value result = reduce(rewriter, loc, op.getInput(), axes, kind);
+    if (mean) {
+      Value count = elementCount(rewriter, loc, op.getInput(), axes, element);
+      result = elementwise(rewriter, loc, cast<RankedTensorType>(result.getType()), {result},
+                           [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+                             return combineScalars(b, nestedLoc, Combine::Div, args[0], count);
+                           });
+    }
+    if (op.getKeepDims())
+      result = expandUnitDims(rewriter, loc, result, keepDimsType(op.getInput(), axes), axes);
+    rewriter.replaceOp(op, castTo(rewriter, loc, result, resultType));
+    return success();
+  }
+};
+
+template <typename OpTy, bool logarithm>
+struct SoftmaxToGeneric : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    if (!isa<FloatType>(type.getElementType()))
+      return rewriter.notifyMatchFailure(op, "softmax needs floats");
+    Location loc = op.getLoc();
+    int64_t axis = int64_t(op.getAxis());
+    Value input = op.getInput();
+    // Subtracting the maximum keeps exp from overflowing.
+    Value maximum = reduceKeepDims(rewriter, loc, input, axis, Combine::Max);
+    Value shifted = elementwise(rewriter, loc, type, {input, maximum},
+                                [](OpBuilder &b, Location nestedLoc, ValueRange args) {
+                                  return arith::SubFOp::create(b, nestedLoc, args[0], args[1]);
+                                });
+    Value exponent = elementwise(rewriter, loc, type, {shifted},
+                                 [](OpBuilder &b, Location nestedLoc, ValueRange args) {
+                                   return math::ExpOp::create(b, nestedLoc, args[0]);
+                                 });
+    Value sum = reduceKeepDims(rewriter, loc, exponent, axis, Combine::Add);
+    Value result =
+        logarithm ? elementwise(rewriter, loc, type, {shifted, sum},
+                                [](OpBuilder &b, Location nestedLoc, ValueRange args) {
+                                  return arith::SubFOp::create(
+                                      b, nestedLoc, args[0], math::LogOp::create(b, nestedLoc, args[1]));
+                                })
+                  : elementwise(rewriter, loc, type, {exponent, sum},
+                                [](OpBuilder &b, Location nestedLoc, ValueRange args) {
+                                  return arith::DivFOp::create(b, nestedLoc, args[0], args[1]);
+                                });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// x * rsqrt(mean(x^2) + eps) for RMSNorm, and the centered variant for LayerNorm.
+template <typename OpTy, bool centered>
+struct NormToGeneric : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    Type element = type.getElementType();
+    if (!isa<FloatType>(element) ||
+        getElementTypeOrSelf(op.getScale().getType()) != element)
+      return rewriter.notifyMatchFailure(op, "normalization needs floats of one type");
+    Location loc = op.getLoc();
+    Value input = op.getInput();
+    SmallVector<int64_t> axes =
+        llvm::to_vector(llvm::seq<int64_t>(int64_t(op.getAxis()), type.getRank()));
+    Value count = elementCount(rewriter, loc, input, axes, element);
+    auto divideByCount = [&](Value sum) {
+      return elementwise(rewriter, loc, cast<RankedTensorType>(sum.getType()), {sum},
+                         [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+                           return arith::DivFOp::create(b, nestedLoc, args[0], count);
+                         });
+    };
+    Value centeredInput = input;
+    if (centered) {
+      Value mean = divideByCount(reduceKeepDims(rewriter, loc, input, axes, Combine::Add));
+      centeredInput = elementwise(rewriter, loc, type, {input, mean},
+                                  [](OpBuilder &b, Location nestedLoc, ValueRange args) {
+                                    return arith::SubFOp::create(b, nestedLoc, args[0], args[1]);
+                                  });
+    }
+    Value squares = elementwise(rewriter, loc, type, {centeredInput},
+                                [](OpBuilder &b, Location nestedLoc, ValueRange args) {
+                                  return arith::MulFOp::create(b, nestedLoc, args[0], args[0]);
+                                });
+    Value meanSquare = divideByCount(reduceKeepDims(rewriter, loc, squares, axes, Combine::Add));
+    double epsilon = op.getEpsilon().convertToDouble();
+    SmallVector<Value> inputs = {centeredInput, meanSquare, op.getScale()};
+    Value bias;
+    if constexpr (centered)
+      bias = op.getBias();
+    if (bias)
+      inputs.push_back(bias);
+    Value result = elementwise(
+        rewriter, loc, type, inputs, [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+          Value variance = arith::AddFOp::create(b, nestedLoc, args[1],
+                                                 scalarConstant(b, nestedLoc, element, epsilon));
+          Value normalized = arith::MulFOp::create(b, nestedLoc, args[0],
+                                                   math::RsqrtOp::create(b, nestedLoc, variance));
+          Value scaled = arith::MulFOp::create(b, nestedLoc, normalized, args[2]);
+          return args.size() > 3 ? Value(arith::AddFOp::create(b, nestedLoc, scaled, args[3]))
+                                 : scaled;
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateReductionPatterns(RewritePatternSet &patterns) {
+  MLIRContext *context = patterns.getContext();
+  patterns.add<ReduceToGeneric<ReduceSumOp, Combine::Add>,
+               ReduceToGeneric<ReduceMeanOp, Combine::Add, /*mean=*/true>,
+               ReduceToGeneric<ReduceMaxOp, Combine::Max>,
+               ReduceToGeneric<ReduceMinOp, Combine::Min>,
+               ReduceToGeneric<ReduceProdOp, Combine::Mul>>(context);
+  patterns.add<SoftmaxToGeneric<SoftmaxOp, false>, SoftmaxToGeneric<LogSoftmaxOp, true>>(
+      context);
+  patterns.add<NormToGeneric<LayerNormOp, true>, NormToGeneric<RmsNormOp, false>>(context);
+}
+
+} // namespace llmc::llm::lowering

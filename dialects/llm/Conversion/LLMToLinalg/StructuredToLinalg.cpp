@@ -1,0 +1,375 @@
+//===- StructuredToLinalg.cpp - matmul, conv and pooling to linalg ----------===//
+#include "dialects/llm/Conversion/LLMToLinalg/Common.h"
+
+using namespace mlir;
+using namespace llmc::llm;
+
+namespace llmc::llm::lowering {
+namespace {
+
+bool isPlainNumber(Type type) { return isa<FloatType, IntegerType>(type); }
+
+/// The batch part of a matmul operand's map: its leading dims aligned to the result's batch
+/// dims, size-1 dims read at 0.
+SmallVector<AffineExpr> batchExprs(MLIRContext *context, RankedTensorType type,
+                                   int64_t batchRank) {
+  SmallVector<AffineExpr> exprs;
+  int64_t operandBatch = type.getRank() - 2;
+  for (int64_t dim = 0; dim < operandBatch; ++dim)
+    exprs.push_back(type.getDimSize(dim) == 1
+                        ? getAffineConstantExpr(0, context)
+                        : getAffineDimExpr(batchRank - operandBatch + dim, context));
+  return exprs;
+}
+
+struct MatmulToGeneric : OpRewritePattern<MatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MatmulOp op, PatternRewriter &rewriter) const override {
+    RankedTensorType resultType = op.getType();
+    auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
+    auto rhsType = cast<RankedTensorType>(op.getRhs().getType());
+    Type element = resultType.getElementType();
+    if (!isPlainNumber(element) || lhsType.getElementType() != element ||
+        rhsType.getElementType() != element || lhsType.getEncoding() || rhsType.getEncoding())
+      return rewriter.notifyMatchFailure(op, "operands are not dense plain numbers of one type");
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    int64_t rank = resultType.getRank(), batchRank = rank - 2;
+    // Loops: batch..., m, n, k.
+    AffineExpr m = getAffineDimExpr(batchRank, context), n = getAffineDimExpr(batchRank + 1, context),
+               k = getAffineDimExpr(batchRank + 2, context);
+    SmallVector<AffineExpr> lhsExprs = batchExprs(context, lhsType, batchRank);
+    lhsExprs.append({m, k});
+    SmallVector<AffineExpr> rhsExprs = batchExprs(context, rhsType, batchRank);
+    rhsExprs.append({k, n});
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t dim = 0; dim < rank; ++dim)
+      outExprs.push_back(getAffineDimExpr(dim, context));
+    SmallVector<AffineMap> maps = {AffineMap::get(rank + 1, 0, lhsExprs, context),
+                                   AffineMap::get(rank + 1, 0, rhsExprs, context),
+                                   AffineMap::get(rank + 1, 0, outExprs, context)};
+    SmallVector<utils::IteratorType> iterators = parallelIterators(rank);
+    iterators.push_back(utils::IteratorType::reduction);
+
+    // Dynamic result sizes: batch dims from the broadcast, M from lhs, N from rhs.
+    SmallVector<Value> dynamicSizes;
+    for (int64_t dim = 0; dim < rank; ++dim) {
+      if (!resultType.isDynamicDim(dim))
+        continue;
+      Value source = dim == rank - 1 ? op.getRhs() : op.getLhs();
+      RankedTensorType sourceType = dim == rank - 1 ? rhsType : lhsType;
+      int64_t aligned = dim == rank - 1   ? sourceType.getRank() - 1
+                        : dim == rank - 2 ? sourceType.getRank() - 2
+                                          : dim - (batchRank - (sourceType.getRank() - 2));
+      if (dim < batchRank && (aligned < 0 || sourceType.getDimSize(aligned) == 1)) {
+        source = op.getRhs();
+        aligned = dim - (batchRank - (rhsType.getRank() - 2));
+      }
+      dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, source, aligned));
+    }
+    Value init = createInit(rewriter, loc, resultType, dynamicSizes,
+                            scalarConstant(rewriter, loc, element, 0.0));
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, loc, resultType, ValueRange{op.getLhs(), op.getRhs()}, init, maps,
+            iterators,
+            [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+              Value product = combineScalars(b, nestedLoc, Combine::Mul, args[0], args[1]);
+              linalg::YieldOp::create(
+                  b, nestedLoc, combineScalars(b, nestedLoc, Combine::Add, args[2], product));
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Pads the spatial dimensions (2..) of `input` with `padValue`.
+Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
+                 ArrayRef<int64_t> high, Value padValue) {
+  if (llvm::all_of(low, [](int64_t v) { return v == 0; }) &&
+      llvm::all_of(high, [](int64_t v) { return v == 0; }))
+    return input;
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<OpFoldResult> lowSizes(2, b.getIndexAttr(0)), highSizes(2, b.getIndexAttr(0));
+  SmallVector<int64_t> shape(type.getShape().take_front(2));
+  for (auto [index, pair] : llvm::enumerate(llvm::zip(low, high))) {
+    auto [begin, end] = pair;
+    lowSizes.push_back(b.getIndexAttr(begin));
+    highSizes.push_back(b.getIndexAttr(end));
+    int64_t size = type.getDimSize(index + 2);
+    shape.push_back(ShapedType::isDynamic(size) ? size : size + begin + end);
+  }
+  auto paddedType = RankedTensorType::get(shape, type.getElementType());
+  return tensor::PadOp::create(b, loc, paddedType, input, lowSizes, highSizes, padValue);
+}
+
+struct ConvToGeneric : OpRewritePattern<ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ConvOp op, PatternRewriter &rewriter) const override {
+    RankedTensorType resultType = op.getType();
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+    Type element = resultType.getElementType();
+    if (!isPlainNumber(element) || inputType.getElementType() != element ||
+        weightType.getElementType() != element)
+      return rewriter.notifyMatchFailure(op, "operands are not plain numbers of one type");
+    int64_t spatialRank = inputType.getRank() - 2;
+    int64_t groups = int64_t(op.getGroups());
+    if (!resultType.hasStaticShape() && llvm::any_of(resultType.getShape().drop_front(2),
+                                                     ShapedType::isDynamic))
+      return rewriter.notifyMatchFailure(op, "dynamic spatial sizes are not lowered yet");
+    if (groups > 1 && (inputType.isDynamicDim(1) || weightType.isDynamicDim(0)))
+      return rewriter.notifyMatchFailure(op, "grouped conv needs static channel counts");
+    if (llvm::any_of(weightType.getShape().drop_front(1), ShapedType::isDynamic))
+      return rewriter.notifyMatchFailure(op, "dynamic kernel sizes are not lowered");
+
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(),
+                      pads = op.getPads();
+    Value input = padSpatial(rewriter, loc, op.getInput(), pads.take_front(spatialRank),
+                             pads.drop_front(spatialRank),
+                             scalarConstant(rewriter, loc, element, 0.0));
+
+    // The accumulator starts as the bias broadcast over [N, F, O...], or zero.
+    SmallVector<Value> dynamicSizes;
+    if (resultType.isDynamicDim(0))
+      dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, op.getInput(), 0));
+    if (resultType.isDynamicDim(1))
+      dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, op.getWeight(), 0));
+    Value init;
+    if (Value bias = op.getBias()) {
+      int64_t rank = resultType.getRank();
+      Value empty = createInit(rewriter, loc, resultType, dynamicSizes);
+      SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, {getAffineDimExpr(1, context)}, context),
+                                     rewriter.getMultiDimIdentityMap(rank)};
+      init = linalg::GenericOp::create(
+                 rewriter, loc, resultType, bias, empty, maps, parallelIterators(rank),
+                 [](OpBuilder &b, Location nestedLoc, ValueRange args) {
+                   linalg::YieldOp::create(b, nestedLoc, args[0]);
+                 })
+                 .getResult(0);
+    } else {
+      init = createInit(rewriter, loc, resultType, dynamicSizes,
+                        scalarConstant(rewriter, loc, element, 0.0));
+    }
+
+    // Groups become their own dimension: input [N, G, C/G, D...], weight [G, F/G, C/G, K...],
+    // result [N, G, F/G, O...]. With one group the maps simply have no g.
+    Value weight = op.getWeight();
+    RankedTensorType accumulatorType = resultType;
+    if (groups > 1) {
+      int64_t channels = inputType.getDimSize(1), filters = weightType.getDimSize(0);
+      auto paddedType = cast<RankedTensorType>(input.getType());
+      SmallVector<int64_t> inputShape = {paddedType.getDimSize(0), groups, channels / groups};
+      inputShape.append(paddedType.getShape().begin() + 2, paddedType.getShape().end());
+      SmallVector<ReassociationIndices> inputGroups = {{0}, {1, 2}};
+      for (int64_t i = 0; i < spatialRank; ++i)
+        inputGroups.push_back({i + 3});
+      input = tensor::ExpandShapeOp::create(
+          rewriter, loc, RankedTensorType::get(inputShape, element), input, inputGroups);
+      SmallVector<int64_t> weightShape = {groups, filters / groups};
+      weightShape.append(weightType.getShape().begin() + 1, weightType.getShape().end());
+      SmallVector<ReassociationIndices> weightGroups = {{0, 1}};
+      for (int64_t i = 0; i < spatialRank + 1; ++i)
+        weightGroups.push_back({i + 2});
+      weight = tensor::ExpandShapeOp::create(
+          rewriter, loc, RankedTensorType::get(weightShape, element), weight, weightGroups);
+      SmallVector<int64_t> resultShape = {resultType.getDimSize(0), groups, filters / groups};
+      resultShape.append(resultType.getShape().begin() + 2, resultType.getShape().end());
+      accumulatorType = RankedTensorType::get(resultShape, element);
+      init = tensor::ExpandShapeOp::create(rewriter, loc, accumulatorType, init, inputGroups);
+    }
+
+    // Loops: n, [g], f, o..., c, k...
+    int64_t g = groups > 1 ? 1 : -1;
+    int64_t f = groups > 1 ? 2 : 1;
+    int64_t firstOutput = f + 1, c = firstOutput + spatialRank, firstKernel = c + 1;
+    int64_t numLoops = firstKernel + spatialRank;
+    auto dim = [&](int64_t index) { return getAffineDimExpr(index, context); };
+    SmallVector<AffineExpr> inputExprs = {dim(0)}, weightExprs, outputExprs = {dim(0)};
+    if (groups > 1) {
+      inputExprs.push_back(dim(g));
+      weightExprs.push_back(dim(g));
+      outputExprs.push_back(dim(g));
+    }
+    inputExprs.push_back(dim(c));
+    weightExprs.append({dim(f), dim(c)});
+    outputExprs.push_back(dim(f));
+    for (int64_t i = 0; i < spatialRank; ++i) {
+      inputExprs.push_back(dim(firstOutput + i) * strides[i] + dim(firstKernel + i) * dilations[i]);
+      weightExprs.push_back(dim(firstKernel + i));
+      outputExprs.push_back(dim(firstOutput + i));
+    }
+    SmallVector<AffineMap> maps = {AffineMap::get(numLoops, 0, inputExprs, context),
+                                   AffineMap::get(numLoops, 0, weightExprs, context),
+                                   AffineMap::get(numLoops, 0, outputExprs, context)};
+    SmallVector<utils::IteratorType> iterators = parallelIterators(firstOutput + spatialRank);
+    iterators.append(spatialRank + 1, utils::IteratorType::reduction);
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, loc, accumulatorType, ValueRange{input, weight}, init, maps, iterators,
+            [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+              Value product = combineScalars(b, nestedLoc, Combine::Mul, args[0], args[1]);
+              linalg::YieldOp::create(
+                  b, nestedLoc, combineScalars(b, nestedLoc, Combine::Add, args[2], product));
+            })
+            .getResult(0);
+    if (groups > 1) {
+      SmallVector<ReassociationIndices> resultGroups = {{0}, {1, 2}};
+      for (int64_t i = 0; i < spatialRank; ++i)
+        resultGroups.push_back({i + 3});
+      result = tensor::CollapseShapeOp::create(rewriter, loc, resultType, result, resultGroups);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Shared by max and average pooling: a windowed reduction over a padded input.
+template <typename OpTy>
+FailureOr<Value> lowerPool(OpTy op, PatternRewriter &rewriter, Combine kind, Value padValue,
+                           Value identity) {
+  RankedTensorType resultType = op.getType();
+  auto inputType = cast<RankedTensorType>(op.getInput().getType());
+  int64_t spatialRank = inputType.getRank() - 2;
+  ArrayRef<int64_t> kernel = op.getKernel(), strides = op.getStrides(),
+                    dilations = op.getDilations(), pads = op.getPads();
+  Location loc = op.getLoc();
+  MLIRContext *context = rewriter.getContext();
+  // Ceil mode may let the last window run past the end padding: pad that too.
+  SmallVector<int64_t> endPads(pads.drop_front(spatialRank));
+  for (int64_t i = 0; i < spatialRank; ++i) {
+    int64_t reach = (resultType.getDimSize(i + 2) - 1) * strides[i] +
+                    (kernel[i] - 1) * dilations[i] + 1;
+    int64_t available = inputType.getDimSize(i + 2) + pads[i] + endPads[i];
+    endPads[i] += std::max<int64_t>(0, reach - available);
+  }
+  Value input =
+      padSpatial(rewriter, loc, op.getInput(), pads.take_front(spatialRank), endPads, padValue);
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < 2; ++d)
+    if (resultType.isDynamicDim(d))
+      dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, op.getInput(), d));
+  Value init = createInit(rewriter, loc, resultType, dynamicSizes, identity);
+  Value window = tensor::EmptyOp::create(rewriter, loc, kernel, resultType.getElementType());
+  // Loops: n, c, o..., k...
+  int64_t numLoops = 2 + 2 * spatialRank;
+  auto dim = [&](int64_t index) { return getAffineDimExpr(index, context); };
+  SmallVector<AffineExpr> inputExprs = {dim(0), dim(1)}, windowExprs, outputExprs = {dim(0), dim(1)};
+  for (int64_t i = 0; i < spatialRank; ++i) {
+    inputExprs.push_back(dim(2 + i) * strides[i] + dim(2 + spatialRank + i) * dilations[i]);
+    windowExprs.push_back(dim(2 + spatialRank + i));
+    outputExprs.push_back(dim(2 + i));
+  }
+  SmallVector<AffineMap> maps = {AffineMap::get(numLoops, 0, inputExprs, context),
+                                 AffineMap::get(numLoops, 0, windowExprs, context),
+                                 AffineMap::get(numLoops, 0, outputExprs, context)};
+  SmallVector<utils::IteratorType> iterators = parallelIterators(2 + spatialRank);
+  iterators.append(spatialRank, utils::IteratorType::reduction);
+  return linalg::GenericOp::create(
+             rewriter, loc, resultType, ValueRange{input, window}, init, maps, iterators,
+             [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+               linalg::YieldOp::create(b, nestedLoc,
+                                       combineScalars(b, nestedLoc, kind, args[2], args[0]));
+             })
+      .getResult(0);
+}
+
+bool hasStaticSpatialSizes(RankedTensorType input, RankedTensorType result) {
+  return !llvm::any_of(input.getShape().drop_front(2), ShapedType::isDynamic) &&
+         !llvm::any_of(result.getShape().drop_front(2), ShapedType::isDynamic);
+}
+
+struct MaxPoolToGeneric : OpRewritePattern<MaxPoolOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MaxPoolOp op, PatternRewriter &rewriter) const override {
+    Type element = op.getType().getElementType();
+    if (!isPlainNumber(element) ||
+        !hasStaticSpatialSizes(cast<RankedTensorType>(op.getInput().getType()), op.getType()))
+      return rewriter.notifyMatchFailure(op, "needs plain numbers and static spatial sizes");
+    Value lowest = lowestValue(rewriter, op.getLoc(), element);
+    FailureOr<Value> result = lowerPool(op, rewriter, Combine::Max, lowest, lowest);
+    if (failed(result))
+      return failure();
+    rewriter.replaceOp(op, *result);
+    return success();
+  }
+};
+
+struct AvgPoolToGeneric : OpRewritePattern<AvgPoolOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(AvgPoolOp op, PatternRewriter &rewriter) const override {
+    RankedTensorType resultType = op.getType();
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    Type element = resultType.getElementType();
+    if (!isa<FloatType>(element) || !hasStaticSpatialSizes(inputType, resultType))
+      return rewriter.notifyMatchFailure(op, "needs floats and static spatial sizes");
+    Location loc = op.getLoc();
+    Value zero = scalarConstant(rewriter, loc, element, 0.0);
+    FailureOr<Value> sums = lowerPool(op, rewriter, Combine::Add, zero, zero);
+    if (failed(sums))
+      return failure();
+
+    // The divisor of every output position, known at compile time: the window positions that
+    // fall inside the input (or inside input and explicit padding, with count_include_pad).
+    int64_t spatialRank = inputType.getRank() - 2;
+    ArrayRef<int64_t> outputShape = resultType.getShape().drop_front(2);
+    ArrayRef<int64_t> kernel = op.getKernel(), strides = op.getStrides(),
+                      dilations = op.getDilations(), pads = op.getPads();
+    SmallVector<SmallVector<int64_t>> perDim(spatialRank);
+    for (int64_t i = 0; i < spatialRank; ++i) {
+      int64_t begin = op.getCountIncludePad() ? 0 : pads[i];
+      int64_t end = op.getCountIncludePad() ? inputType.getDimSize(i + 2) + pads[i] +
+                                                  pads[i + spatialRank]
+                                            : pads[i] + inputType.getDimSize(i + 2);
+      for (int64_t o = 0; o < outputShape[i]; ++o) {
+        int64_t count = 0;
+        for (int64_t k = 0; k < kernel[i]; ++k) {
+          int64_t position = o * strides[i] + k * dilations[i];
+          count += position >= begin && position < end;
+        }
+        perDim[i].push_back(count);
+      }
+    }
+    int64_t total = 1;
+    for (int64_t size : outputShape)
+      total *= size;
+    SmallVector<APFloat> divisors;
+    auto semantics = &cast<FloatType>(element).getFloatSemantics();
+    for (int64_t linear = 0; linear < total; ++linear) {
+      int64_t rest = linear, count = 1;
+      for (int64_t i = spatialRank - 1; i >= 0; --i) {
+        count *= perDim[i][rest % outputShape[i]];
+        rest /= outputShape[i];
+      }
+      APFloat value(double(std::max<int64_t>(count, 1)));
+      bool losesInfo = false;
+      value.convert(*semantics, APFloat::rmNearestTiesToEven, &losesInfo);
+      divisors.push_back(value);
+    }
+    auto divisorType = RankedTensorType::get(outputShape, element);
+    Value divisor = arith::ConstantOp::create(rewriter, loc,
+                                              DenseElementsAttr::get(divisorType, divisors));
+    Value result = elementwise(rewriter, loc, resultType, {*sums, divisor},
+                               [](OpBuilder &b, Location nestedLoc, ValueRange args) {
+                                 return arith::DivFOp::create(b, nestedLoc, args[0], args[1]);
+                               });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateStructuredPatterns(RewritePatternSet &patterns) {
+  patterns.add<MatmulToGeneric, ConvToGeneric, MaxPoolToGeneric, AvgPoolToGeneric>(
+      patterns.getContext());
+}
+
+} // namespace llmc::llm::lowering

@@ -1,0 +1,138 @@
+//===- Importer.h - ONNX models into the llm dialect ------------------------===//
+#ifndef LLMC_FRONTENDS_ONNX_IMPORTER_H
+#define LLMC_FRONTENDS_ONNX_IMPORTER_H
+
+#include "dialects/llm/IR/LLMOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace llmc::onnx_frontend {
+
+struct ImportOptions {
+  /// Static shapes for inputs, from `--input-shape NAME=1x3x224x224`.
+  llvm::StringMap<std::vector<int64_t>> inputShapes;
+};
+
+/// Reads the ONNX model at `path` and imports its graph as `func.func @main` in the llm
+/// dialect. Every problem is a diagnostic naming the node, its op and opset, and the reason;
+/// the result is null then.
+mlir::OwningOpRef<mlir::ModuleOp> importModel(llvm::StringRef path, mlir::MLIRContext &context,
+                                              const ImportOptions &options);
+
+/// Lists every node of the model that cannot be imported, one line each, without stopping at
+/// the first. Returns false when the file itself cannot be read.
+bool checkModel(llvm::StringRef path, mlir::MLIRContext &context, const ImportOptions &options,
+                std::vector<std::string> &problems, std::string &fileError);
+
+/// What one node's importer sees: its inputs as llm values, its attributes, and the builder.
+class NodeContext {
+public:
+  NodeContext(mlir::OpBuilder &builder, mlir::Location loc, const onnx::NodeProto &node,
+              int64_t opset, llvm::StringMap<mlir::Value> &values)
+      : builder(builder), loc(loc), node(node), opset(opset), values(values) {}
+
+  mlir::OpBuilder &builder;
+  mlir::Location loc;
+  const onnx::NodeProto &node;
+  int64_t opset;
+
+  /// Inputs; an optional input left out, or named "", is absent.
+  int numInputs() const { return node.input_size(); }
+  bool hasInput(int index) const;
+  mlir::Value input(int index) const;
+  mlir::RankedTensorType inputType(int index) const;
+
+  /// Attributes; a wrong attribute type is reported by `error()` from the getters' callers.
+  const onnx::AttributeProto *attribute(llvm::StringRef name) const;
+  std::optional<int64_t> intAttr(llvm::StringRef name) const;
+  int64_t intAttr(llvm::StringRef name, int64_t fallback) const;
+  float floatAttr(llvm::StringRef name, float fallback) const;
+  std::optional<std::vector<int64_t>> intsAttr(llvm::StringRef name) const;
+  std::optional<std::string> stringAttr(llvm::StringRef name) const;
+
+  /// The integer values of input `index` when it is a constant.
+  std::optional<std::vector<int64_t>> constantInts(int index) const;
+
+  /// A diagnostic prefixed with the node: "node 'conv1' (Conv, opset 13): ...".
+  mlir::InFlightDiagnostic error() const;
+
+  /// Builds an llm op with its inferred result type; a shape rule that fails becomes an error
+  /// naming this node.
+  template <typename OpTy, typename... Args>
+  mlir::FailureOr<mlir::Value> create(Args &&...args) {
+    std::string message;
+    mlir::FailureOr<OpTy> op;
+    {
+      mlir::ScopedDiagnosticHandler capture(builder.getContext(), [&](mlir::Diagnostic &d) {
+        message = d.str();
+        return mlir::success();
+      });
+      op = llm::createInferred<OpTy>(builder, loc, std::forward<Args>(args)...);
+    }
+    if (mlir::failed(op)) {
+      error() << message;
+      return mlir::failure();
+    }
+    return (*op)->getResult(0);
+  }
+
+  /// A constant tensor, and a scalar constant of `elementType` broadcastable to anything.
+  mlir::Value constant(mlir::DenseElementsAttr value);
+  mlir::Value scalar(double value, mlir::Type elementType);
+
+  /// A static reshape of `value` to `shape`.
+  mlir::FailureOr<mlir::Value> reshape(mlir::Value value, llvm::ArrayRef<int64_t> shape);
+
+  void setOutput(int index, mlir::Value value);
+
+  /// Normalizes a possibly negative axis for `rank`, or reports it.
+  mlir::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank, llvm::StringRef what = "axis");
+
+private:
+  llvm::StringMap<mlir::Value> &values;
+};
+
+using ImportFn = mlir::LogicalResult (*)(NodeContext &);
+
+/// One importer: an op type from the version of the default domain it applies since.
+struct OpImporter {
+  const char *opType;
+  int64_t sinceVersion;
+  int minInputs, maxInputs, minOutputs, maxOutputs;
+  ImportFn import;
+};
+
+/// All importers; `lookup` picks the newest one not newer than the model's opset.
+class OpRegistry {
+public:
+  void add(const OpImporter &importer) { importers.push_back(importer); }
+  const OpImporter *lookup(llvm::StringRef opType, int64_t opset) const;
+  bool knows(llvm::StringRef opType) const;
+
+private:
+  std::vector<OpImporter> importers;
+};
+
+void registerElementwiseOps(OpRegistry &registry);
+void registerNeuralNetworkOps(OpRegistry &registry);
+void registerShapeOps(OpRegistry &registry);
+void registerReductionOps(OpRegistry &registry);
+
+/// Converts ONNX element types and tensors.
+mlir::FailureOr<mlir::Type> elementTypeOf(int32_t onnxType, mlir::Builder &builder,
+                                          std::string &error);
+mlir::FailureOr<mlir::DenseElementsAttr> tensorValue(const onnx::TensorProto &tensor,
+                                                     llvm::StringRef modelDirectory,
+                                                     mlir::Builder &builder, std::string &error);
+
+} // namespace llmc::onnx_frontend
+
+#endif // LLMC_FRONTENDS_ONNX_IMPORTER_H

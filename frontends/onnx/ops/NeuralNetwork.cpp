@@ -1,0 +1,319 @@
+//===- NeuralNetwork.cpp - ONNX matmul, conv, pooling, norms, softmax -------===//
+#include "frontends/onnx/Importer.h"
+
+using namespace mlir;
+using namespace llmc;
+
+namespace llmc::onnx_frontend {
+namespace {
+
+/// MatMul with NumPy semantics: vectors become matrices and the added dim is dropped again.
+LogicalResult matmul(NodeContext &node) {
+  Value lhs = node.input(0), rhs = node.input(1);
+  RankedTensorType lhsType = node.inputType(0), rhsType = node.inputType(1);
+  if (lhsType.getRank() == 0 || rhsType.getRank() == 0) {
+    node.error() << "MatMul operands must have rank 1 or more";
+    return failure();
+  }
+  bool lhsVector = lhsType.getRank() == 1, rhsVector = rhsType.getRank() == 1;
+  if (lhsVector) {
+    FailureOr<Value> expanded = node.reshape(lhs, {1, lhsType.getDimSize(0)});
+    if (failed(expanded))
+      return failure();
+    lhs = *expanded;
+  }
+  if (rhsVector) {
+    FailureOr<Value> expanded = node.reshape(rhs, {rhsType.getDimSize(0), 1});
+    if (failed(expanded))
+      return failure();
+    rhs = *expanded;
+  }
+  FailureOr<Value> product = node.create<llm::MatmulOp>(lhs, rhs);
+  if (failed(product))
+    return failure();
+  Value result = *product;
+  if (lhsVector || rhsVector) {
+    auto type = cast<RankedTensorType>(result.getType());
+    SmallVector<int64_t> shape(type.getShape());
+    if (rhsVector)
+      shape.erase(shape.end() - 1);
+    if (lhsVector)
+      shape.erase(shape.end() - (rhsVector ? 1 : 2));
+    FailureOr<Value> squeezed = node.reshape(result, shape);
+    if (failed(squeezed))
+      return failure();
+    result = *squeezed;
+  }
+  node.setOutput(0, result);
+  return success();
+}
+
+FailureOr<Value> transpose2D(NodeContext &node, Value value) {
+  if (cast<RankedTensorType>(value.getType()).getRank() != 2) {
+    node.error() << "Gemm operands must be matrices";
+    return failure();
+  }
+  return node.create<llm::TransposeOp>(value, node.builder.getDenseI64ArrayAttr({1, 0}));
+}
+
+/// Y = alpha * op(A) * op(B) + beta * C.
+LogicalResult gemm(NodeContext &node) {
+  Value a = node.input(0), b = node.input(1);
+  if (node.inputType(0).getRank() != 2 || node.inputType(1).getRank() != 2) {
+    node.error() << "Gemm operands A and B must be matrices";
+    return failure();
+  }
+  if (node.intAttr("transA", 0)) {
+    FailureOr<Value> t = transpose2D(node, a);
+    if (failed(t))
+      return failure();
+    a = *t;
+  }
+  if (node.intAttr("transB", 0)) {
+    FailureOr<Value> t = transpose2D(node, b);
+    if (failed(t))
+      return failure();
+    b = *t;
+  }
+  Type element = node.inputType(0).getElementType();
+  FailureOr<Value> product = node.create<llm::MatmulOp>(a, b);
+  if (failed(product))
+    return failure();
+  Value result = *product;
+  float alpha = node.floatAttr("alpha", 1.0f), beta = node.floatAttr("beta", 1.0f);
+  if (alpha != 1.0f) {
+    FailureOr<Value> scaled = node.create<llm::MulOp>(result, node.scalar(alpha, element));
+    if (failed(scaled))
+      return failure();
+    result = *scaled;
+  }
+  if (node.hasInput(2) && beta != 0.0f) {
+    Value c = node.input(2);
+    if (beta != 1.0f) {
+      FailureOr<Value> scaled = node.create<llm::MulOp>(c, node.scalar(beta, element));
+      if (failed(scaled))
+        return failure();
+      c = *scaled;
+    }
+    FailureOr<Value> sum = node.create<llm::AddOp>(result, c);
+    if (failed(sum))
+      return failure();
+    result = *sum;
+  }
+  node.setOutput(0, result);
+  return success();
+}
+
+/// Kernel, strides, dilations and pads of a conv or pool node, with auto_pad resolved.
+struct Window {
+  SmallVector<int64_t> kernel, strides, dilations, pads;
+};
+
+FailureOr<Window> windowOf(NodeContext &node, RankedTensorType input,
+                           std::optional<ArrayRef<int64_t>> kernelFromWeight) {
+  int64_t spatialRank = input.getRank() - 2;
+  if (spatialRank < 1) {
+    node.error() << "expected an input of rank 3 or more (N x C x spatial...), got rank "
+                 << input.getRank();
+    return failure();
+  }
+  Window window;
+  if (std::optional<std::vector<int64_t>> kernel = node.intsAttr("kernel_shape"))
+    window.kernel.assign(kernel->begin(), kernel->end());
+  else if (kernelFromWeight)
+    window.kernel.assign(kernelFromWeight->begin(), kernelFromWeight->end());
+  else {
+    node.error() << "the 'kernel_shape' attribute is required";
+    return failure();
+  }
+  auto listOr = [&](llvm::StringRef name, int64_t fill, size_t count,
+                    SmallVector<int64_t> &out) -> LogicalResult {
+    if (std::optional<std::vector<int64_t>> values = node.intsAttr(name)) {
+      if (values->size() != count) {
+        node.error() << "'" << name << "' has " << values->size() << " values, expected "
+                     << count;
+        return failure();
+      }
+      out.assign(values->begin(), values->end());
+    } else {
+      out.assign(count, fill);
+    }
+    return success();
+  };
+  if (window.kernel.size() != size_t(spatialRank)) {
+    node.error() << "'kernel_shape' has " << window.kernel.size() << " values, expected "
+                 << spatialRank;
+    return failure();
+  }
+  if (failed(listOr("strides", 1, spatialRank, window.strides)) ||
+      failed(listOr("dilations", 1, spatialRank, window.dilations)) ||
+      failed(listOr("pads", 0, 2 * spatialRank, window.pads)))
+    return failure();
+  std::string autoPad = node.stringAttr("auto_pad").value_or("NOTSET");
+  if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (int64_t i = 0; i < spatialRank; ++i) {
+      int64_t size = input.getDimSize(i + 2);
+      if (ShapedType::isDynamic(size)) {
+        node.error() << "auto_pad " << autoPad << " needs static spatial sizes";
+        return failure();
+      }
+      if (window.strides[i] < 1 || window.kernel[i] < 1 || window.dilations[i] < 1) {
+        node.error() << "strides, kernel sizes and dilations must be positive";
+        return failure();
+      }
+      int64_t output = (size + window.strides[i] - 1) / window.strides[i];
+      int64_t total = std::max<int64_t>(
+          0, (output - 1) * window.strides[i] + (window.kernel[i] - 1) * window.dilations[i] +
+                 1 - size);
+      int64_t small = total / 2, large = total - small;
+      window.pads[i] = autoPad == "SAME_UPPER" ? small : large;
+      window.pads[i + spatialRank] = autoPad == "SAME_UPPER" ? large : small;
+    }
+  } else if (autoPad == "VALID") {
+    std::fill(window.pads.begin(), window.pads.end(), 0);
+  } else if (autoPad != "NOTSET") {
+    node.error() << "auto_pad '" << autoPad << "' is not one of NOTSET, SAME_UPPER, "
+                 << "SAME_LOWER, VALID";
+    return failure();
+  }
+  return window;
+}
+
+LogicalResult conv(NodeContext &node) {
+  RankedTensorType input = node.inputType(0), weight = node.inputType(1);
+  if (weight.getRank() != input.getRank()) {
+    node.error() << "weight has rank " << weight.getRank() << ", expected " << input.getRank();
+    return failure();
+  }
+  FailureOr<Window> window = windowOf(node, input, weight.getShape().drop_front(2));
+  if (failed(window))
+    return failure();
+  OpBuilder &b = node.builder;
+  FailureOr<Value> result = node.create<llm::ConvOp>(
+      node.input(0), node.input(1), node.input(2), b.getDenseI64ArrayAttr(window->strides),
+      b.getDenseI64ArrayAttr(window->dilations), b.getDenseI64ArrayAttr(window->pads),
+      b.getI64IntegerAttr(node.intAttr("group", 1)));
+  if (failed(result))
+    return failure();
+  node.setOutput(0, *result);
+  return success();
+}
+
+template <typename OpTy>
+LogicalResult pool(NodeContext &node) {
+  if (node.node.output_size() > 1) {
+    node.error() << "the Indices output of MaxPool is not supported";
+    return failure();
+  }
+  if (node.intAttr("storage_order", 0) != 0) {
+    node.error() << "storage_order 1 (column major) is not supported";
+    return failure();
+  }
+  RankedTensorType input = node.inputType(0);
+  FailureOr<Window> window = windowOf(node, input, std::nullopt);
+  if (failed(window))
+    return failure();
+  OpBuilder &b = node.builder;
+  FailureOr<Value> result;
+  if constexpr (std::is_same_v<OpTy, llm::MaxPoolOp>)
+    result = node.create<llm::MaxPoolOp>(
+        node.input(0), b.getDenseI64ArrayAttr(window->kernel),
+        b.getDenseI64ArrayAttr(window->strides), b.getDenseI64ArrayAttr(window->dilations),
+        b.getDenseI64ArrayAttr(window->pads), b.getBoolAttr(node.intAttr("ceil_mode", 0) != 0));
+  else
+    result = node.create<llm::AvgPoolOp>(
+        node.input(0), b.getDenseI64ArrayAttr(window->kernel),
+        b.getDenseI64ArrayAttr(window->strides), b.getDenseI64ArrayAttr(window->dilations),
+        b.getDenseI64ArrayAttr(window->pads), b.getBoolAttr(node.intAttr("ceil_mode", 0) != 0),
+        b.getBoolAttr(node.intAttr("count_include_pad", 0) != 0));
+  if (failed(result))
+    return failure();
+  node.setOutput(0, *result);
+  return success();
+}
+
+/// GlobalAveragePool and GlobalMaxPool reduce every spatial dim and keep it as 1.
+template <typename OpTy>
+LogicalResult globalPool(NodeContext &node) {
+  RankedTensorType input = node.inputType(0);
+  if (input.getRank() < 3) {
+    node.error() << "expected an input of rank 3 or more, got rank " << input.getRank();
+    return failure();
+  }
+  SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(2, input.getRank()));
+  FailureOr<Value> result = node.create<OpTy>(
+      node.input(0), node.builder.getDenseI64ArrayAttr(axes), node.builder.getBoolAttr(true));
+  if (failed(result))
+    return failure();
+  node.setOutput(0, *result);
+  return success();
+}
+
+LogicalResult batchNorm(NodeContext &node) {
+  if (node.intAttr("training_mode", 0) != 0 || node.node.output_size() > 1) {
+    node.error() << "training mode (running statistics as outputs) is not supported";
+    return failure();
+  }
+  FailureOr<Value> result = node.create<llm::BatchNormOp>(
+      node.input(0), node.input(1), node.input(2), node.input(3), node.input(4),
+      node.builder.getF64FloatAttr(node.floatAttr("epsilon", 1e-5f)));
+  if (failed(result))
+    return failure();
+  node.setOutput(0, *result);
+  return success();
+}
+
+/// Softmax and LogSoftmax. Before opset 13 the input is coerced to 2-D at `axis` and the
+/// softmax runs over the whole trailing block.
+template <typename OpTy>
+LogicalResult softmax(NodeContext &node) {
+  RankedTensorType type = node.inputType(0);
+  int64_t rank = type.getRank();
+  if (rank == 0) {
+    node.error() << "softmax needs an input of rank 1 or more";
+    return failure();
+  }
+  FailureOr<int64_t> axis = node.normalizeAxis(node.intAttr("axis", node.opset < 13 ? 1 : -1),
+                                               rank);
+  if (failed(axis))
+    return failure();
+  if (node.opset >= 13 || *axis == rank - 1) {
+    Value result = OpTy::create(node.builder, node.loc, node.input(0),
+                                node.builder.getI64IntegerAttr(*axis));
+    node.setOutput(0, result);
+    return success();
+  }
+  if (!type.hasStaticShape()) {
+    node.error() << "opset " << node.opset << " softmax over a block of dims needs static shapes";
+    return failure();
+  }
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < rank; ++d)
+    (d < *axis ? outer : inner) *= type.getDimSize(d);
+  FailureOr<Value> flat = node.reshape(node.input(0), {outer, inner});
+  if (failed(flat))
+    return failure();
+  Value result = OpTy::create(node.builder, node.loc, *flat, node.builder.getI64IntegerAttr(1));
+  FailureOr<Value> restored = node.reshape(result, type.getShape());
+  if (failed(restored))
+    return failure();
+  node.setOutput(0, *restored);
+  return success();
+}
+
+} // namespace
+
+void registerNeuralNetworkOps(OpRegistry &registry) {
+  registry.add({"MatMul", 1, 2, 2, 1, 1, matmul});
+  registry.add({"Gemm", 7, 2, 3, 1, 1, gemm});
+  registry.add({"Conv", 1, 2, 3, 1, 1, conv});
+  registry.add({"MaxPool", 1, 1, 1, 1, 2, pool<llm::MaxPoolOp>});
+  registry.add({"AveragePool", 1, 1, 1, 1, 1, pool<llm::AvgPoolOp>});
+  registry.add({"GlobalAveragePool", 1, 1, 1, 1, 1, globalPool<llm::ReduceMeanOp>});
+  registry.add({"GlobalMaxPool", 1, 1, 1, 1, 1, globalPool<llm::ReduceMaxOp>});
+  registry.add({"BatchNormalization", 9, 5, 5, 1, 3, batchNorm});
+  registry.add({"Softmax", 1, 1, 1, 1, 1, softmax<llm::SoftmaxOp>});
+  registry.add({"LogSoftmax", 1, 1, 1, 1, 1, softmax<llm::LogSoftmaxOp>});
+}
+
+} // namespace llmc::onnx_frontend

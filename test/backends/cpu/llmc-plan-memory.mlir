@@ -1,0 +1,57 @@
+// RUN: llmc-opt %s --split-input-file --llmc-plan-memory --verify-diagnostics | FileCheck %s
+
+// %a dies after %b is computed, so %c reuses its bytes; %b is live across both.
+// CHECK-LABEL: func.func @reuse
+// CHECK-SAME: (%[[X:.*]]: memref<16xf32>, %[[SCRATCH:.*]]: memref<?xi8>, %{{.*}}: !llvm.ptr) -> memref<16xf32>
+// CHECK-SAME: llmc.scratch_bytes = 128
+// CHECK-SAME: llvm.emit_c_interface
+// CHECK-NOT: memref.alloc
+// CHECK: %[[A:.*]] = memref.view %[[SCRATCH]][%c0{{.*}}][] : memref<?xi8> to memref<16xf32>
+// CHECK: %[[B:.*]] = memref.view %[[SCRATCH]][%c64{{.*}}][] : memref<?xi8> to memref<16xf32>
+// CHECK: %[[C:.*]] = memref.view %[[SCRATCH]][%c0{{.*}}][] : memref<?xi8> to memref<16xf32>
+// CHECK: return %[[C]]
+func.func @reuse(%x: memref<16xf32>) -> memref<16xf32> {
+  %a = memref.alloc() : memref<16xf32>
+  linalg.copy ins(%x : memref<16xf32>) outs(%a : memref<16xf32>)
+  %b = memref.alloc() : memref<16xf32>
+  linalg.copy ins(%a : memref<16xf32>) outs(%b : memref<16xf32>)
+  %c = memref.alloc() : memref<16xf32>
+  linalg.copy ins(%b : memref<16xf32>) outs(%c : memref<16xf32>)
+  return %c : memref<16xf32>
+}
+
+// -----
+
+// A buffer used through a view stays alive as long as the view is used.
+// CHECK-LABEL: func.func @through_views
+// CHECK-SAME: llmc.scratch_bytes = 192
+func.func @through_views(%x: memref<4x4xf32>) -> memref<16xf32> {
+  %a = memref.alloc() : memref<4x4xf32>
+  linalg.copy ins(%x : memref<4x4xf32>) outs(%a : memref<4x4xf32>)
+  %flat = memref.collapse_shape %a [[0, 1]] : memref<4x4xf32> into memref<16xf32>
+  %b = memref.alloc() : memref<16xf32>
+  linalg.copy ins(%flat : memref<16xf32>) outs(%b : memref<16xf32>)
+  %c = memref.alloc() : memref<16xf32>
+  linalg.copy ins(%flat : memref<16xf32>) outs(%c : memref<16xf32>)
+  linalg.copy ins(%b : memref<16xf32>) outs(%c : memref<16xf32>)
+  return %c : memref<16xf32>
+}
+
+// -----
+
+// memref.copy becomes linalg.copy, so it lowers to loops, not to a libc call.
+// CHECK-LABEL: func.func @copies
+// CHECK-NOT: memref.copy
+// CHECK: linalg.copy
+func.func @copies(%x: memref<8xf32>, %y: memref<8xf32>) {
+  memref.copy %x, %y : memref<8xf32> to memref<8xf32>
+  return
+}
+
+// -----
+
+func.func @dynamic(%n: index) -> memref<?xf32> {
+  // expected-error @+1 {{'memref.alloc' op allocates 'memref<?xf32>' whose size is known only at run time; the scratch arena is planned at compile time}}
+  %a = memref.alloc(%n) : memref<?xf32>
+  return %a : memref<?xf32>
+}
