@@ -1,0 +1,30 @@
+//===- Cli.h - `llmc-run` and `llmc inspect`, callable from any driver --------===//
+//
+// The command lines live in a library so that the standalone llmc-run binary and the compiler's
+// `llmc run` / `llmc inspect` subcommands are one implementation. Neither links LLVM.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LLMC_RUNTIME_CLI_CLI_H
+#define LLMC_RUNTIME_CLI_CLI_H
+
+#include <cstdio>
+
+namespace llmc::cli {
+
+/// `llmc-run MODEL.llmc --input [NAME=]FILE ... [--output-dir DIR] [--entry NAME]
+///  [--threads N] [--output-format npy|pb] [--compare DIR [--rtol R] [--atol A]]`.
+/// argv[0] names the program in messages ("llmc-run", "llmc run"). Returns the exit code:
+/// 0 success, 1 a load, run or comparison failure, 2 bad usage.
+int runMain(int argc, char **argv);
+
+/// `llmc inspect MODEL.llmc [--constants]`: prints what the artifact holds. Exit codes as
+/// runMain.
+int inspectMain(int argc, char **argv);
+
+/// The same, writing to `out` and `err` instead of stdout and stderr.
+int runMain(int argc, char **argv, std::FILE *out, std::FILE *err);
+int inspectMain(int argc, char **argv, std::FILE *out, std::FILE *err);
+
+} // namespace llmc::cli
+
+#endif // LLMC_RUNTIME_CLI_CLI_H

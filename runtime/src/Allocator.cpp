@@ -1,0 +1,48 @@
+//===- Allocator.cpp - The system allocator and caller allocators ------------===//
+#include "runtime/src/Allocator.h"
+
+#include <cstdlib>
+
+namespace {
+
+void *systemAllocate(void *, size_t size, size_t alignment) {
+  void *pointer = nullptr;
+  if (alignment < sizeof(void *))
+    alignment = sizeof(void *);
+  if (posix_memalign(&pointer, alignment, size) != 0)
+    return nullptr;
+  return pointer;
+}
+
+void systemDeallocate(void *, void *pointer) { std::free(pointer); }
+
+} // namespace
+
+namespace llmc::runtime {
+
+llmc_allocator_t resolveAllocator(const llmc_allocator_t *allocator) {
+  if (allocator && allocator->allocate && allocator->deallocate)
+    return *allocator;
+  return llmc_allocator_system();
+}
+
+void *allocate(const llmc_allocator_t &allocator, size_t size, size_t alignment) {
+  if (alignment < sizeof(void *))
+    alignment = sizeof(void *);
+  return allocator.allocate(allocator.self, size ? size : 1, alignment);
+}
+
+void deallocate(const llmc_allocator_t &allocator, void *pointer) {
+  if (pointer)
+    allocator.deallocate(allocator.self, pointer);
+}
+
+} // namespace llmc::runtime
+
+extern "C" llmc_allocator_t llmc_allocator_system(void) {
+  llmc_allocator_t allocator;
+  allocator.self = nullptr;
+  allocator.allocate = systemAllocate;
+  allocator.deallocate = systemDeallocate;
+  return allocator;
+}

@@ -1,0 +1,231 @@
+//===- Executor.cpp - A small pthread pool for parallel loops ----------------===//
+//
+// One loop runs at a time per executor. Its chunks are claimed with an atomic counter by the
+// caller and by every worker that wakes in time; the loop's description lives on the caller's
+// stack, and the caller returns only after the loop is closed to late workers and every
+// worker that joined has left it.
+//
+//===----------------------------------------------------------------------===//
+#include "runtime/src/Executor.h"
+
+#include "runtime/src/Status.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <new>
+#include <pthread.h>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+/// Set while a thread runs a loop body, so that nested loops run inline instead of waiting on
+/// the pool they are part of.
+thread_local bool insideParallelBody = false;
+
+struct Loop {
+  llmc_parallel_body_t body;
+  void *context;
+  int64_t count;
+  int64_t chunkSize;
+  int64_t chunkCount;
+  std::atomic<int64_t> nextChunk{0};
+
+  void runChunks() {
+    bool wasInside = insideParallelBody;
+    insideParallelBody = true;
+    for (;;) {
+      int64_t chunk = nextChunk.fetch_add(1, std::memory_order_relaxed);
+      if (chunk >= chunkCount)
+        break;
+      int64_t begin = chunk * chunkSize;
+      int64_t end = std::min(count, begin + chunkSize);
+      body(context, begin, end);
+    }
+    insideParallelBody = wasInside;
+  }
+};
+
+} // namespace
+
+struct llmc_executor_t {
+  size_t threadCount = 1; // including the calling thread
+  std::vector<pthread_t> workers;
+  pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
+  pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+  pthread_cond_t idle = PTHREAD_COND_INITIALIZER;
+  pthread_mutex_t submit = PTHREAD_MUTEX_INITIALIZER; // held by the thread running a loop
+  Loop *loop = nullptr;                               // the open loop, guarded by mutex
+  uint64_t generation = 0;                            // bumped for each loop, guarded by mutex
+  size_t active = 0;     // workers inside the open loop, guarded by mutex
+  bool stopping = false; // guarded by mutex
+
+  void workerMain() {
+    uint64_t seen = 0;
+    pthread_mutex_lock(&mutex);
+    for (;;) {
+      while (!stopping && (generation == seen || !loop))
+        pthread_cond_wait(&wake, &mutex);
+      if (stopping)
+        break;
+      seen = generation;
+      Loop *current = loop;
+      ++active;
+      pthread_mutex_unlock(&mutex);
+      current->runChunks();
+      pthread_mutex_lock(&mutex);
+      if (--active == 0)
+        pthread_cond_broadcast(&idle);
+    }
+    pthread_mutex_unlock(&mutex);
+  }
+
+  static void *workerEntry(void *self) {
+    static_cast<llmc_executor_t *>(self)->workerMain();
+    return nullptr;
+  }
+
+  void stop() {
+    pthread_mutex_lock(&mutex);
+    stopping = true;
+    pthread_cond_broadcast(&wake);
+    pthread_mutex_unlock(&mutex);
+    for (pthread_t worker : workers)
+      pthread_join(worker, nullptr);
+    workers.clear();
+  }
+
+  void parallelFor(int64_t count, int64_t grainSize, llmc_parallel_body_t body, void *context) {
+    if (count <= 0)
+      return;
+    grainSize = std::max<int64_t>(grainSize, 1);
+    if (workers.empty() || insideParallelBody || count <= grainSize ||
+        pthread_mutex_trylock(&submit) != 0) {
+      body(context, 0, count);
+      return;
+    }
+    // A few chunks per thread balance uneven bodies without making chunks tiny.
+    int64_t chunks = int64_t(threadCount) * 4;
+    Loop current;
+    current.body = body;
+    current.context = context;
+    current.count = count;
+    current.chunkSize = std::max(grainSize, (count + chunks - 1) / chunks);
+    current.chunkCount = (count + current.chunkSize - 1) / current.chunkSize;
+
+    pthread_mutex_lock(&mutex);
+    loop = &current;
+    ++generation;
+    pthread_cond_broadcast(&wake);
+    pthread_mutex_unlock(&mutex);
+
+    current.runChunks();
+
+    pthread_mutex_lock(&mutex);
+    loop = nullptr; // late workers must not join a loop whose description is going away
+    while (active)
+      pthread_cond_wait(&idle, &mutex);
+    pthread_mutex_unlock(&mutex);
+    pthread_mutex_unlock(&submit);
+  }
+};
+
+namespace llmc::runtime {
+
+size_t onlineCpuCount() {
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  return cpus > 0 ? size_t(cpus) : 1;
+}
+
+namespace {
+
+void servicesParallelFor(const llmc_services_t *services, int64_t count, int64_t grainSize,
+                         llmc_parallel_body_t body, void *context) {
+  if (count <= 0 || !body)
+    return;
+  auto *state = static_cast<ServicesState *>(services->runtime_state);
+  if (!state->executor && state->threadCount > 1 && !insideParallelBody) {
+    llmc_status_t status = llmc_executor_create(state->threadCount, &state->executor);
+    if (status) {
+      // Parallelism is an optimization: without threads the loop still runs, on this thread.
+      llmc_status_free(status);
+      state->threadCount = 1;
+    } else {
+      state->ownsExecutor = true;
+    }
+  }
+  if (!state->executor) {
+    body(context, 0, count);
+    return;
+  }
+  state->executor->parallelFor(count, grainSize, body, context);
+}
+
+} // namespace
+
+void initializeServices(ServicesState *state, llmc_services_t *services) {
+  std::memset(services, 0, sizeof(*services));
+  services->version = LLMC_SERVICES_VERSION;
+  services->size = sizeof(llmc_services_t);
+  services->thread_count =
+      int64_t(state->executor ? state->executor->threadCount : state->threadCount);
+  services->parallel_for = servicesParallelFor;
+  services->runtime_state = state;
+}
+
+void finishServices(ServicesState *state) {
+  if (state->ownsExecutor)
+    llmc_executor_release(state->executor);
+  state->executor = nullptr;
+  state->ownsExecutor = false;
+}
+
+} // namespace llmc::runtime
+
+using namespace llmc::runtime;
+
+extern "C" {
+
+llmc_status_t llmc_executor_create(size_t thread_count, llmc_executor_t **out_executor) {
+  if (!out_executor)
+    return makeStatus(LLMC_STATUS_INVALID_ARGUMENT, "llmc_executor_create: out_executor is NULL");
+  *out_executor = nullptr;
+  if (thread_count == 0)
+    thread_count = onlineCpuCount();
+  if (thread_count > 4096)
+    return makeStatus(LLMC_STATUS_INVALID_ARGUMENT,
+                      "llmc_executor_create: %zu threads is more than the supported 4096",
+                      thread_count);
+  auto *executor = new (std::nothrow) llmc_executor_t();
+  if (!executor)
+    return makeStatus(LLMC_STATUS_RESOURCE_EXHAUSTED, "cannot allocate an executor");
+  executor->threadCount = thread_count;
+  executor->workers.reserve(thread_count - 1);
+  for (size_t i = 1; i < thread_count; ++i) {
+    pthread_t worker;
+    int error = pthread_create(&worker, nullptr, llmc_executor_t::workerEntry, executor);
+    if (error) {
+      executor->stop();
+      delete executor;
+      return makeStatus(LLMC_STATUS_RESOURCE_EXHAUSTED, "cannot start worker thread %zu of %zu: %s",
+                        i, thread_count - 1, std::strerror(error));
+    }
+    executor->workers.push_back(worker);
+  }
+  *out_executor = executor;
+  return nullptr;
+}
+
+void llmc_executor_release(llmc_executor_t *executor) {
+  if (!executor)
+    return;
+  executor->stop();
+  delete executor;
+}
+
+size_t llmc_executor_thread_count(const llmc_executor_t *executor) {
+  return executor ? executor->threadCount : 0;
+}
+
+} // extern "C"

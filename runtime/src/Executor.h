@@ -1,0 +1,28 @@
+//===- Executor.h - The thread pool behind llmc_services_t.parallel_for ------===//
+#ifndef LLMC_RUNTIME_SRC_EXECUTOR_H
+#define LLMC_RUNTIME_SRC_EXECUTOR_H
+
+#include "llmc/runtime.h"
+
+namespace llmc::runtime {
+
+/// The online CPUs, at least 1.
+size_t onlineCpuCount();
+
+/// What the services of one call point at: a caller executor, or the thread count for one the
+/// call creates when generated code first asks for a parallel loop.
+struct ServicesState {
+  llmc_executor_t *executor = nullptr;
+  size_t threadCount = 1;
+  bool ownsExecutor = false;
+};
+
+/// Fills `services` for one call. `state` must outlive the call.
+void initializeServices(ServicesState *state, llmc_services_t *services);
+
+/// Releases an executor the call created.
+void finishServices(ServicesState *state);
+
+} // namespace llmc::runtime
+
+#endif // LLMC_RUNTIME_SRC_EXECUTOR_H

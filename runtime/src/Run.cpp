@@ -1,0 +1,319 @@
+//===- Run.cpp - Calls an entry point: validate, describe, call, copy out ----===//
+#include "runtime/src/Allocator.h"
+#include "runtime/src/CallTrampoline.h"
+#include "runtime/src/Executor.h"
+#include "runtime/src/Model.h"
+#include "runtime/src/Status.h"
+#include "runtime/src/Tensor.h"
+
+#include <algorithm>
+#include <cstring>
+
+using namespace llmc::runtime;
+
+static_assert(sizeof(void *) == sizeof(int64_t), "descriptors are made of 8-byte words");
+
+struct llmc_tensor_t; // opaque here; read through the C accessors
+
+namespace {
+
+std::string tensorLabel(const char *kind, const TensorSignature &signature, size_t index) {
+  if (signature.name[0])
+    return formatString("%s '%s'", kind, signature.name);
+  return formatString("%s %zu", kind, index);
+}
+
+/// A symbolic dim's size, as the first input that has the symbol sets it.
+struct SymbolBinding {
+  const char *symbol;
+  int64_t value;
+  size_t input;
+  size_t dim;
+};
+
+const SymbolBinding *findBinding(const std::vector<SymbolBinding> &bindings, const char *symbol) {
+  for (const SymbolBinding &binding : bindings)
+    if (std::strcmp(binding.symbol, symbol) == 0)
+      return &binding;
+  return nullptr;
+}
+
+llmc_status_t validateInputs(const EntryPoint &entry, const llmc_tensor_t *const *inputs,
+                             std::vector<SymbolBinding> *bindings) {
+  for (size_t i = 0; i < entry.inputs.size(); ++i) {
+    const TensorSignature &signature = entry.inputs[i];
+    const llmc_tensor_t *tensor = inputs[i];
+    std::string label = tensorLabel("input", signature, i);
+    if (!tensor)
+      return makeStatus(LLMC_STATUS_INVALID_ARGUMENT, "entry point '%s': %s is NULL", entry.name,
+                        label.c_str());
+    llmc_dtype_t dtype = llmc_tensor_dtype(tensor);
+    if (dtype != signature.dtype)
+      return makeStatus(LLMC_STATUS_INVALID_ARGUMENT,
+                        "entry point '%s': %s has dtype %s, expected %s", entry.name, label.c_str(),
+                        llmc_dtype_name(dtype), llmc_dtype_name(signature.dtype));
+    size_t rank = llmc_tensor_rank(tensor);
+    const int64_t *dims = llmc_tensor_dims(tensor);
+    if (rank != signature.dims.size())
+      return makeStatus(LLMC_STATUS_INVALID_ARGUMENT,
+                        "entry point '%s': %s has rank %zu (dims %s), expected rank %zu (%s)",
+                        entry.name, label.c_str(), rank, dimsString(dims, rank).c_str(),
+                        signature.dims.size(),
+                        dimsString(signature.dims.data(), signature.dims.size()).c_str());
+    for (size_t d = 0; d < rank; ++d) {
+      int64_t expected = signature.dims[d];
+      if (expected >= 0) {
+        if (dims[d] != expected)
+          return makeStatus(LLMC_STATUS_INVALID_ARGUMENT,
+                            "entry point '%s': %s dim %zu is %lld, expected %lld", entry.name,
+                            label.c_str(), d, (long long)dims[d], (long long)expected);
+        continue;
+      }
+      const char *symbol = signature.symbols[d];
+      if (!symbol[0])
+        continue;
+      if (const SymbolBinding *binding = findBinding(*bindings, symbol)) {
+        if (binding->value != dims[d])
+          return makeStatus(
+              LLMC_STATUS_INVALID_ARGUMENT,
+              "entry point '%s': %s dim %zu is %lld, but %s dim %zu set %s to %lld", entry.name,
+              label.c_str(), d, (long long)dims[d],
+              tensorLabel("input", entry.inputs[binding->input], binding->input).c_str(),
+              binding->dim, symbol, (long long)binding->value);
+      } else {
+        bindings->push_back({symbol, dims[d], i, d});
+      }
+    }
+  }
+  return nullptr;
+}
+
+/// Appends a descriptor for `rank` dims over `data` with row-major strides; returns its index.
+size_t appendDescriptor(std::vector<int64_t> *words, const void *data, size_t rank,
+                        const int64_t *dims) {
+  size_t start = words->size();
+  words->push_back(reinterpret_cast<intptr_t>(data));
+  words->push_back(reinterpret_cast<intptr_t>(data));
+  words->push_back(0);
+  for (size_t d = 0; d < rank; ++d)
+    words->push_back(dims[d]);
+  int64_t stride = 1;
+  words->resize(words->size() + rank);
+  for (size_t d = rank; d-- > 0;) {
+    (*words)[start + 3 + rank + d] = stride;
+    stride *= dims[d] > 0 ? dims[d] : 1;
+  }
+  return start;
+}
+
+void copyElements(uint8_t *destination, const uint8_t *source, int64_t count, int64_t stride,
+                  size_t elementSize) {
+  ptrdiff_t step = ptrdiff_t(stride) * ptrdiff_t(elementSize);
+  if (step == ptrdiff_t(elementSize)) {
+    std::memcpy(destination, source, size_t(count) * elementSize);
+    return;
+  }
+  for (int64_t i = 0; i < count; ++i, destination += elementSize, source += step)
+    std::memcpy(destination, source, elementSize);
+}
+
+/// Copies a strided view (any strides: negative, zero for broadcasts) into dense row-major
+/// memory.
+void copyStrided(uint8_t *destination, const uint8_t *source, const int64_t *sizes,
+                 const int64_t *strides, size_t rank, size_t elementSize) {
+  if (rank == 0) {
+    std::memcpy(destination, source, elementSize);
+    return;
+  }
+  if (rank == 1) {
+    copyElements(destination, source, sizes[0], strides[0], elementSize);
+    return;
+  }
+  size_t inner = elementSize;
+  for (size_t d = 1; d < rank; ++d)
+    inner *= size_t(sizes[d]);
+  // A contiguous tail is one memcpy per outer index.
+  bool contiguousTail = true;
+  int64_t expected = 1;
+  for (size_t d = rank; d-- > 1;) {
+    if (sizes[d] != 1 && strides[d] != expected)
+      contiguousTail = false;
+    expected *= sizes[d];
+  }
+  ptrdiff_t step = ptrdiff_t(strides[0]) * ptrdiff_t(elementSize);
+  for (int64_t i = 0; i < sizes[0]; ++i, destination += inner, source += step) {
+    if (contiguousTail)
+      std::memcpy(destination, source, inner);
+    else
+      copyStrided(destination, source, sizes + 1, strides + 1, rank - 1, elementSize);
+  }
+}
+
+llmc_status_t copyOutputs(const EntryPoint &entry, const int64_t *results,
+                          const std::vector<SymbolBinding> &bindings,
+                          const llmc_allocator_t &allocator, llmc_tensor_t **outputs) {
+  const int64_t *descriptor = results;
+  for (size_t k = 0; k < entry.outputs.size(); ++k) {
+    const TensorSignature &signature = entry.outputs[k];
+    size_t rank = signature.dims.size();
+    const uint8_t *aligned = reinterpret_cast<const uint8_t *>(descriptor[1]);
+    int64_t offset = descriptor[2];
+    const int64_t *sizes = descriptor + 3;
+    const int64_t *strides = descriptor + 3 + rank;
+    descriptor += 3 + 2 * rank;
+    std::string label = tensorLabel("output", signature, k);
+    for (size_t d = 0; d < rank; ++d) {
+      if (sizes[d] < 0)
+        return makeStatus(LLMC_STATUS_INTERNAL,
+                          "entry point '%s' returned %s with dim %zu = %lld, which is negative",
+                          entry.name, label.c_str(), d, (long long)sizes[d]);
+      if (signature.dims[d] >= 0 && sizes[d] != signature.dims[d])
+        return makeStatus(LLMC_STATUS_INTERNAL,
+                          "entry point '%s' returned %s with dim %zu = %lld, but its signature "
+                          "says %lld",
+                          entry.name, label.c_str(), d, (long long)sizes[d],
+                          (long long)signature.dims[d]);
+      if (signature.dims[d] < 0 && signature.symbols[d][0])
+        if (const SymbolBinding *binding = findBinding(bindings, signature.symbols[d]))
+          if (binding->value != sizes[d])
+            return makeStatus(LLMC_STATUS_INTERNAL,
+                              "entry point '%s' returned %s with dim %zu = %lld, but the inputs "
+                              "set %s to %lld",
+                              entry.name, label.c_str(), d, (long long)sizes[d],
+                              signature.symbols[d], (long long)binding->value);
+    }
+    llmc_tensor_t *tensor = nullptr;
+    llmc_status_t status =
+        allocateTensor(signature.dtype, rank, sizes, allocator, /*zeroFill=*/false, &tensor);
+    if (status)
+      return prefixStatus(status, formatString("entry point '%s' %s: ", entry.name, label.c_str()));
+    outputs[k] = tensor;
+    if (llmc_tensor_element_count(tensor) == 0)
+      continue;
+    if (!aligned)
+      return makeStatus(LLMC_STATUS_INTERNAL,
+                        "entry point '%s' returned %s with a NULL data pointer", entry.name,
+                        label.c_str());
+    size_t elementSize = llmc_dtype_size(signature.dtype);
+    copyStrided(static_cast<uint8_t *>(llmc_tensor_data(tensor)),
+                aligned + ptrdiff_t(offset) * ptrdiff_t(elementSize), sizes, strides, rank,
+                elementSize);
+  }
+  return nullptr;
+}
+
+} // namespace
+
+extern "C" llmc_status_t llmc_model_run(const llmc_model_t *model, size_t entry_point,
+                                        const llmc_tensor_t *const *inputs, size_t input_count,
+                                        const llmc_run_options_t *options,
+                                        llmc_tensor_t **out_outputs, size_t output_count) {
+  if (out_outputs)
+    for (size_t k = 0; k < output_count; ++k)
+      out_outputs[k] = nullptr;
+  if (!model)
+    return makeStatus(LLMC_STATUS_INVALID_ARGUMENT, "llmc_model_run: model is NULL");
+  const ModelMetadata &metadata = model->metadata;
+  if (entry_point >= metadata.entryPoints.size())
+    return makeStatus(LLMC_STATUS_INVALID_ARGUMENT,
+                      "llmc_model_run: entry point %zu is out of range (the model has %zu)",
+                      entry_point, metadata.entryPoints.size());
+  const EntryPoint &entry = metadata.entryPoints[entry_point];
+  if (!model->codeLoaded)
+    return makeStatus(LLMC_STATUS_FAILED_PRECONDITION,
+                      "entry point '%s' cannot run: the model was loaded without its code "
+                      "(LLMC_MODEL_LOAD_FLAG_NO_CODE)",
+                      entry.name);
+  if (input_count != entry.inputs.size())
+    return makeStatus(LLMC_STATUS_INVALID_ARGUMENT, "entry point '%s' takes %zu inputs, got %zu",
+                      entry.name, entry.inputs.size(), input_count);
+  if (input_count && !inputs)
+    return makeStatus(LLMC_STATUS_INVALID_ARGUMENT, "entry point '%s': inputs is NULL", entry.name);
+  if (output_count != entry.outputs.size())
+    return makeStatus(LLMC_STATUS_INVALID_ARGUMENT,
+                      "entry point '%s' has %zu outputs, but output_count is %zu", entry.name,
+                      entry.outputs.size(), output_count);
+  if (!out_outputs)
+    return makeStatus(LLMC_STATUS_INVALID_ARGUMENT, "entry point '%s': out_outputs is NULL",
+                      entry.name);
+
+  std::vector<SymbolBinding> bindings;
+  LLMC_RETURN_IF_ERROR(validateInputs(entry, inputs, &bindings));
+
+  llmc_run_options_t resolved;
+  llmc_run_options_initialize(&resolved);
+  if (options)
+    resolved = *options;
+  llmc_allocator_t allocator = resolveAllocator(&resolved.allocator);
+
+  // Scratch: per call, so that concurrent calls never share it.
+  alignas(64) static uint8_t emptyScratch[64];
+  void *scratch = emptyScratch;
+  bool ownsScratch = false;
+  if (entry.scratchBytes > 0 || entry.scratchAlignment > sizeof(emptyScratch)) {
+    if (entry.scratchBytes > uint64_t(SIZE_MAX) / 2)
+      return makeStatus(LLMC_STATUS_RESOURCE_EXHAUSTED,
+                        "entry point '%s' needs %llu bytes of scratch, more than this machine "
+                        "can address",
+                        entry.name, (unsigned long long)entry.scratchBytes);
+    scratch = allocate(allocator, size_t(entry.scratchBytes), size_t(entry.scratchAlignment));
+    if (!scratch)
+      return makeStatus(LLMC_STATUS_RESOURCE_EXHAUSTED,
+                        "entry point '%s': cannot allocate %llu bytes of scratch", entry.name,
+                        (unsigned long long)entry.scratchBytes);
+    ownsScratch = true;
+  }
+
+  // Descriptors first (the vector must not grow once pointers into it are taken).
+  size_t wordCount = 5;
+  for (size_t i = 0; i < entry.inputs.size(); ++i)
+    wordCount += 3 + 2 * entry.inputs[i].dims.size();
+  for (uint32_t index : entry.constants)
+    wordCount += 3 + 2 * metadata.constants[index].dims.size();
+  std::vector<int64_t> words;
+  words.reserve(wordCount);
+  std::vector<size_t> starts;
+  for (size_t i = 0; i < entry.inputs.size(); ++i)
+    starts.push_back(appendDescriptor(&words, llmc_tensor_data(inputs[i]),
+                                      llmc_tensor_rank(inputs[i]), llmc_tensor_dims(inputs[i])));
+  for (uint32_t index : entry.constants) {
+    const Constant &constant = metadata.constants[index];
+    starts.push_back(
+        appendDescriptor(&words, constant.data, constant.dims.size(), constant.dims.data()));
+  }
+  int64_t scratchSize = int64_t(entry.scratchBytes);
+  starts.push_back(appendDescriptor(&words, scratch, 1, &scratchSize));
+
+  std::vector<int64_t> results(entry.resultWords, 0);
+  ServicesState state;
+  state.executor = resolved.executor;
+  state.threadCount = resolved.thread_count ? resolved.thread_count : onlineCpuCount();
+  llmc_services_t services;
+  initializeServices(&state, &services);
+
+  size_t argumentCount = starts.size() + 2;
+  std::vector<void *> arguments(std::max(argumentCount, kMinArgumentSlots), nullptr);
+  arguments[0] = results.data();
+  for (size_t i = 0; i < starts.size(); ++i)
+    arguments[1 + i] = &words[starts[i]];
+  arguments[argumentCount - 1] = &services;
+
+  callWithPointerArguments(model->functions[entry_point], arguments.data(), argumentCount);
+  finishServices(&state);
+
+  llmc_status_t status = copyOutputs(entry, results.data(), bindings, allocator, out_outputs);
+  if (ownsScratch)
+    deallocate(allocator, scratch);
+  if (status) {
+    for (size_t k = 0; k < output_count; ++k) {
+      llmc_tensor_release(out_outputs[k]);
+      out_outputs[k] = nullptr;
+    }
+  }
+  return status;
+}
+
+extern "C" void llmc_run_options_initialize(llmc_run_options_t *options) {
+  std::memset(options, 0, sizeof(*options));
+  options->thread_count = 0;
+}
