@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Quick start, command 1: install what is needed, build, and compile the bundled default model.
+# Quick start, command 1: install what is needed, build, then compile the bundled model
+# (models/tiny_cnn, an ONNX image classifier) into a native artifact and run it.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/build.sh"
-echo "== llmc compile models/resnet_block.mlir --emit=mlir"
-"$root/build/bin/llmc" compile "$root/models/resnet_block.mlir" --emit=mlir -o "$root/build/resnet_block.opt.mlir"
-cat "$root/build/resnet_block.opt.mlir"
-echo "== wrote build/resnet_block.opt.mlir"
+model="$root/models/tiny_cnn"
+out="$root/build/quickstart"
+mkdir -p "$out"
+set -x
+"$root/build/bin/llmc" compile "$model/model.onnx" -o "$out/tiny_cnn.llmc"
+"$root/build/bin/llmc" inspect "$out/tiny_cnn.llmc"
+"$root/build/bin/llmc" run "$out/tiny_cnn.llmc" --input "$model/test_data_set_0/input_0.pb" \
+  --output-dir "$out" --compare "$model/test_data_set_0"

@@ -1,7 +1,7 @@
 // RUN: llmc-opt %s --llmc-optimize | FileCheck %s
 // RUN: llmc-opt %s --llmc-optimize=decompose-batch-norm=false | FileCheck %s --check-prefix=KEEP
 // `llmc compile` runs exactly the registered pipeline.
-// RUN: llmc compile %s -o %t.compiled.mlir
+// RUN: llmc compile %s --emit=mlir -o %t.compiled.mlir
 // RUN: llmc-opt %s --llmc-optimize -o %t.opt.mlir
 // RUN: diff %t.compiled.mlir %t.opt.mlir
 

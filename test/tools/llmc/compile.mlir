@@ -1,8 +1,8 @@
-// RUN: llmc compile %s | FileCheck %s
+// RUN: llmc compile %s --emit=mlir | FileCheck %s
 // RUN: llmc compile %s --emit=mlir -o %t.mlir && FileCheck %s --input-file %t.mlir
-// RUN: llmc compile %s --no-decompose-batch-norm | FileCheck %s --check-prefix=KEEP
+// RUN: llmc compile %s --emit=mlir --no-decompose-batch-norm | FileCheck %s --check-prefix=KEEP
 // The output is valid input again.
-// RUN: llmc compile %s | llmc-opt --verify-each | FileCheck %s
+// RUN: llmc compile %s --emit=mlir | llmc-opt --verify-each | FileCheck %s
 
 // CHECK-LABEL: func.func @model
 // CHECK-SAME: -> tensor<2x4xf32>
