@@ -95,6 +95,89 @@ done:
   ret ptr %dst
 }
 
+; Rounding and fused multiply-add, which LLVM turns into libm calls on CPUs without the
+; instructions (generic x86-64 has no roundss and no FMA). Written without the intrinsics
+; they replace, so they cannot call themselves.
+define weak hidden float @floorf(float %x) #0 {
+entry:
+  %abs = call float @llvm.fabs.f32(float %x)
+  %small = fcmp olt float %abs, 8388608.0
+  br i1 %small, label %round, label %done
+round:
+  %i = fptosi float %x to i32
+  %f = sitofp i32 %i to float
+  %above = fcmp ogt float %f, %x
+  %down = fsub float %f, 1.0
+  %r = select i1 %above, float %down, float %f
+  %signed = call float @llvm.copysign.f32(float %r, float %x)
+  ret float %signed
+done:
+  ret float %x
+}
+
+define weak hidden float @ceilf(float %x) #0 {
+entry:
+  %neg = fneg float %x
+  %f = call float @floorf(float %neg)
+  %r = fneg float %f
+  ret float %r
+}
+
+define weak hidden float @truncf(float %x) #0 {
+entry:
+  %abs = call float @llvm.fabs.f32(float %x)
+  %small = fcmp olt float %abs, 8388608.0
+  br i1 %small, label %round, label %done
+round:
+  %i = fptosi float %x to i32
+  %f = sitofp i32 %i to float
+  %signed = call float @llvm.copysign.f32(float %f, float %x)
+  ret float %signed
+done:
+  ret float %x
+}
+
+define weak hidden float @roundevenf(float %x) #0 {
+entry:
+  %abs = call float @llvm.fabs.f32(float %x)
+  %small = fcmp olt float %abs, 8388608.0
+  br i1 %small, label %round, label %done
+round:
+  ; Adding and subtracting 2^23 rounds to nearest even in the default rounding mode.
+  %up = fadd float %abs, 8388608.0
+  %r = fsub float %up, 8388608.0
+  %signed = call float @llvm.copysign.f32(float %r, float %x)
+  ret float %signed
+done:
+  ret float %x
+}
+
+define weak hidden float @roundf(float %x) #0 {
+entry:
+  %abs = call float @llvm.fabs.f32(float %x)
+  %half = fadd float %abs, 0.5
+  %r = call float @truncf(float %half)
+  %signed = call float @llvm.copysign.f32(float %r, float %x)
+  %small = fcmp olt float %abs, 8388608.0
+  %result = select i1 %small, float %signed, float %x
+  ret float %result
+}
+
+define weak hidden float @fmaf(float %a, float %b, float %c) #0 {
+entry:
+  ; The product of two floats is exact in double; one rounding of the sum to float follows.
+  %da = fpext float %a to double
+  %db = fpext float %b to double
+  %dc = fpext float %c to double
+  %p = fmul double %da, %db
+  %s = fadd double %p, %dc
+  %r = fptrunc double %s to float
+  ret float %r
+}
+
+declare float @llvm.fabs.f32(float)
+declare float @llvm.copysign.f32(float, float)
+
 attributes #0 = { nounwind "no-builtins" }
 )";
 
@@ -158,6 +241,13 @@ std::unique_ptr<llvm::TargetMachine> createTargetMachine(const TargetOptions &op
     error = "unknown target '" + options.triple + "': " + lookupError;
     return nullptr;
   }
+  // Check the CPU first: LLVM would only print a warning and fall back to a generic one.
+  std::unique_ptr<llvm::MCSubtargetInfo> probe(target->createMCSubtargetInfo(triple, "", ""));
+  if (probe && !options.cpu.empty() && options.cpu != "generic" &&
+      !probe->isCPUStringValid(options.cpu)) {
+    error = "unknown CPU '" + options.cpu + "' for target '" + options.triple + "'";
+    return nullptr;
+  }
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
       triple, options.cpu, options.features, llvm::TargetOptions(), llvm::Reloc::PIC_,
       std::nullopt,
@@ -165,10 +255,6 @@ std::unique_ptr<llvm::TargetMachine> createTargetMachine(const TargetOptions &op
   if (!machine) {
     error = "cannot create a code generator for '" + options.triple + "' with CPU '" +
             options.cpu + "'";
-    return nullptr;
-  }
-  if (!machine->getMCSubtargetInfo()->isCPUStringValid(options.cpu)) {
-    error = "unknown CPU '" + options.cpu + "' for target '" + options.triple + "'";
     return nullptr;
   }
   return machine;

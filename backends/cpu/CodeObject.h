@@ -31,8 +31,8 @@ std::unique_ptr<llvm::TargetMachine> createTargetMachine(const TargetOptions &op
 /// The enabled (`+`) features of the target machine, as the artifact records them.
 std::vector<std::string> enabledFeatures(const llvm::TargetMachine &machine);
 
-/// Translates an LLVM-dialect module, adds the freestanding helpers (memcpy, memmove, memset)
-/// that LLVM's code generator may call, and optimizes it at the target's level without
+/// Translates an LLVM-dialect module, adds the freestanding helpers (memcpy, memmove, memset,
+/// and the float rounding and fma functions) that LLVM's code generator may call, and optimizes it at the target's level without
 /// letting LLVM introduce any other library call.
 std::unique_ptr<llvm::Module> translateAndOptimize(mlir::ModuleOp module,
                                                    llvm::LLVMContext &context,

@@ -235,10 +235,13 @@ std::optional<std::vector<int64_t>> NodeContext::constantInts(int index) const {
   return result;
 }
 
+std::string NodeContext::displayName() const {
+  return node.name().empty() ? "#" + std::to_string(index) : "'" + node.name() + "'";
+}
+
 InFlightDiagnostic NodeContext::error() const {
-  std::string name = node.name().empty() ? "<unnamed>" : node.name();
-  return emitError(loc) << "node '" << name << "' (" << node.op_type() << ", opset " << opset
-                        << "): ";
+  return emitError(loc) << "node " << displayName() << " (" << node.op_type() << ", opset "
+                        << opset << "): ";
 }
 
 Value NodeContext::constant(DenseElementsAttr value) {
@@ -439,12 +442,11 @@ OwningOpRef<ModuleOp> GraphImporter::run(const onnx::ModelProto &model,
 
   const OpRegistry &ops = registry();
   bool failedAny = false;
-  for (const onnx::NodeProto &node : graph.node()) {
-    NodeContext context(builder, loc, node, opset, values);
+  for (const auto &[index, node] : llvm::enumerate(graph.node())) {
+    NodeContext context(builder, loc, node, int(index), opset, values);
     auto report = [&](const std::string &reason) {
       if (collect) {
-        std::string nodeName = node.name().empty() ? "<unnamed>" : node.name();
-        collect->push_back("node '" + nodeName + "' (" + node.op_type() + ", opset " +
+        collect->push_back("node " + context.displayName() + " (" + node.op_type() + ", opset " +
                            std::to_string(opset) + "): " + reason);
       } else {
         context.error() << reason;

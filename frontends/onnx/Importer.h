@@ -36,13 +36,17 @@ bool checkModel(llvm::StringRef path, mlir::MLIRContext &context, const ImportOp
 class NodeContext {
 public:
   NodeContext(mlir::OpBuilder &builder, mlir::Location loc, const onnx::NodeProto &node,
-              int64_t opset, llvm::StringMap<mlir::Value> &values)
-      : builder(builder), loc(loc), node(node), opset(opset), values(values) {}
+              int index, int64_t opset, llvm::StringMap<mlir::Value> &values)
+      : builder(builder), loc(loc), node(node), index(index), opset(opset), values(values) {}
 
   mlir::OpBuilder &builder;
   mlir::Location loc;
   const onnx::NodeProto &node;
+  int index; ///< position in the graph, which names unnamed nodes
   int64_t opset;
+
+  /// The node's name, or `#index` when it has none.
+  std::string displayName() const;
 
   /// Inputs; an optional input left out, or named "", is absent.
   int numInputs() const { return node.input_size(); }

@@ -1,0 +1,49 @@
+"""Writes ONNX models that are wrong in one way each, for the importer's diagnostics tests."""
+import os
+import sys
+
+from onnx import TensorProto, helper
+
+
+def save(root, name, nodes, inputs, outputs, initializers=(), opset=13):
+    graph = helper.make_graph(nodes, name, inputs, outputs, list(initializers))
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    model.ir_version = 7
+    with open(os.path.join(root, name + ".onnx"), "wb") as f:
+        f.write(model.SerializeToString())
+
+
+def main(root):
+    f32 = TensorProto.FLOAT
+    x = helper.make_tensor_value_info("x", f32, [1, 3, 8, 8])
+    y = helper.make_tensor_value_info("y", f32, None)
+    # libonnx's own shape inference segfaults on a rank-0 conv weight; llmc must refuse it first.
+    scalar_weight = helper.make_tensor("w", f32, [], [1.0])
+    save(root, "conv_scalar_weight", [helper.make_node("Conv", ["x", "w"], ["y"], name="conv")],
+         [x], [y], [scalar_weight])
+    # Two unsupported nodes and one supported one, for --check.
+    save(root, "unsupported",
+         [helper.make_node("Relu", ["x"], ["r"], name="ok"),
+          helper.make_node("Einsum", ["r", "r"], ["e"], name="einsum1", equation="ij,jk->ik"),
+          helper.make_node("Hardmax", ["e"], ["y"], name="hardmax1")],
+         [x], [y])
+    save(root, "unknown_input", [helper.make_node("Relu", ["nowhere"], ["y"], name="relu")],
+         [x], [y])
+    save(root, "bad_reshape",
+         [helper.make_node("Constant", [], ["s"], name="shape",
+                           value=helper.make_tensor("s", TensorProto.INT64, [2], [5, 7])),
+          helper.make_node("Reshape", ["x", "s"], ["y"], name="reshape")],
+         [x], [y])
+    save(root, "bad_arity", [helper.make_node("Add", ["x"], ["y"], name="add")], [x], [y])
+    save(root, "bad_pool",
+         [helper.make_node("MaxPool", ["x"], ["y"], name="pool", kernel_shape=[3, 3],
+                           strides=[0, 1])],
+         [x], [y])
+    dynamic = helper.make_tensor_value_info("x", f32, ["batch", 3])
+    save(root, "dynamic", [helper.make_node("Relu", ["x"], ["y"], name="relu")], [dynamic], [y])
+    with open(os.path.join(root, "garbage.onnx"), "wb") as f:
+        f.write(b"\xff\xff\xff\xffthis is not a protobuf")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
