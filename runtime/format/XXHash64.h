@@ -45,11 +45,19 @@ public:
       size -= fill;
       bufferedBytes_ = 0;
     }
-    while (size >= kStripe) {
-      consumeStripe(bytes);
-      bytes += kStripe;
-      size -= kStripe;
+    // The lanes live in locals here: `bytes` may alias members, which would otherwise force a
+    // store and reload of every lane per stripe.
+    uint64_t v0 = lanes_[0], v1 = lanes_[1], v2 = lanes_[2], v3 = lanes_[3];
+    for (; size >= kStripe; bytes += kStripe, size -= kStripe) {
+      v0 = round(v0, load64(bytes));
+      v1 = round(v1, load64(bytes + 8));
+      v2 = round(v2, load64(bytes + 16));
+      v3 = round(v3, load64(bytes + 24));
     }
+    lanes_[0] = v0;
+    lanes_[1] = v1;
+    lanes_[2] = v2;
+    lanes_[3] = v3;
     if (size)
       std::memcpy(buffer_, bytes, size);
     bufferedBytes_ = size;

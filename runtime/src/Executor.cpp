@@ -40,8 +40,7 @@ struct Loop {
       if (chunk >= chunkCount)
         break;
       int64_t begin = chunk * chunkSize;
-      int64_t end = std::min(count, begin + chunkSize);
-      body(context, begin, end);
+      body(context, begin, begin + std::min(chunkSize, count - begin));
     }
     insideParallelBody = wasInside;
   }
@@ -111,8 +110,8 @@ struct llmc_executor_t {
     current.body = body;
     current.context = context;
     current.count = count;
-    current.chunkSize = std::max(grainSize, (count + chunks - 1) / chunks);
-    current.chunkCount = (count + current.chunkSize - 1) / current.chunkSize;
+    current.chunkSize = std::max(grainSize, count / chunks + (count % chunks != 0));
+    current.chunkCount = count / current.chunkSize + (count % current.chunkSize != 0);
 
     pthread_mutex_lock(&mutex);
     loop = &current;

@@ -97,6 +97,7 @@ private:
                             bool nonEmpty, const char **out);
   llmc_status_t checkBlob(const std::string &field, uint64_t offset, uint64_t size);
   llmc_status_t checkDType(const std::string &field, fb::DType raw, llmc_dtype_t *out);
+  llmc_status_t checkAligned(const std::string &field, const flatbuffers::Vector<int64_t> *dims);
   llmc_status_t checkElf(const std::string &field, const CodeObject &code);
   llmc_status_t
   checkSignatures(const std::string &field,
@@ -152,6 +153,15 @@ llmc_status_t SemanticVerifier::checkDType(const std::string &field, fb::DType r
   return nullptr;
 }
 
+llmc_status_t SemanticVerifier::checkAligned(const std::string &field,
+                                             const flatbuffers::Vector<int64_t> *dims) {
+  // flatbuffers 2.0.8 verifies the alignment of a vector's length, not of its 8-byte elements;
+  // reading them misaligned would be undefined behavior. The builder always aligns them.
+  if (dims->size() && reinterpret_cast<uintptr_t>(dims->Data()) % alignof(int64_t) != 0)
+    return INVALID("%s.dims is not 8-byte aligned in the metadata", field.c_str());
+  return nullptr;
+}
+
 llmc_status_t SemanticVerifier::checkElf(const std::string &field, const CodeObject &code) {
   // The dynamic loader would refuse these too, but only after mapping the bytes; and the
   // checks here also run for artifacts that are only inspected.
@@ -194,6 +204,7 @@ llmc_status_t SemanticVerifier::checkSignatures(
       label += " ('" + printable(signature.name) + "')";
     LLMC_RETURN_IF_ERROR(checkDType(label, tensor->dtype(), &signature.dtype));
     const flatbuffers::Vector<int64_t> *dims = tensor->dims();
+    LLMC_RETURN_IF_ERROR(checkAligned(label, dims));
     if (dims->size() > fmt::kMaxRank)
       return INVALID("%s has rank %u, more than the supported %u", label.c_str(), dims->size(),
                      fmt::kMaxRank);
@@ -265,6 +276,7 @@ llmc_status_t SemanticVerifier::checkConstants(const fb::Model *model, ModelMeta
       label += " ('" + printable(result.name) + "')";
     LLMC_RETURN_IF_ERROR(checkDType(label, constant->dtype(), &result.dtype));
     const flatbuffers::Vector<int64_t> *dims = constant->dims();
+    LLMC_RETURN_IF_ERROR(checkAligned(label, dims));
     if (dims->size() > fmt::kMaxRank)
       return INVALID("%s has rank %u, more than the supported %u", label.c_str(), dims->size(),
                      fmt::kMaxRank);

@@ -402,7 +402,8 @@ bool writeArtifact(const ModelSpec &model, const std::string &path, std::string 
       break;
   }
   if (fd < 0)
-    return fail(error, "cannot create '" + temporary + "': " + std::strerror(errno));
+    return fail(error,
+                "cannot create '" + path + "' (as '" + temporary + "'): " + std::strerror(errno));
 
   FileSink sink(fd, temporary);
   bool ok = writeToSink(model, sink, error);

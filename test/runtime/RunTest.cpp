@@ -98,11 +98,11 @@ TEST_F(RunTest, InputValidationNamesTheInputAndDim) {
   EXPECT_EQ(run("add_bias", {a}, &outputs), "entry point 'add_bias' takes 2 inputs, got 1");
   EXPECT_EQ(run("add_bias", {a, nullptr}, &outputs), "entry point 'add_bias': input 'b' is NULL");
 
-  llmc_tensor_t *out = nullptr;
+  llmc_tensor_t *out[2] = {nullptr, nullptr};
   llmc_tensor_t *in[] = {a, a};
-  EXPECT_EQ(consume(llmc_model_run(handle_.model, entry("add_bias"), in, 2, nullptr, &out, 2)),
+  EXPECT_EQ(consume(llmc_model_run(handle_.model, entry("add_bias"), in, 2, nullptr, out, 2)),
             "entry point 'add_bias' has 1 outputs, but output_count is 2");
-  EXPECT_EQ(consume(llmc_model_run(handle_.model, 99, in, 2, nullptr, &out, 1)),
+  EXPECT_EQ(consume(llmc_model_run(handle_.model, 99, in, 2, nullptr, out, 1)),
             "llmc_model_run: entry point 99 is out of range (the model has 10)");
 }
 
@@ -260,8 +260,9 @@ TEST_F(RunTest, IntegerTensorsAndWrappedMemory) {
   EXPECT_EQ(consume(llmc_tensor_allocate(LLMC_DTYPE_F32, 1, negative, nullptr, &bad)),
             "tensor dim 0 is -1; sizes must be >= 0");
   int64_t huge[] = {int64_t(1) << 40, int64_t(1) << 40};
-  EXPECT_EQ(llmc_status_code(llmc_tensor_allocate(LLMC_DTYPE_F32, 2, huge, nullptr, &bad)),
-            LLMC_STATUS_RESOURCE_EXHAUSTED);
+  llmc_status_t status = llmc_tensor_allocate(LLMC_DTYPE_F32, 2, huge, nullptr, &bad);
+  EXPECT_EQ(llmc_status_code(status), LLMC_STATUS_RESOURCE_EXHAUSTED);
+  EXPECT_EQ(consume(status), "tensor f32[1099511627776, 1099511627776] is too large to represent");
   EXPECT_EQ(bad, nullptr);
 }
 

@@ -10,7 +10,9 @@
 #include "gtest/gtest.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <random>
 
 namespace llmc::test {
 namespace {
@@ -35,7 +37,8 @@ std::string readError(const std::string &path) {
 template <typename T> std::vector<T> valuesOf(const HostTensor &tensor) {
   EXPECT_EQ(tensor.data.size() % sizeof(T), 0u);
   std::vector<T> values(tensor.data.size() / sizeof(T));
-  std::memcpy(values.data(), tensor.data.data(), tensor.data.size());
+  if (!values.empty())
+    std::memcpy(values.data(), tensor.data.data(), tensor.data.size());
   return values;
 }
 
@@ -308,6 +311,44 @@ TEST(NpyTest, WriteReadRoundTrip) {
       } else {
         EXPECT_EQ(back.dtype, tensor.dtype);
         EXPECT_EQ(back.data, tensor.data);
+      }
+    }
+  }
+}
+
+TEST(TensorFileTest, RandomMutationsNeverCrash) {
+  // Set LLMC_MUTATION_ITERATIONS for a longer run under a sanitizer.
+  const char *env = std::getenv("LLMC_MUTATION_ITERATIONS");
+  int iterations = env ? std::atoi(env) : 2000;
+  std::mt19937_64 random(7);
+  const char *fixtures[] = {"float_data.pb",  "int64_data.pb",  "bool_in_int32_data.pb",
+                            "double_data.pb", "uint64_data.pb", "scalar_raw.pb",
+                            "f32_2x3.npy",    "v2_header.npy",  "u64_2.npy"};
+  for (const char *fixture : fixtures) {
+    std::vector<uint8_t> valid = readBytes(std::string(LLMC_TEST_DATA_DIR) + "/" + fixture);
+    bool npy = std::string(fixture).find(".npy") != std::string::npos;
+    for (int iteration = 0; iteration < iterations; ++iteration) {
+      std::vector<uint8_t> bytes = valid;
+      int mutations = 1 + int(random() % 3);
+      for (int m = 0; m < mutations; ++m) {
+        size_t position = random() % bytes.size();
+        if (random() % 4 == 0)
+          bytes.resize(position); // truncate
+        else if (!bytes.empty())
+          bytes[position % bytes.size()] = uint8_t(random());
+        if (bytes.empty())
+          break;
+      }
+      HostTensor tensor;
+      std::string error;
+      bool ok = npy ? parseNpy(bytes.data(), bytes.size(), &tensor, &error)
+                    : parseOnnxTensor(bytes.data(), bytes.size(), &tensor, &error);
+      if (ok) {
+        ASSERT_EQ(tensor.data.size(), tensor.elementCount() * llmc_dtype_size(tensor.dtype))
+            << fixture;
+        ASSERT_LE(tensor.data.size(), bytes.size() * 8) << "no allocation beyond the file";
+      } else {
+        ASSERT_NE(error, "");
       }
     }
   }

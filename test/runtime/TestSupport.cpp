@@ -183,7 +183,8 @@ llmc_tensor_t *makeFloatTensor(const std::vector<int64_t> &dims, const std::vect
   if (!tensor)
     return nullptr;
   EXPECT_EQ(llmc_tensor_element_count(tensor), values.size());
-  std::memcpy(llmc_tensor_data(tensor), values.data(), values.size() * 4);
+  if (!values.empty())
+    std::memcpy(llmc_tensor_data(tensor), values.data(), values.size() * 4);
   return tensor;
 }
 

@@ -12,8 +12,10 @@
 
 #include "gtest/gtest.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <random>
 
 namespace llmc::test {
 namespace {
@@ -218,6 +220,106 @@ TEST(VerifierTest, SemanticChecksNameTheFieldAndValues) {
   }
 }
 
+/// Walks every query of a loaded model, so that a mutation that passes verification is also
+/// read in full.
+void queryEverything(llmc_model_t *model) {
+  llmc_model_info_t info;
+  llmc_model_info(model, &info);
+  for (size_t i = 0; i < info.feature_count; ++i)
+    ASSERT_NE(llmc_model_feature(model, i), nullptr);
+  for (size_t e = 0; e < info.entry_point_count; ++e) {
+    llmc_entry_point_info_t entry;
+    ASSERT_EQ(consume(llmc_model_entry_point_info(model, e, &entry)), "");
+    for (size_t i = 0; i < entry.input_count + entry.output_count; ++i) {
+      llmc_tensor_signature_t signature;
+      ASSERT_EQ(
+          consume(i < entry.input_count
+                      ? llmc_model_entry_point_input(model, e, i, &signature)
+                      : llmc_model_entry_point_output(model, e, i - entry.input_count, &signature)),
+          "");
+      for (size_t d = 0; d < signature.rank; ++d)
+        ASSERT_GE(signature.dims[d], -1);
+    }
+    for (size_t k = 0; k < entry.constant_count; ++k) {
+      size_t index;
+      ASSERT_EQ(consume(llmc_model_entry_point_constant(model, e, k, &index)), "");
+      ASSERT_LT(index, info.constant_count);
+    }
+  }
+  for (size_t c = 0; c < info.constant_count; ++c) {
+    llmc_constant_info_t constant;
+    ASSERT_EQ(consume(llmc_model_constant_info(model, c, &constant)), "");
+    ASSERT_LE(constant.offset + constant.size, info.file_size);
+  }
+  llmc_status_free(llmc_model_check_host(model));
+}
+
+TEST(VerifierTest, RandomMutationsWithValidChecksum) {
+  // Mutations of the metadata with the checksum fixed up, so that the verifier and the
+  // semantic checks see them. None may crash; those that load must be consistent. Set
+  // LLMC_MUTATION_ITERATIONS for a longer run (under a sanitizer, say).
+  std::vector<uint8_t> valid = serialize(kernelModel());
+  fmt::FileHeader header = fmt::decodeHeader(valid.data());
+  const char *env = std::getenv("LLMC_MUTATION_ITERATIONS");
+  int iterations = env ? std::atoi(env) : 3000;
+  std::mt19937_64 random(20240601);
+  const uint64_t interesting[] = {0,
+                                  1,
+                                  0x7f,
+                                  0x80,
+                                  0xff,
+                                  0xffff,
+                                  0x7fffffff,
+                                  0x80000000,
+                                  0xffffffff,
+                                  ~uint64_t(0),
+                                  uint64_t(1) << 62,
+                                  64,
+                                  4096,
+                                  valid.size(),
+                                  valid.size() - 64};
+  int loaded = 0;
+  for (int iteration = 0; iteration < iterations; ++iteration) {
+    std::vector<uint8_t> bytes = valid;
+    int mutations = 1 + int(random() % 4);
+    for (int m = 0; m < mutations; ++m) {
+      size_t position = header.flatbufferOffset + random() % header.flatbufferSize;
+      switch (random() % 3) {
+      case 0:
+        bytes[position] = uint8_t(random());
+        break;
+      case 1:
+        bytes[position] ^= uint8_t(1u << (random() % 8));
+        break;
+      default: {
+        position &= ~size_t(3);
+        uint64_t value = interesting[random() % (sizeof(interesting) / sizeof(interesting[0]))];
+        size_t width = random() % 2 ? 8 : 4;
+        if (position + width <= header.flatbufferOffset + header.flatbufferSize)
+          fmt::storeLE(bytes.data() + position, value, int(width));
+      }
+      }
+    }
+    fmt::sealChecksum(bytes.data(), bytes.size());
+    llmc_model_load_options_t options;
+    llmc_model_load_options_initialize(&options);
+    options.flags = LLMC_MODEL_LOAD_FLAG_NO_CODE;
+    llmc_model_t *model = nullptr;
+    llmc_status_t status = llmc_model_load_memory(bytes.data(), bytes.size(), &options, &model);
+    if (status) {
+      ASSERT_EQ(model, nullptr);
+      ASSERT_NE(std::string(llmc_status_message(status)), "");
+      llmc_status_free(status);
+      continue;
+    }
+    ++loaded;
+    queryEverything(model);
+    llmc_model_release(model);
+  }
+  // Most single-byte changes land in names or padding and load; the point is that none crash.
+  EXPECT_GT(loaded, 0);
+}
+
 /// Lays out an artifact from a flatbuffer built by hand, with `blob` at offset 4096.
 std::vector<uint8_t> assemble(flatbuffers::FlatBufferBuilder &builder,
                               const std::vector<uint8_t> &blob) {
@@ -288,7 +390,9 @@ std::vector<uint8_t> buildRaw(const RawModel &raw) {
   model.add_features(features);
   model.add_entry_points(entriesVector);
   model.add_code_objects(codeObjectsVector);
-  builder.Finish(model.Finish(), raw.identifier);
+  // EndTable rather than model.Finish(), which asserts that required fields are present.
+  flatbuffers::Offset<fb::Model> root(builder.EndTable(model.start_));
+  builder.Finish(root, raw.identifier);
   return assemble(builder, code);
 }
 
@@ -422,6 +526,13 @@ TEST(VerifierTest, CpuFeatures) {
     spec.features = {"+" + present};
     EXPECT_EQ(loadError(serialize(spec)), "") << present;
   }
+#if defined(__x86_64__)
+  // AMX needs the kernel's permission for the tile state, which loading requests.
+  if (llmc::runtime::hostFeatureSupport("amx-tile") == llmc::runtime::FeatureSupport::Present) {
+    spec.features = {"+amx-tile", "+amx-int8"};
+    EXPECT_EQ(loadError(serialize(spec)), "");
+  }
+#endif
   if (missing.empty())
     GTEST_SKIP() << "this machine has every CPU feature the runtime knows";
   spec.features = {"+" + missing};
