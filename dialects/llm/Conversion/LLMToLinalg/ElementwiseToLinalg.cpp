@@ -25,8 +25,6 @@ struct BinaryToGeneric : OpRewritePattern<OpTy> {
         getElementTypeOrSelf(op.getLhs().getType()) != element ||
         getElementTypeOrSelf(op.getRhs().getType()) != element)
       return rewriter.notifyMatchFailure(op, "operands are not plain numbers of one type");
-    if (kind == Combine::Pow && !isa<FloatType>(element))
-      return rewriter.notifyMatchFailure(op, "integer pow is not lowered");
     Value result = elementwise(rewriter, op.getLoc(), resultType, {op.getLhs(), op.getRhs()},
                               [](OpBuilder &b, Location loc, ValueRange args) {
                                 return combineScalars(b, loc, kind, args[0], args[1]);

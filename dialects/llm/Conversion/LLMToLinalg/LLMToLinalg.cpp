@@ -283,9 +283,8 @@ struct ConvertLLMToLinalgPass
     getOperation().walk([&](Operation *op) {
       if (!isa<llmc::llm::LLMDialect>(op->getDialect()))
         return;
-      op->emitOpError() << "cannot be lowered to linalg for operand types "
-                        << op->getOperandTypes()
-                        << " (quantized operands are lowered after dequantization)";
+      op->emitOpError() << "cannot be lowered to linalg: no lowering for operand types "
+                        << op->getOperandTypes() << " and result types " << op->getResultTypes();
       leftOver = true;
     });
     if (leftOver)

@@ -154,9 +154,10 @@ func.func @gather(%x: tensor<5x4xf32>, %i: tensor<3xi64>) -> tensor<3x4xf32> {
 
 // -----
 
-// A quantized operand is not lowered directly: a clear error names the op.
+// A quantized operand is not lowered directly (it is dequantized first): a clear error names
+// the op and the types.
 func.func @quantized(%a: tensor<4x!quant.uniform<i8:f32, 0.5>>, %b: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error @+1 {{'llm.add' op cannot be lowered to linalg for operand types}}
+  // expected-error @+1 {{'llm.add' op cannot be lowered to linalg: no lowering for operand types 'tensor<4x!quant.uniform<i8:f32, 5.000000e-01>>', 'tensor<4xf32>' and result types 'tensor<4xf32>'}}
   %0 = llm.add %a, %b : tensor<4x!quant.uniform<i8:f32, 0.5>>, tensor<4xf32> -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
