@@ -57,6 +57,24 @@ std::vector<uint8_t> hostKernels() {
 
 std::vector<uint8_t> aarch64Kernels() { return readBytes(LLMC_TEST_KERNELS_AARCH64); }
 
+std::string otherArchitecture() {
+#if defined(__x86_64__)
+  return "aarch64";
+#else
+  return "x86_64";
+#endif
+}
+
+std::string otherTriple() { return otherArchitecture() + "-unknown-linux-gnu"; }
+
+std::vector<uint8_t> otherKernels() {
+#if defined(__x86_64__)
+  return readBytes(LLMC_TEST_KERNELS_AARCH64);
+#else
+  return readBytes(LLMC_TEST_KERNELS_X86_64);
+#endif
+}
+
 namespace {
 
 Dim fixed(int64_t size) { return Dim{size, ""}; }

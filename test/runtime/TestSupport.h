@@ -22,6 +22,12 @@ std::string hostTriple();
 std::vector<uint8_t> hostKernels();
 std::vector<uint8_t> aarch64Kernels();
 
+/// An architecture that is not this machine's (aarch64 on x86-64, x86-64 elsewhere), its
+/// triple, and the test kernels built for it.
+std::string otherArchitecture();
+std::string otherTriple();
+std::vector<uint8_t> otherKernels();
+
 /// A model over the test kernels with one entry point per kernel: add_bias, add3d, views,
 /// many_args_odd, many_args_even, parallel_double, positives, increment_i64, negative_size,
 /// wrong_static_size (see the kernels for what each computes).

@@ -471,42 +471,43 @@ TEST(VerifierTest, CodeObjectsMustBeSharedObjectsForTheirTriple) {
   EXPECT_EQ(code, LLMC_STATUS_UNSUPPORTED);
 }
 
-#if defined(__x86_64__)
 TEST(VerifierTest, WrongArchitectureIsRefusedClearly) {
+  std::string host = llmc::runtime::hostArchitecture();
   ModelSpec spec = addBiasModel();
-  spec.triple = "aarch64-unknown-linux-gnu";
-  spec.codeObjects[0] = CodeObjectSpec{"elf-shared-object", spec.triple, aarch64Kernels()};
+  spec.triple = otherTriple();
+  spec.codeObjects[0] = CodeObjectSpec{"elf-shared-object", spec.triple, otherKernels()};
   std::vector<uint8_t> bytes = serialize(spec);
   llmc_status_code_t code;
-  EXPECT_EQ(loadError(bytes, 0, &code),
-            "artifact targets aarch64-unknown-linux-gnu, but this machine is x86_64");
+  std::string expected = "artifact targets " + otherTriple() + ", but this machine is " + host;
+  EXPECT_EQ(loadError(bytes, 0, &code), expected);
   EXPECT_EQ(code, LLMC_STATUS_UNSUPPORTED);
   // It still verifies and can be inspected.
   EXPECT_EQ(loadError(bytes, LLMC_MODEL_LOAD_FLAG_NO_CODE), "");
 
   TempDir dir;
-  std::string path = dir.file("arm.llmc");
+  std::string path = dir.file("other.llmc");
   writeBytes(path, bytes);
   llmc_model_t *model = nullptr;
-  EXPECT_EQ(consume(llmc_model_load_file(path.c_str(), nullptr, &model)),
-            path + ": artifact targets aarch64-unknown-linux-gnu, but this machine is x86_64");
+  EXPECT_EQ(consume(llmc_model_load_file(path.c_str(), nullptr, &model)), path + ": " + expected);
 
-  // A code object for another architecture inside an x86-64 artifact.
+  // A code object for another architecture inside an artifact for this one.
   spec = addBiasModel();
-  spec.codeObjects[0] = CodeObjectSpec{"elf-shared-object", "arm64-apple-linux", aarch64Kernels()};
+  spec.codeObjects[0] = CodeObjectSpec{"elf-shared-object", otherTriple(), otherKernels()};
   EXPECT_EQ(loadError(serialize(spec)),
-            "code_objects[0] targets arm64-apple-linux, but this machine is x86_64");
+            "code_objects[0] targets " + otherTriple() + ", but this machine is " + host);
 
+  // Other operating systems, and the spellings of this architecture.
   spec = addBiasModel();
-  spec.triple = "x86_64-apple-macosx14.0";
+  spec.triple = host + "-apple-macosx14.0";
   EXPECT_EQ(loadError(serialize(spec)),
-            "artifact targets x86_64-apple-macosx14.0, but this runtime runs code for linux only");
-  spec.triple = "x86_64-pc-linux-gnu";
+            "artifact targets " + spec.triple + ", but this runtime runs code for linux only");
+  spec.triple = host + "-pc-linux-gnu";
   EXPECT_EQ(loadError(serialize(spec)), "");
-  spec.triple = "amd64";
+  spec.triple = host == "x86_64" ? "amd64" : "arm64";
+  EXPECT_EQ(loadError(serialize(spec)), "");
+  spec.triple = host + "-none-linux-gnu";
   EXPECT_EQ(loadError(serialize(spec)), "");
 }
-#endif
 
 TEST(VerifierTest, CpuFeatures) {
   ModelSpec spec = addBiasModel();
