@@ -13,8 +13,6 @@ using namespace llmc::runtime;
 
 static_assert(sizeof(void *) == sizeof(int64_t), "descriptors are made of 8-byte words");
 
-struct llmc_tensor_t; // opaque here; read through the C accessors
-
 namespace {
 
 std::string tensorLabel(const char *kind, const TensorSignature &signature, size_t index) {
