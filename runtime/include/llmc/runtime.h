@@ -224,7 +224,7 @@ LLMC_API void llmc_model_load_options_initialize(llmc_model_load_options_t *opti
 /// flatbuffer structure, then every offset, size and index), checks that this machine can run
 /// it (architecture, OS, CPU features), and loads its code. Nothing from the artifact runs
 /// before all of that has passed. `options` may be NULL. The file must not be modified while
-/// the model is loaded. The message of a failure starts with the path.
+/// the model is loaded. The message of a failure names the path.
 LLMC_API LLMC_MUST_USE llmc_status_t llmc_model_load_file(const char *path,
                                                           const llmc_model_load_options_t *options,
                                                           llmc_model_t **out_model);
