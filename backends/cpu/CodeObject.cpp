@@ -348,7 +348,7 @@ bool linkSharedObject(llvm::ArrayRef<char> object, std::vector<uint8_t> &sharedO
     error = "cannot create temporary files for linking";
     return false;
   }
-  auto cleanup = llvm::make_scope_exit([&] {
+  llvm::scope_exit cleanup([&] {
     llvm::sys::fs::remove(objectPath);
     llvm::sys::fs::remove(outputPath);
     llvm::sys::fs::remove(logPath);
