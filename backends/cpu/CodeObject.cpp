@@ -217,8 +217,8 @@ TargetOptions resolveTarget(TargetOptions requested) {
   resolved.triple = triple.str();
   bool native = triple.getArch() == llvm::Triple(host).getArch();
   if (resolved.cpu.empty() || resolved.cpu == "native" || resolved.cpu == "host")
-    resolved.cpu = native && resolved.cpu != "generic" ? llvm::sys::getHostCPUName().str()
-                                                       : "generic";
+    resolved.cpu =
+        native && resolved.cpu != "generic" ? llvm::sys::getHostCPUName().str() : "generic";
   if (resolved.features.empty() && native && resolved.cpu == llvm::sys::getHostCPUName()) {
     std::string features;
     for (const auto &feature : llvm::sys::getHostCPUFeatures()) {
@@ -249,12 +249,11 @@ std::unique_ptr<llvm::TargetMachine> createTargetMachine(const TargetOptions &op
     return nullptr;
   }
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, options.cpu, options.features, llvm::TargetOptions(), llvm::Reloc::PIC_,
-      std::nullopt,
+      triple, options.cpu, options.features, llvm::TargetOptions(), llvm::Reloc::PIC_, std::nullopt,
       options.optLevel == 0 ? llvm::CodeGenOptLevel::None : llvm::CodeGenOptLevel::Aggressive));
   if (!machine) {
-    error = "cannot create a code generator for '" + options.triple + "' with CPU '" +
-            options.cpu + "'";
+    error = "cannot create a code generator for '" + options.triple + "' with CPU '" + options.cpu +
+            "'";
     return nullptr;
   }
   return machine;
@@ -272,8 +271,8 @@ std::vector<std::string> enabledFeatures(const llvm::TargetMachine &machine) {
 
 std::unique_ptr<llvm::Module> translateAndOptimize(mlir::ModuleOp module,
                                                    llvm::LLVMContext &context,
-                                                   llvm::TargetMachine &machine,
-                                                   unsigned optLevel, std::string &error) {
+                                                   llvm::TargetMachine &machine, unsigned optLevel,
+                                                   std::string &error) {
   std::unique_ptr<llvm::Module> llvmModule = mlir::translateModuleToLLVMIR(module, context);
   if (!llvmModule) {
     error = "translation to LLVM IR failed";
@@ -330,8 +329,8 @@ bool emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine, bool as
   if (machine.addPassesToEmitFile(passes, os, nullptr,
                                   assembly ? llvm::CodeGenFileType::AssemblyFile
                                            : llvm::CodeGenFileType::ObjectFile)) {
-    error = "the code generator for " + machine.getTargetTriple().str() +
-            " cannot emit this file type";
+    error =
+        "the code generator for " + machine.getTargetTriple().str() + " cannot emit this file type";
     return false;
   }
   passes.run(module);
@@ -362,14 +361,13 @@ bool linkSharedObject(llvm::ArrayRef<char> object, std::vector<uint8_t> &sharedO
     error = std::string("cannot find the linker ") + LLMC_LLD_PATH + " (install lld-22)";
     return false;
   }
-  llvm::SmallVector<llvm::StringRef> args = {*lld,       "-shared",        "-nostdlib",
-                                             "--no-undefined", "-z",      "noexecstack",
-                                             "--build-id=none", "-o",     outputPath,
-                                             objectPath};
+  llvm::SmallVector<llvm::StringRef> args = {
+      *lld,          "-shared",         "-nostdlib", "--no-undefined", "-z",
+      "noexecstack", "--build-id=none", "-o",        outputPath,       objectPath};
   std::optional<llvm::StringRef> redirects[] = {std::nullopt, logPath.str(), logPath.str()};
   std::string executionError;
-  int status = llvm::sys::ExecuteAndWait(*lld, args, std::nullopt, redirects, 0, 0,
-                                         &executionError);
+  int status =
+      llvm::sys::ExecuteAndWait(*lld, args, std::nullopt, redirects, 0, 0, &executionError);
   if (status != 0) {
     llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> log = llvm::MemoryBuffer::getFile(logPath);
     error = "linking the code object failed" +

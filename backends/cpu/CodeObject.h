@@ -32,12 +32,12 @@ std::unique_ptr<llvm::TargetMachine> createTargetMachine(const TargetOptions &op
 std::vector<std::string> enabledFeatures(const llvm::TargetMachine &machine);
 
 /// Translates an LLVM-dialect module, adds the freestanding helpers (memcpy, memmove, memset,
-/// and the float rounding and fma functions) that LLVM's code generator may call, and optimizes it at the target's level without
-/// letting LLVM introduce any other library call.
+/// and the float rounding and fma functions) that LLVM's code generator may call, and optimizes it
+/// at the target's level without letting LLVM introduce any other library call.
 std::unique_ptr<llvm::Module> translateAndOptimize(mlir::ModuleOp module,
                                                    llvm::LLVMContext &context,
-                                                   llvm::TargetMachine &machine,
-                                                   unsigned optLevel, std::string &error);
+                                                   llvm::TargetMachine &machine, unsigned optLevel,
+                                                   std::string &error);
 
 /// Emits an object file (or assembly) for `module`.
 bool emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine, bool assembly,

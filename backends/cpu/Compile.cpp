@@ -8,8 +8,8 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinDialect.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -51,8 +51,8 @@ FailureOr<artifact::DType> dtypeOf(Type type, Location loc) {
 }
 
 /// The signature of one tensor argument or result.
-FailureOr<artifact::TensorSpec> tensorSpec(Type type, DictionaryAttr attrs, std::string fallbackName,
-                                           Location loc) {
+FailureOr<artifact::TensorSpec> tensorSpec(Type type, DictionaryAttr attrs,
+                                           std::string fallbackName, Location loc) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   if (!tensor)
     return emitError(loc) << "entry point values must be ranked tensors, got " << type;

@@ -75,9 +75,9 @@ struct LLMCPlanMemoryPass : llmc::cpu::impl::LLMCPlanMemoryPassBase<LLMCPlanMemo
       }
       Buffer buffer;
       buffer.alloc = alloc;
-      buffer.bytes = alignTo(std::max<int64_t>(1, type.getNumElements() *
-                                                      elementBytes(type.getElementType())),
-                             kAlignment);
+      buffer.bytes =
+          alignTo(std::max<int64_t>(1, type.getNumElements() * elementBytes(type.getElementType())),
+                  kAlignment);
       buffer.begin = position[alloc];
       buffer.end = buffer.begin;
       Block *home = alloc->getBlock();

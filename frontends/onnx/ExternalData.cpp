@@ -45,8 +45,8 @@ bool readExternalData(const onnx::TensorProto &tensor, llvm::StringRef modelDire
     error = where + "location '" + location + "' is absolute; it must be relative to the model";
     return false;
   }
-  for (auto it = llvm::sys::path::begin(location), end = llvm::sys::path::end(location);
-       it != end; ++it)
+  for (auto it = llvm::sys::path::begin(location), end = llvm::sys::path::end(location); it != end;
+       ++it)
     if (*it == "..") {
       error = where + "location '" + location + "' leaves the model's folder";
       return false;

@@ -77,8 +77,8 @@ FailureOr<Type> elementTypeOf(int32_t onnxType, Builder &builder, std::string &e
   const char *name = onnx::TensorProto::DataType_IsValid(onnxType)
                          ? onnx::TensorProto::DataType_Name(onnxType).c_str()
                          : nullptr;
-  error = std::string("element type ") + (name ? name : std::to_string(onnxType)) +
-          " is not supported";
+  error =
+      std::string("element type ") + (name ? name : std::to_string(onnxType)) + " is not supported";
   return failure();
 }
 
@@ -240,8 +240,8 @@ std::string NodeContext::displayName() const {
 }
 
 InFlightDiagnostic NodeContext::error() const {
-  return emitError(loc) << "node " << displayName() << " (" << node.op_type() << ", opset "
-                        << opset << "): ";
+  return emitError(loc) << "node " << displayName() << " (" << node.op_type() << ", opset " << opset
+                        << "): ";
 }
 
 Value NodeContext::constant(DenseElementsAttr value) {
@@ -372,8 +372,8 @@ FailureOr<RankedTensorType> GraphImporter::valueInfoType(const onnx::ValueInfoPr
     }
     for (size_t i = 0; i < sizes.size(); ++i) {
       if (!ShapedType::isDynamic(shape[i]) && shape[i] != sizes[i]) {
-        emitError(loc) << "--input-shape " << info.name() << " sets dim " << i << " to "
-                       << sizes[i] << ", but the model fixes it at " << shape[i];
+        emitError(loc) << "--input-shape " << info.name() << " sets dim " << i << " to " << sizes[i]
+                       << ", but the model fixes it at " << shape[i];
         return failure();
       }
       shape[i] = sizes[i];
@@ -422,8 +422,8 @@ OwningOpRef<ModuleOp> GraphImporter::run(const onnx::ModelProto &model,
          builder.getNamedAttr("llmc.dim_names", builder.getArrayAttr(dimNames))}));
   }
 
-  auto function = func::FuncOp::create(builder, loc, "main",
-                                       builder.getFunctionType(inputTypes, {}));
+  auto function =
+      func::FuncOp::create(builder, loc, "main", builder.getFunctionType(inputTypes, {}));
   Block *body = function.addEntryBlock();
   builder.setInsertionPointToStart(body);
   for (auto [index, argName] : llvm::enumerate(inputNames)) {
@@ -461,9 +461,8 @@ OwningOpRef<ModuleOp> GraphImporter::run(const onnx::ModelProto &model,
     }
     const OpImporter *importer = ops.lookup(node.op_type(), opset);
     if (!importer) {
-      report(ops.knows(node.op_type())
-                 ? "this opset is older than the first version llmc imports"
-                 : "op type '" + node.op_type() + "' is not supported");
+      report(ops.knows(node.op_type()) ? "this opset is older than the first version llmc imports"
+                                       : "op type '" + node.op_type() + "' is not supported");
       if (!collect)
         return nullptr;
       continue;
@@ -472,9 +471,9 @@ OwningOpRef<ModuleOp> GraphImporter::run(const onnx::ModelProto &model,
         node.output_size() < importer->minOutputs || node.output_size() > importer->maxOutputs) {
       report("expected " + std::to_string(importer->minInputs) + " to " +
              std::to_string(importer->maxInputs) + " inputs and " +
-             std::to_string(importer->minOutputs) + " to " +
-             std::to_string(importer->maxOutputs) + " outputs, got " +
-             std::to_string(node.input_size()) + " and " + std::to_string(node.output_size()));
+             std::to_string(importer->minOutputs) + " to " + std::to_string(importer->maxOutputs) +
+             " outputs, got " + std::to_string(node.input_size()) + " and " +
+             std::to_string(node.output_size()));
       if (!collect)
         return nullptr;
       continue;

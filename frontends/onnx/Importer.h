@@ -35,8 +35,8 @@ bool checkModel(llvm::StringRef path, mlir::MLIRContext &context, const ImportOp
 /// What one node's importer sees: its inputs as llm values, its attributes, and the builder.
 class NodeContext {
 public:
-  NodeContext(mlir::OpBuilder &builder, mlir::Location loc, const onnx::NodeProto &node,
-              int index, int64_t opset, llvm::StringMap<mlir::Value> &values)
+  NodeContext(mlir::OpBuilder &builder, mlir::Location loc, const onnx::NodeProto &node, int index,
+              int64_t opset, llvm::StringMap<mlir::Value> &values)
       : builder(builder), loc(loc), node(node), index(index), opset(opset), values(values) {}
 
   mlir::OpBuilder &builder;
@@ -70,8 +70,7 @@ public:
 
   /// Builds an llm op with its inferred result type; a shape rule that fails becomes an error
   /// naming this node.
-  template <typename OpTy, typename... Args>
-  mlir::FailureOr<mlir::Value> create(Args &&...args) {
+  template <typename OpTy, typename... Args> mlir::FailureOr<mlir::Value> create(Args &&...args) {
     std::string message;
     mlir::FailureOr<OpTy> op;
     {

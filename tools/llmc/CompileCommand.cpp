@@ -31,18 +31,19 @@ enum class EmitKind { Artifact, Mlir, LLVMIR, Assembly, Object };
 
 cl::opt<std::string> inputPath(cl::Positional, cl::desc("MODEL"), cl::Required,
                                cl::sub(compileCommand), cl::cat(optionCategory));
-cl::opt<std::string> outputPath("o", cl::desc("Output file ('-' for standard output); default: "
-                                              "MODEL with the emitted kind's extension"),
+cl::opt<std::string> outputPath("o",
+                                cl::desc("Output file ('-' for standard output); default: "
+                                         "MODEL with the emitted kind's extension"),
                                 cl::value_desc("OUT"), cl::sub(compileCommand),
                                 cl::cat(optionCategory));
-cl::opt<EmitKind> emitKind(
-    "emit", cl::desc("What to produce"), cl::init(EmitKind::Artifact),
-    cl::values(clEnumValN(EmitKind::Artifact, "llmc", "the .llmc artifact (default)"),
-               clEnumValN(EmitKind::Mlir, "mlir", "the llm dialect after optimization"),
-               clEnumValN(EmitKind::LLVMIR, "llvm", "optimized LLVM IR"),
-               clEnumValN(EmitKind::Assembly, "asm", "target assembly"),
-               clEnumValN(EmitKind::Object, "obj", "the relocatable object file")),
-    cl::sub(compileCommand), cl::cat(optionCategory));
+cl::opt<EmitKind>
+    emitKind("emit", cl::desc("What to produce"), cl::init(EmitKind::Artifact),
+             cl::values(clEnumValN(EmitKind::Artifact, "llmc", "the .llmc artifact (default)"),
+                        clEnumValN(EmitKind::Mlir, "mlir", "the llm dialect after optimization"),
+                        clEnumValN(EmitKind::LLVMIR, "llvm", "optimized LLVM IR"),
+                        clEnumValN(EmitKind::Assembly, "asm", "target assembly"),
+                        clEnumValN(EmitKind::Object, "obj", "the relocatable object file")),
+             cl::sub(compileCommand), cl::cat(optionCategory));
 cl::opt<std::string> targetTriple("target", cl::desc("LLVM target triple (default: the host)"),
                                   cl::value_desc("TRIPLE"), cl::sub(compileCommand),
                                   cl::cat(optionCategory));
@@ -57,16 +58,16 @@ cl::opt<std::string> targetFeatures("features", cl::desc("Target features, e.g. 
 cl::opt<unsigned> optLevel("O", cl::desc("Optimization level of the generated code (0-3)"),
                            cl::Prefix, cl::init(3), cl::sub(compileCommand),
                            cl::cat(optionCategory));
-cl::list<std::string> inputShapes("input-shape",
-                                  cl::desc("Pin an input's shape: NAME=1x3x224x224"),
+cl::list<std::string> inputShapes("input-shape", cl::desc("Pin an input's shape: NAME=1x3x224x224"),
                                   cl::value_desc("NAME=DIMS"), cl::sub(compileCommand),
                                   cl::cat(optionCategory));
 cl::opt<bool> checkOnly("check",
                         cl::desc("List every node that cannot be imported, without compiling"),
                         cl::init(false), cl::sub(compileCommand), cl::cat(optionCategory));
-cl::opt<bool> noDecomposeBatchNorm(
-    "no-decompose-batch-norm", cl::desc("Keep llm.batch_norm instead of multiply and add"),
-    cl::init(false), cl::sub(compileCommand), cl::cat(optionCategory));
+cl::opt<bool> noDecomposeBatchNorm("no-decompose-batch-norm",
+                                   cl::desc("Keep llm.batch_norm instead of multiply and add"),
+                                   cl::init(false), cl::sub(compileCommand),
+                                   cl::cat(optionCategory));
 
 int fail(const Twine &message) {
   errs() << "llmc compile: error: " << message << "\n";
@@ -75,10 +76,9 @@ int fail(const Twine &message) {
 
 /// Prints diagnostics about models (whose locations are the model file) as one line each.
 void printDiagnostic(mlir::Diagnostic &diagnostic) {
-  const char *severity = diagnostic.getSeverity() == mlir::DiagnosticSeverity::Error ? "error"
-                         : diagnostic.getSeverity() == mlir::DiagnosticSeverity::Warning
-                             ? "warning"
-                             : "note";
+  const char *severity = diagnostic.getSeverity() == mlir::DiagnosticSeverity::Error     ? "error"
+                         : diagnostic.getSeverity() == mlir::DiagnosticSeverity::Warning ? "warning"
+                                                                                         : "note";
   errs() << "llmc compile: " << severity << ": ";
   mlir::Location loc = diagnostic.getLocation();
   if (auto name = dyn_cast<mlir::NameLoc>(loc))
@@ -161,8 +161,8 @@ int runCompile() {
   std::unique_ptr<mlir::SourceMgrDiagnosticHandler> sourceDiagnostics;
   std::unique_ptr<mlir::ScopedDiagnosticHandler> modelDiagnostics;
   if (isOnnx) {
-    modelDiagnostics = std::make_unique<mlir::ScopedDiagnosticHandler>(
-        &context, [](mlir::Diagnostic &diagnostic) {
+    modelDiagnostics =
+        std::make_unique<mlir::ScopedDiagnosticHandler>(&context, [](mlir::Diagnostic &diagnostic) {
           printDiagnostic(diagnostic);
           return mlir::success();
         });
@@ -189,8 +189,8 @@ int runCompile() {
   if (failed(pm.run(*module)))
     return fail("the optimization pipeline failed on '" + inputPath + "'");
 
-  std::string output = outputPath.getNumOccurrences() ? outputPath.getValue()
-                                                      : defaultOutput(inputPath, emitKind);
+  std::string output =
+      outputPath.getNumOccurrences() ? outputPath.getValue() : defaultOutput(inputPath, emitKind);
   if (emitKind == EmitKind::Mlir) {
     std::string errorMessage;
     std::unique_ptr<ToolOutputFile> file = mlir::openOutputFile(output, &errorMessage);

@@ -27,7 +27,7 @@ int main(int argc, char **argv) {
     std::string name = std::string("llmc ") + argv[1];
     argv[1] = name.data();
     return std::strcmp(argv[1] + 5, "run") == 0 ? llmc::cli::runMain(argc - 1, argv + 1)
-                                                 : llmc::cli::inspectMain(argc - 1, argv + 1);
+                                                : llmc::cli::inspectMain(argc - 1, argv + 1);
   }
   llvm::InitLLVM initLLVM(argc, argv);
   llvm::cl::SetVersionPrinter(printVersion);

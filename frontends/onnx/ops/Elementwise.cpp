@@ -11,8 +11,7 @@ using namespace llmc;
 namespace llmc::onnx_frontend {
 namespace {
 
-template <typename OpTy>
-LogicalResult binary(NodeContext &node) {
+template <typename OpTy> LogicalResult binary(NodeContext &node) {
   FailureOr<Value> result = node.create<OpTy>(node.input(0), node.input(1));
   if (failed(result))
     return failure();
@@ -20,16 +19,14 @@ LogicalResult binary(NodeContext &node) {
   return success();
 }
 
-template <typename OpTy>
-LogicalResult unary(NodeContext &node) {
+template <typename OpTy> LogicalResult unary(NodeContext &node) {
   Value result = OpTy::create(node.builder, node.loc, node.input(0));
   node.setOutput(0, result);
   return success();
 }
 
 /// Max, Min and Sum take any number of inputs.
-template <typename OpTy>
-LogicalResult variadic(NodeContext &node) {
+template <typename OpTy> LogicalResult variadic(NodeContext &node) {
   Value result = node.input(0);
   for (int i = 1; i < node.numInputs(); ++i) {
     FailureOr<Value> next = node.create<OpTy>(result, node.input(i));
@@ -96,8 +93,8 @@ LogicalResult cast(NodeContext &node) {
     node.error() << "cannot cast from " << type.getElementType();
     return failure();
   }
-  node.setOutput(0, llm::CastOp::create(node.builder, node.loc, type.clone(*element),
-                                        node.input(0)));
+  node.setOutput(0,
+                 llm::CastOp::create(node.builder, node.loc, type.clone(*element), node.input(0)));
   return success();
 }
 

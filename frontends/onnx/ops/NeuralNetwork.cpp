@@ -130,8 +130,7 @@ FailureOr<Window> windowOf(NodeContext &node, RankedTensorType input,
                     SmallVector<int64_t> &out) -> LogicalResult {
     if (std::optional<std::vector<int64_t>> values = node.intsAttr(name)) {
       if (values->size() != count) {
-        node.error() << "'" << name << "' has " << values->size() << " values, expected "
-                     << count;
+        node.error() << "'" << name << "' has " << values->size() << " values, expected " << count;
         return failure();
       }
       out.assign(values->begin(), values->end());
@@ -162,9 +161,9 @@ FailureOr<Window> windowOf(NodeContext &node, RankedTensorType input,
         return failure();
       }
       int64_t output = (size + window.strides[i] - 1) / window.strides[i];
-      int64_t total = std::max<int64_t>(
-          0, (output - 1) * window.strides[i] + (window.kernel[i] - 1) * window.dilations[i] +
-                 1 - size);
+      int64_t total =
+          std::max<int64_t>(0, (output - 1) * window.strides[i] +
+                                   (window.kernel[i] - 1) * window.dilations[i] + 1 - size);
       int64_t small = total / 2, large = total - small;
       window.pads[i] = autoPad == "SAME_UPPER" ? small : large;
       window.pads[i + spatialRank] = autoPad == "SAME_UPPER" ? large : small;
@@ -199,8 +198,7 @@ LogicalResult conv(NodeContext &node) {
   return success();
 }
 
-template <typename OpTy>
-LogicalResult pool(NodeContext &node) {
+template <typename OpTy> LogicalResult pool(NodeContext &node) {
   if (node.node.output_size() > 1) {
     node.error() << "the Indices output of MaxPool is not supported";
     return failure();
@@ -233,8 +231,7 @@ LogicalResult pool(NodeContext &node) {
 }
 
 /// GlobalAveragePool and GlobalMaxPool reduce every spatial dim and keep it as 1.
-template <typename OpTy>
-LogicalResult globalPool(NodeContext &node) {
+template <typename OpTy> LogicalResult globalPool(NodeContext &node) {
   RankedTensorType input = node.inputType(0);
   if (input.getRank() < 3) {
     node.error() << "expected an input of rank 3 or more, got rank " << input.getRank();
@@ -265,21 +262,20 @@ LogicalResult batchNorm(NodeContext &node) {
 
 /// Softmax and LogSoftmax. Before opset 13 the input is coerced to 2-D at `axis` and the
 /// softmax runs over the whole trailing block.
-template <typename OpTy>
-LogicalResult softmax(NodeContext &node) {
+template <typename OpTy> LogicalResult softmax(NodeContext &node) {
   RankedTensorType type = node.inputType(0);
   int64_t rank = type.getRank();
   if (rank == 0) {
     node.error() << "softmax needs an input of rank 1 or more";
     return failure();
   }
-  FailureOr<int64_t> axis = node.normalizeAxis(node.intAttr("axis", node.opset < 13 ? 1 : -1),
-                                               rank);
+  FailureOr<int64_t> axis =
+      node.normalizeAxis(node.intAttr("axis", node.opset < 13 ? 1 : -1), rank);
   if (failed(axis))
     return failure();
   if (node.opset >= 13 || *axis == rank - 1) {
-    Value result = OpTy::create(node.builder, node.loc, node.input(0),
-                                node.builder.getI64IntegerAttr(*axis));
+    Value result =
+        OpTy::create(node.builder, node.loc, node.input(0), node.builder.getI64IntegerAttr(*axis));
     node.setOutput(0, result);
     return success();
   }

@@ -9,8 +9,7 @@ namespace {
 
 /// Reduce*: axes are an attribute up to the op's `axesInputSince` opset, an optional input
 /// from then on. No axes means all of them, unless noop_with_empty_axes.
-template <typename OpTy, int64_t axesInputSince>
-LogicalResult reduce(NodeContext &node) {
+template <typename OpTy, int64_t axesInputSince> LogicalResult reduce(NodeContext &node) {
   RankedTensorType type = node.inputType(0);
   int64_t rank = type.getRank();
   std::optional<std::vector<int64_t>> axes;

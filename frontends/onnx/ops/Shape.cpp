@@ -29,10 +29,10 @@ LogicalResult reshape(NodeContext &node) {
       return failure();
     }
     SmallVector<int64_t> dynamicShape(shapeType.getDimSize(0), ShapedType::kDynamic);
-    node.setOutput(0, llm::ReshapeOp::create(node.builder, node.loc,
-                                             RankedTensorType::get(dynamicShape,
-                                                                   type.getElementType()),
-                                             node.input(0), node.input(1)));
+    node.setOutput(
+        0, llm::ReshapeOp::create(node.builder, node.loc,
+                                  RankedTensorType::get(dynamicShape, type.getElementType()),
+                                  node.input(0), node.input(1)));
     return success();
   }
   SmallVector<int64_t> target;
@@ -118,8 +118,8 @@ LogicalResult transpose(NodeContext &node) {
   else
     for (int64_t d = rank - 1; d >= 0; --d)
       permutation.push_back(d);
-  FailureOr<Value> result = node.create<llm::TransposeOp>(
-      node.input(0), node.builder.getDenseI64ArrayAttr(permutation));
+  FailureOr<Value> result =
+      node.create<llm::TransposeOp>(node.input(0), node.builder.getDenseI64ArrayAttr(permutation));
   if (failed(result))
     return failure();
   node.setOutput(0, *result);
@@ -148,7 +148,8 @@ LogicalResult concat(NodeContext &node) {
 }
 
 LogicalResult gather(NodeContext &node) {
-  FailureOr<int64_t> axis = node.normalizeAxis(node.intAttr("axis", 0), node.inputType(0).getRank());
+  FailureOr<int64_t> axis =
+      node.normalizeAxis(node.intAttr("axis", 0), node.inputType(0).getRank());
   if (failed(axis))
     return failure();
   FailureOr<Value> result = node.create<llm::GatherOp>(node.input(0), node.input(1),
@@ -253,8 +254,8 @@ LogicalResult constant(NodeContext &node) {
   } else if (name == "value_float") {
     value = DenseElementsAttr::get(RankedTensorType::get({}, b.getF32Type()), attribute->f());
   } else if (name == "value_int") {
-    value = DenseElementsAttr::get(RankedTensorType::get({}, b.getI64Type()),
-                                   int64_t(attribute->i()));
+    value =
+        DenseElementsAttr::get(RankedTensorType::get({}, b.getI64Type()), int64_t(attribute->i()));
   } else if (name == "value_floats") {
     SmallVector<float> values(attribute->floats().begin(), attribute->floats().end());
     value = DenseElementsAttr::get(RankedTensorType::get({int64_t(values.size())}, b.getF32Type()),

@@ -30,6 +30,12 @@ mlir::Value createInit(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTenso
 mlir::AffineMap broadcastMap(mlir::MLIRContext *context, mlir::RankedTensorType operandType,
                              int64_t resultRank);
 
+/// Only plain integer and float tensors are computed on directly; quantized and index element
+/// types are not.
+inline bool isPlainNumber(mlir::Type type) {
+  return mlir::isa<mlir::FloatType, mlir::IntegerType>(type);
+}
+
 /// `count` parallel iterators.
 llvm::SmallVector<mlir::utils::IteratorType> parallelIterators(int64_t count);
 
@@ -41,8 +47,7 @@ mlir::Value lowestValue(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type)
 mlir::Value highestValue(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type);
 
 /// Converts a scalar between integer (signless, read as signed; i1 as unsigned) and float types.
-mlir::Value convertScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
-                          mlir::Type to);
+mlir::Value convertScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value, mlir::Type to);
 
 /// The kinds of elementwise combination the patterns share.
 enum class Combine { Add, Sub, Mul, Div, Max, Min, Pow };

@@ -64,10 +64,10 @@ struct ReshapeToTensor : OpRewritePattern<ReshapeOp> {
       for (int64_t i = 0; i < rank; ++i) {
         Value position = arith::ConstantIndexOp::create(rewriter, loc, i);
         Value entry = tensor::ExtractOp::create(rewriter, loc, shape, position);
-        Value size = entry.getType().isIndex()
-                         ? entry
-                         : Value(arith::IndexCastOp::create(rewriter, loc,
-                                                            rewriter.getIndexType(), entry));
+        Value size =
+            entry.getType().isIndex()
+                ? entry
+                : Value(arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), entry));
         if (i < inputType.getRank()) {
           Value isZero = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, size, zero);
           size = arith::SelectOp::create(rewriter, loc, isZero,
@@ -182,8 +182,7 @@ struct GatherToGeneric : OpRewritePattern<GatherOp> {
       else if (dim < axis + indexRank)
         dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, indices, dim - axis));
       else
-        dynamicSizes.push_back(
-            tensor::DimOp::create(rewriter, loc, data, dim - indexRank + 1));
+        dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, data, dim - indexRank + 1));
     }
     Value init = createInit(rewriter, loc, resultType, dynamicSizes);
     SmallVector<AffineExpr> indexExprs;
@@ -196,10 +195,10 @@ struct GatherToGeneric : OpRewritePattern<GatherOp> {
         linalg::GenericOp::create(
             rewriter, loc, resultType, indices, init, maps, parallelIterators(rank),
             [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
-              Value index = args[0].getType().isIndex()
-                                ? args[0]
-                                : Value(arith::IndexCastOp::create(b, nestedLoc,
-                                                                   b.getIndexType(), args[0]));
+              Value index =
+                  args[0].getType().isIndex()
+                      ? args[0]
+                      : Value(arith::IndexCastOp::create(b, nestedLoc, b.getIndexType(), args[0]));
               // Negative indices count from the end; anything else out of range is clamped,
               // so a bad index reads a wrong element but never outside the tensor.
               Value zero = arith::ConstantIndexOp::create(b, nestedLoc, 0);
@@ -210,17 +209,17 @@ struct GatherToGeneric : OpRewritePattern<GatherOp> {
                                               index);
               Value last = arith::SubIOp::create(b, nestedLoc, axisSize,
                                                  arith::ConstantIndexOp::create(b, nestedLoc, 1));
-              index = arith::MinSIOp::create(b, nestedLoc,
-                                             arith::MaxSIOp::create(b, nestedLoc, index, zero), last);
+              index = arith::MinSIOp::create(
+                  b, nestedLoc, arith::MaxSIOp::create(b, nestedLoc, index, zero), last);
               SmallVector<Value> position;
               for (int64_t dim = 0; dim < axis; ++dim)
                 position.push_back(linalg::IndexOp::create(b, nestedLoc, dim));
               position.push_back(index);
               for (int64_t dim = axis + indexRank; dim < rank; ++dim)
                 position.push_back(linalg::IndexOp::create(b, nestedLoc, dim));
-              linalg::YieldOp::create(b, nestedLoc,
-                                      tensor::ExtractOp::create(b, nestedLoc, data, position)
-                                          .getResult());
+              linalg::YieldOp::create(
+                  b, nestedLoc,
+                  tensor::ExtractOp::create(b, nestedLoc, data, position).getResult());
             })
             .getResult(0);
     rewriter.replaceOp(op, result);

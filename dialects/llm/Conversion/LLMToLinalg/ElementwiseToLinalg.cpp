@@ -11,24 +11,19 @@ using namespace llmc::llm;
 namespace llmc::llm::lowering {
 namespace {
 
-/// Only plain integer and float tensors are computed on directly.
-bool isPlainNumber(Type type) { return isa<FloatType, IntegerType>(type); }
-
-template <typename OpTy, Combine kind>
-struct BinaryToGeneric : OpRewritePattern<OpTy> {
+template <typename OpTy, Combine kind> struct BinaryToGeneric : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
 
   LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
     RankedTensorType resultType = op.getType();
     Type element = resultType.getElementType();
-    if (!isPlainNumber(element) ||
-        getElementTypeOrSelf(op.getLhs().getType()) != element ||
+    if (!isPlainNumber(element) || getElementTypeOrSelf(op.getLhs().getType()) != element ||
         getElementTypeOrSelf(op.getRhs().getType()) != element)
       return rewriter.notifyMatchFailure(op, "operands are not plain numbers of one type");
     Value result = elementwise(rewriter, op.getLoc(), resultType, {op.getLhs(), op.getRhs()},
-                              [](OpBuilder &b, Location loc, ValueRange args) {
-                                return combineScalars(b, loc, kind, args[0], args[1]);
-                              });
+                               [](OpBuilder &b, Location loc, ValueRange args) {
+                                 return combineScalars(b, loc, kind, args[0], args[1]);
+                               });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -66,8 +61,7 @@ Value computeUnary(Operation *op, OpBuilder &b, Location loc, Value x) {
       .Case<RsqrtOp>([&](auto) -> Value { return math::RsqrtOp::create(b, loc, x); })
       .Case<TanhOp>([&](auto) -> Value { return math::TanhOp::create(b, loc, x); })
       .Case<ErfOp>([&](auto) -> Value { return math::ErfOp::create(b, loc, x); })
-      .Case<ReciprocalOp>(
-          [&](auto) -> Value { return arith::DivFOp::create(b, loc, one(), x); })
+      .Case<ReciprocalOp>([&](auto) -> Value { return arith::DivFOp::create(b, loc, one(), x); })
       .Case<SigmoidOp>([&](auto) -> Value { return sigmoid(x); })
       .Case<SiluOp>([&](auto) -> Value { return arith::MulFOp::create(b, loc, x, sigmoid(x)); })
       .Default([](Operation *) -> Value { return {}; });
@@ -76,8 +70,7 @@ Value computeUnary(Operation *op, OpBuilder &b, Location loc, Value x) {
 /// Ops whose scalar function exists only for floats.
 bool needsFloat(Operation *op) { return !isa<NegOp, AbsOp, ReluOp>(op); }
 
-template <typename OpTy>
-struct UnaryToGeneric : OpRewritePattern<OpTy> {
+template <typename OpTy> struct UnaryToGeneric : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
 
   LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
@@ -87,9 +80,9 @@ struct UnaryToGeneric : OpRewritePattern<OpTy> {
       return rewriter.notifyMatchFailure(op, "unsupported element type");
     Operation *operation = op.getOperation();
     Value result = elementwise(rewriter, op.getLoc(), type, {op.getInput()},
-                              [&](OpBuilder &b, Location loc, ValueRange args) {
-                                return computeUnary(operation, b, loc, args[0]);
-                              });
+                               [&](OpBuilder &b, Location loc, ValueRange args) {
+                                 return computeUnary(operation, b, loc, args[0]);
+                               });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -104,16 +97,16 @@ struct ClampToGeneric : OpRewritePattern<ClampOp> {
     if (!isPlainNumber(element))
       return rewriter.notifyMatchFailure(op, "unsupported element type");
     double min = op.getMin().convertToDouble(), max = op.getMax().convertToDouble();
-    Value result = elementwise(
-        rewriter, op.getLoc(), type, {op.getInput()},
-        [&](OpBuilder &b, Location loc, ValueRange args) {
-          Value lo = std::isinf(min) ? lowestValue(b, loc, element)
-                                     : scalarConstant(b, loc, element, min);
-          Value hi = std::isinf(max) ? highestValue(b, loc, element)
-                                     : scalarConstant(b, loc, element, max);
-          return combineScalars(b, loc, Combine::Min,
-                                combineScalars(b, loc, Combine::Max, args[0], lo), hi);
-        });
+    Value result =
+        elementwise(rewriter, op.getLoc(), type, {op.getInput()},
+                    [&](OpBuilder &b, Location loc, ValueRange args) {
+                      Value lo = std::isinf(min) ? lowestValue(b, loc, element)
+                                                 : scalarConstant(b, loc, element, min);
+                      Value hi = std::isinf(max) ? highestValue(b, loc, element)
+                                                 : scalarConstant(b, loc, element, max);
+                      return combineScalars(b, loc, Combine::Min,
+                                            combineScalars(b, loc, Combine::Max, args[0], lo), hi);
+                    });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -128,9 +121,9 @@ struct CastToGeneric : OpRewritePattern<CastOp> {
     if (!isPlainNumber(to) || !isPlainNumber(op.getInput().getType().getElementType()))
       return rewriter.notifyMatchFailure(op, "index casts are not lowered");
     Value result = elementwise(rewriter, op.getLoc(), type, {op.getInput()},
-                              [&](OpBuilder &b, Location loc, ValueRange args) {
-                                return convertScalar(b, loc, args[0], to);
-                              });
+                               [&](OpBuilder &b, Location loc, ValueRange args) {
+                                 return convertScalar(b, loc, args[0], to);
+                               });
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -152,9 +152,9 @@ Value combineScalars(OpBuilder &b, Location loc, Combine kind, Value lhs, Value 
     Value zero = scalarConstant(b, loc, type, 0.0), minusOne = scalarConstant(b, loc, type, -1.0);
     Value isZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rhs, zero);
     Value isMinusOne = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rhs, minusOne);
-    Value safeDivisor = arith::SelectOp::create(
-        b, loc, arith::OrIOp::create(b, loc, isZero, isMinusOne),
-        scalarConstant(b, loc, type, 1.0), rhs);
+    Value safeDivisor =
+        arith::SelectOp::create(b, loc, arith::OrIOp::create(b, loc, isZero, isMinusOne),
+                                scalarConstant(b, loc, type, 1.0), rhs);
     Value quotient = arith::DivSIOp::create(b, loc, lhs, safeDivisor);
     Value negated = arith::SubIOp::create(b, loc, zero, lhs);
     return arith::SelectOp::create(b, loc, isZero, zero,
@@ -208,12 +208,12 @@ Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes, Co
   Value init = createInit(b, loc, resultType, dynamicSizes, identity);
   SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank),
                                  AffineMap::get(rank, 0, outputExprs, b.getContext())};
-  return linalg::GenericOp::create(
-             b, loc, resultType, input, init, maps, iterators,
-             [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-               linalg::YieldOp::create(nested, nestedLoc,
-                                       combineScalars(nested, nestedLoc, kind, args[1], args[0]));
-             })
+  return linalg::GenericOp::create(b, loc, resultType, input, init, maps, iterators,
+                                   [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+                                     linalg::YieldOp::create(
+                                         nested, nestedLoc,
+                                         combineScalars(nested, nestedLoc, kind, args[1], args[0]));
+                                   })
       .getResult(0);
 }
 
@@ -253,8 +253,7 @@ Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType, Value
   return linalg::GenericOp::create(
              b, loc, resultType, inputs, init, maps, parallelIterators(rank),
              [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-               linalg::YieldOp::create(nested, nestedLoc,
-                                       fn(nested, nestedLoc, args.drop_back()));
+               linalg::YieldOp::create(nested, nestedLoc, fn(nested, nestedLoc, args.drop_back()));
              })
       .getResult(0);
 }

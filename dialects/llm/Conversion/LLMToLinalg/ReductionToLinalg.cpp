@@ -7,8 +7,6 @@ using namespace llmc::llm;
 namespace llmc::llm::lowering {
 namespace {
 
-bool isPlainNumber(Type type) { return isa<FloatType, IntegerType>(type); }
-
 /// The number of elements in `input`'s dims `axes`, as a scalar of `element` type.
 Value elementCount(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes, Type element) {
   auto type = cast<RankedTensorType>(input.getType());
@@ -42,8 +40,7 @@ RankedTensorType keepDimsType(Value input, ArrayRef<int64_t> axes) {
 /// Reduces `input` over `axes` and keeps them as unit dims, so it broadcasts against `input`.
 Value reduceKeepDims(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
                      Combine kind) {
-  return expandUnitDims(b, loc, reduce(b, loc, input, axes, kind), keepDimsType(input, axes),
-                        axes);
+  return expandUnitDims(b, loc, reduce(b, loc, input, axes, kind), keepDimsType(input, axes), axes);
 }
 
 Value castTo(OpBuilder &b, Location loc, Value value, Type type) {
@@ -76,8 +73,7 @@ struct ReduceToGeneric : OpRewritePattern<OpTy> {
   }
 };
 
-template <typename OpTy, bool logarithm>
-struct SoftmaxToGeneric : OpRewritePattern<OpTy> {
+template <typename OpTy, bool logarithm> struct SoftmaxToGeneric : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
 
   LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
@@ -99,30 +95,29 @@ struct SoftmaxToGeneric : OpRewritePattern<OpTy> {
                                  });
     Value sum = reduceKeepDims(rewriter, loc, exponent, axis, Combine::Add);
     Value result =
-        logarithm ? elementwise(rewriter, loc, type, {shifted, sum},
-                                [](OpBuilder &b, Location nestedLoc, ValueRange args) {
-                                  return arith::SubFOp::create(
-                                      b, nestedLoc, args[0], math::LogOp::create(b, nestedLoc, args[1]));
-                                })
-                  : elementwise(rewriter, loc, type, {exponent, sum},
-                                [](OpBuilder &b, Location nestedLoc, ValueRange args) {
-                                  return arith::DivFOp::create(b, nestedLoc, args[0], args[1]);
-                                });
+        logarithm
+            ? elementwise(rewriter, loc, type, {shifted, sum},
+                          [](OpBuilder &b, Location nestedLoc, ValueRange args) {
+                            return arith::SubFOp::create(
+                                b, nestedLoc, args[0], math::LogOp::create(b, nestedLoc, args[1]));
+                          })
+            : elementwise(rewriter, loc, type, {exponent, sum},
+                          [](OpBuilder &b, Location nestedLoc, ValueRange args) {
+                            return arith::DivFOp::create(b, nestedLoc, args[0], args[1]);
+                          });
     rewriter.replaceOp(op, result);
     return success();
   }
 };
 
 /// x * rsqrt(mean(x^2) + eps) for RMSNorm, and the centered variant for LayerNorm.
-template <typename OpTy, bool centered>
-struct NormToGeneric : OpRewritePattern<OpTy> {
+template <typename OpTy, bool centered> struct NormToGeneric : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
 
   LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
     RankedTensorType type = op.getType();
     Type element = type.getElementType();
-    if (!isa<FloatType>(element) ||
-        getElementTypeOrSelf(op.getScale().getType()) != element)
+    if (!isa<FloatType>(element) || getElementTypeOrSelf(op.getScale().getType()) != element)
       return rewriter.notifyMatchFailure(op, "normalization needs floats of one type");
     Location loc = op.getLoc();
     Value input = op.getInput();
@@ -174,13 +169,12 @@ struct NormToGeneric : OpRewritePattern<OpTy> {
 
 void populateReductionPatterns(RewritePatternSet &patterns) {
   MLIRContext *context = patterns.getContext();
-  patterns.add<ReduceToGeneric<ReduceSumOp, Combine::Add>,
-               ReduceToGeneric<ReduceMeanOp, Combine::Add, /*mean=*/true>,
-               ReduceToGeneric<ReduceMaxOp, Combine::Max>,
-               ReduceToGeneric<ReduceMinOp, Combine::Min>,
-               ReduceToGeneric<ReduceProdOp, Combine::Mul>>(context);
-  patterns.add<SoftmaxToGeneric<SoftmaxOp, false>, SoftmaxToGeneric<LogSoftmaxOp, true>>(
-      context);
+  patterns
+      .add<ReduceToGeneric<ReduceSumOp, Combine::Add>,
+           ReduceToGeneric<ReduceMeanOp, Combine::Add, /*mean=*/true>,
+           ReduceToGeneric<ReduceMaxOp, Combine::Max>, ReduceToGeneric<ReduceMinOp, Combine::Min>,
+           ReduceToGeneric<ReduceProdOp, Combine::Mul>>(context);
+  patterns.add<SoftmaxToGeneric<SoftmaxOp, false>, SoftmaxToGeneric<LogSoftmaxOp, true>>(context);
   patterns.add<NormToGeneric<LayerNormOp, true>, NormToGeneric<RmsNormOp, false>>(context);
 }
 

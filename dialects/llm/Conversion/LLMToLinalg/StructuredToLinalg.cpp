@@ -7,12 +7,9 @@ using namespace llmc::llm;
 namespace llmc::llm::lowering {
 namespace {
 
-bool isPlainNumber(Type type) { return isa<FloatType, IntegerType>(type); }
-
 /// The batch part of a matmul operand's map: its leading dims aligned to the result's batch
 /// dims, size-1 dims read at 0.
-SmallVector<AffineExpr> batchExprs(MLIRContext *context, RankedTensorType type,
-                                   int64_t batchRank) {
+SmallVector<AffineExpr> batchExprs(MLIRContext *context, RankedTensorType type, int64_t batchRank) {
   SmallVector<AffineExpr> exprs;
   int64_t operandBatch = type.getRank() - 2;
   for (int64_t dim = 0; dim < operandBatch; ++dim)
@@ -37,7 +34,8 @@ struct MatmulToGeneric : OpRewritePattern<MatmulOp> {
     MLIRContext *context = rewriter.getContext();
     int64_t rank = resultType.getRank(), batchRank = rank - 2;
     // Loops: batch..., m, n, k.
-    AffineExpr m = getAffineDimExpr(batchRank, context), n = getAffineDimExpr(batchRank + 1, context),
+    AffineExpr m = getAffineDimExpr(batchRank, context),
+               n = getAffineDimExpr(batchRank + 1, context),
                k = getAffineDimExpr(batchRank + 2, context);
     SmallVector<AffineExpr> lhsExprs = batchExprs(context, lhsType, batchRank);
     lhsExprs.append({m, k});
@@ -72,12 +70,11 @@ struct MatmulToGeneric : OpRewritePattern<MatmulOp> {
                             scalarConstant(rewriter, loc, element, 0.0));
     Value result =
         linalg::GenericOp::create(
-            rewriter, loc, resultType, ValueRange{op.getLhs(), op.getRhs()}, init, maps,
-            iterators,
+            rewriter, loc, resultType, ValueRange{op.getLhs(), op.getRhs()}, init, maps, iterators,
             [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
               Value product = combineScalars(b, nestedLoc, Combine::Mul, args[0], args[1]);
-              linalg::YieldOp::create(
-                  b, nestedLoc, combineScalars(b, nestedLoc, Combine::Add, args[2], product));
+              linalg::YieldOp::create(b, nestedLoc,
+                                      combineScalars(b, nestedLoc, Combine::Add, args[2], product));
             })
             .getResult(0);
     rewriter.replaceOp(op, result);
@@ -118,8 +115,8 @@ struct ConvToGeneric : OpRewritePattern<ConvOp> {
       return rewriter.notifyMatchFailure(op, "operands are not plain numbers of one type");
     int64_t spatialRank = inputType.getRank() - 2;
     int64_t groups = int64_t(op.getGroups());
-    if (!resultType.hasStaticShape() && llvm::any_of(resultType.getShape().drop_front(2),
-                                                     ShapedType::isDynamic))
+    if (!resultType.hasStaticShape() &&
+        llvm::any_of(resultType.getShape().drop_front(2), ShapedType::isDynamic))
       return rewriter.notifyMatchFailure(op, "dynamic spatial sizes are not lowered yet");
     if (groups > 1 && (inputType.isDynamicDim(1) || weightType.isDynamicDim(0)))
       return rewriter.notifyMatchFailure(op, "grouped conv needs static channel counts");
@@ -128,11 +125,10 @@ struct ConvToGeneric : OpRewritePattern<ConvOp> {
 
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
-    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(),
-                      pads = op.getPads();
-    Value input = padSpatial(rewriter, loc, op.getInput(), pads.take_front(spatialRank),
-                             pads.drop_front(spatialRank),
-                             scalarConstant(rewriter, loc, element, 0.0));
+    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(), pads = op.getPads();
+    Value input =
+        padSpatial(rewriter, loc, op.getInput(), pads.take_front(spatialRank),
+                   pads.drop_front(spatialRank), scalarConstant(rewriter, loc, element, 0.0));
 
     // The accumulator starts as the bias broadcast over [N, F, O...], or zero.
     SmallVector<Value> dynamicSizes;
@@ -144,13 +140,14 @@ struct ConvToGeneric : OpRewritePattern<ConvOp> {
     if (Value bias = op.getBias()) {
       int64_t rank = resultType.getRank();
       Value empty = createInit(rewriter, loc, resultType, dynamicSizes);
-      SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, {getAffineDimExpr(1, context)}, context),
-                                     rewriter.getMultiDimIdentityMap(rank)};
-      init = linalg::GenericOp::create(
-                 rewriter, loc, resultType, bias, empty, maps, parallelIterators(rank),
-                 [](OpBuilder &b, Location nestedLoc, ValueRange args) {
-                   linalg::YieldOp::create(b, nestedLoc, args[0]);
-                 })
+      SmallVector<AffineMap> maps = {
+          AffineMap::get(rank, 0, {getAffineDimExpr(1, context)}, context),
+          rewriter.getMultiDimIdentityMap(rank)};
+      init = linalg::GenericOp::create(rewriter, loc, resultType, bias, empty, maps,
+                                       parallelIterators(rank),
+                                       [](OpBuilder &b, Location nestedLoc, ValueRange args) {
+                                         linalg::YieldOp::create(b, nestedLoc, args[0]);
+                                       })
                  .getResult(0);
     } else {
       init = createInit(rewriter, loc, resultType, dynamicSizes,
@@ -214,8 +211,8 @@ struct ConvToGeneric : OpRewritePattern<ConvOp> {
             rewriter, loc, accumulatorType, ValueRange{input, weight}, init, maps, iterators,
             [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
               Value product = combineScalars(b, nestedLoc, Combine::Mul, args[0], args[1]);
-              linalg::YieldOp::create(
-                  b, nestedLoc, combineScalars(b, nestedLoc, Combine::Add, args[2], product));
+              linalg::YieldOp::create(b, nestedLoc,
+                                      combineScalars(b, nestedLoc, Combine::Add, args[2], product));
             })
             .getResult(0);
     if (groups > 1) {
@@ -243,8 +240,8 @@ FailureOr<Value> lowerPool(OpTy op, PatternRewriter &rewriter, Combine kind, Val
   // Ceil mode may let the last window run past the end padding: pad that too.
   SmallVector<int64_t> endPads(pads.drop_front(spatialRank));
   for (int64_t i = 0; i < spatialRank; ++i) {
-    int64_t reach = (resultType.getDimSize(i + 2) - 1) * strides[i] +
-                    (kernel[i] - 1) * dilations[i] + 1;
+    int64_t reach =
+        (resultType.getDimSize(i + 2) - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1;
     int64_t available = inputType.getDimSize(i + 2) + pads[i] + endPads[i];
     endPads[i] += std::max<int64_t>(0, reach - available);
   }
@@ -259,7 +256,8 @@ FailureOr<Value> lowerPool(OpTy op, PatternRewriter &rewriter, Combine kind, Val
   // Loops: n, c, o..., k...
   int64_t numLoops = 2 + 2 * spatialRank;
   auto dim = [&](int64_t index) { return getAffineDimExpr(index, context); };
-  SmallVector<AffineExpr> inputExprs = {dim(0), dim(1)}, windowExprs, outputExprs = {dim(0), dim(1)};
+  SmallVector<AffineExpr> inputExprs = {dim(0), dim(1)}, windowExprs,
+                          outputExprs = {dim(0), dim(1)};
   for (int64_t i = 0; i < spatialRank; ++i) {
     inputExprs.push_back(dim(2 + i) * strides[i] + dim(2 + spatialRank + i) * dilations[i]);
     windowExprs.push_back(dim(2 + spatialRank + i));
@@ -325,9 +323,9 @@ struct AvgPoolToGeneric : OpRewritePattern<AvgPoolOp> {
     SmallVector<SmallVector<int64_t>> perDim(spatialRank);
     for (int64_t i = 0; i < spatialRank; ++i) {
       int64_t begin = op.getCountIncludePad() ? 0 : pads[i];
-      int64_t end = op.getCountIncludePad() ? inputType.getDimSize(i + 2) + pads[i] +
-                                                  pads[i + spatialRank]
-                                            : pads[i] + inputType.getDimSize(i + 2);
+      int64_t end = op.getCountIncludePad()
+                        ? inputType.getDimSize(i + 2) + pads[i] + pads[i + spatialRank]
+                        : pads[i] + inputType.getDimSize(i + 2);
       for (int64_t o = 0; o < outputShape[i]; ++o) {
         int64_t count = 0;
         for (int64_t k = 0; k < kernel[i]; ++k) {
@@ -354,8 +352,8 @@ struct AvgPoolToGeneric : OpRewritePattern<AvgPoolOp> {
       divisors.push_back(value);
     }
     auto divisorType = RankedTensorType::get(outputShape, element);
-    Value divisor = arith::ConstantOp::create(rewriter, loc,
-                                              DenseElementsAttr::get(divisorType, divisors));
+    Value divisor =
+        arith::ConstantOp::create(rewriter, loc, DenseElementsAttr::get(divisorType, divisors));
     Value result = elementwise(rewriter, loc, resultType, {*sums, divisor},
                                [](OpBuilder &b, Location nestedLoc, ValueRange args) {
                                  return arith::DivFOp::create(b, nestedLoc, args[0], args[1]);
