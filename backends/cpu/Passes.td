@@ -44,7 +44,9 @@ def LLMCApproximateMathPass : Pass<"llmc-approximate-math"> {
     Compiled code objects are freestanding, so `exp`, `log`, `tanh`, `erf`, `powf` and the like
     cannot call libm. This pass expands compound functions (`powf`, `rsqrt`, ...) into simpler
     ones and replaces transcendental functions with MLIR's polynomial approximations, leaving
-    only operations that LLVM lowers to instructions.
+    only operations that LLVM lowers to instructions. The approximations are f32 ones: a
+    transcendental function on f64 is computed in f32 and widened back (about 7 significant
+    digits).
   }];
   let dependentDialects = ["::mlir::math::MathDialect", "::mlir::arith::ArithDialect",
                            "::mlir::vector::VectorDialect", "::mlir::x86vector::X86VectorDialect"];

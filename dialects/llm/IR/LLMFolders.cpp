@@ -234,3 +234,21 @@ OpFoldResult ConcatOp::fold(FoldAdaptor) {
     return getInputs().front();
   return {};
 }
+
+//===----------------------------------------------------------------------===//
+// Logic
+//===----------------------------------------------------------------------===//
+
+OpFoldResult AndOp::fold(FoldAdaptor) {
+  if (getLhs() == getRhs() && getLhs().getType() == getType())
+    return getLhs();
+  return {};
+}
+
+OpFoldResult OrOp::fold(FoldAdaptor) {
+  if (getLhs() == getRhs() && getLhs().getType() == getType())
+    return getLhs();
+  return {};
+}
+
+OpFoldResult XorOp::fold(FoldAdaptor) { return foldRightIdentity(*this, 0.0); }

@@ -252,6 +252,57 @@ FailureOr<Type> inferBatchNorm(std::optional<Location> location, typename OpTy::
 }
 
 template <typename OpTy>
+FailureOr<Type> inferCompare(std::optional<Location> location, typename OpTy::Adaptor adaptor) {
+  RankedTensorType lhs = tensorOf(adaptor.getLhs()), rhs = tensorOf(adaptor.getRhs());
+  FailureOr<Type> element = commonComputeType<OpTy>(location, {{"lhs", lhs}, {"rhs", rhs}});
+  if (failed(element))
+    return failure();
+  return resultOf<OpTy>(location, shapes::broadcast(lhs.getShape(), rhs.getShape()),
+                        IntegerType::get(lhs.getContext(), 1));
+}
+
+template <typename OpTy>
+FailureOr<Type> inferSelect(std::optional<Location> location, typename OpTy::Adaptor adaptor) {
+  RankedTensorType condition = tensorOf(adaptor.getCondition());
+  RankedTensorType onTrue = tensorOf(adaptor.getOnTrue()), onFalse = tensorOf(adaptor.getOnFalse());
+  if (!condition)
+    return inferenceError<OpTy>(location, "condition must be a ranked tensor");
+  if (!condition.getElementType().isInteger(1))
+    return inferenceError<OpTy>(location, "expected an i1 condition, got '" +
+                                              describe(condition.getElementType()) + "'");
+  FailureOr<Type> element =
+      commonComputeType<OpTy>(location, {{"on_true", onTrue}, {"on_false", onFalse}});
+  if (failed(element))
+    return failure();
+  shapes::ShapeOrError values = shapes::broadcast(onTrue.getShape(), onFalse.getShape());
+  if (!values.ok())
+    return inferenceError<OpTy>(location, values.error());
+  return resultOf<OpTy>(location, shapes::broadcast(condition.getShape(), values.shape()),
+                        *element);
+}
+
+template <typename OpTy>
+FailureOr<Type> inferArg(std::optional<Location> location, typename OpTy::Adaptor adaptor) {
+  RankedTensorType input = tensorOf(adaptor.getInput());
+  if (!input)
+    return inferenceError<OpTy>(location, "input must be a ranked tensor");
+  int64_t axis = int64_t(adaptor.getAxis());
+  return resultOf<OpTy>(location, shapes::reduce(input.getShape(), {axis}, adaptor.getKeepDims()),
+                        IntegerType::get(input.getContext(), 64));
+}
+
+template <typename OpTy>
+FailureOr<Type> inferSlice(std::optional<Location> location, typename OpTy::Adaptor adaptor) {
+  RankedTensorType input = tensorOf(adaptor.getInput());
+  if (!input)
+    return inferenceError<OpTy>(location, "input must be a ranked tensor");
+  return resultOf<OpTy>(location,
+                        shapes::slice(input.getShape(), adaptor.getStarts(), adaptor.getEnds(),
+                                      adaptor.getSteps()),
+                        input.getElementType());
+}
+
+template <typename OpTy>
 FailureOr<Type> inferNorm(std::optional<Location> location, typename OpTy::Adaptor adaptor,
                           Value bias) {
   RankedTensorType input = tensorOf(adaptor.getInput());
@@ -319,6 +370,19 @@ LLMC_INFERRED_OP(GatherOp, inferGather)
 LLMC_INFERRED_OP(BatchNormOp, inferBatchNorm)
 LLMC_INFERRED_OP(LayerNormOp, inferLayerNorm)
 LLMC_INFERRED_OP(RmsNormOp, inferRmsNorm)
+LLMC_INFERRED_OP(EqualOp, inferCompare)
+LLMC_INFERRED_OP(NotEqualOp, inferCompare)
+LLMC_INFERRED_OP(LessOp, inferCompare)
+LLMC_INFERRED_OP(LessEqualOp, inferCompare)
+LLMC_INFERRED_OP(GreaterOp, inferCompare)
+LLMC_INFERRED_OP(GreaterEqualOp, inferCompare)
+LLMC_INFERRED_OP(AndOp, inferBinary)
+LLMC_INFERRED_OP(OrOp, inferBinary)
+LLMC_INFERRED_OP(XorOp, inferBinary)
+LLMC_INFERRED_OP(SelectOp, inferSelect)
+LLMC_INFERRED_OP(ArgMaxOp, inferArg)
+LLMC_INFERRED_OP(ArgMinOp, inferArg)
+LLMC_INFERRED_OP(SliceOp, inferSlice)
 #undef LLMC_INFERRED_OP
 
 //===----------------------------------------------------------------------===//

@@ -76,6 +76,78 @@ def LLM_TanhOp : LLM_UnaryOp<"tanh", "tanh(x)">;
 def LLM_ErfOp : LLM_UnaryOp<"erf", "erf(x)">;
 def LLM_SiluOp : LLM_UnaryOp<"silu", "x / (1 + e^-x)">;
 
+def LLM_SinOp : LLM_UnaryOp<"sin", "sin(x)">;
+def LLM_CosOp : LLM_UnaryOp<"cos", "cos(x)">;
+def LLM_TanOp : LLM_UnaryOp<"tan", "tan(x)">;
+def LLM_AsinOp : LLM_UnaryOp<"asin", "asin(x)">;
+def LLM_AcosOp : LLM_UnaryOp<"acos", "acos(x)">;
+def LLM_AtanOp : LLM_UnaryOp<"atan", "atan(x)">;
+def LLM_SinhOp : LLM_UnaryOp<"sinh", "sinh(x)">;
+def LLM_CoshOp : LLM_UnaryOp<"cosh", "cosh(x)">;
+def LLM_AsinhOp : LLM_UnaryOp<"asinh", "asinh(x)">;
+def LLM_AcoshOp : LLM_UnaryOp<"acosh", "acosh(x)">;
+def LLM_AtanhOp : LLM_UnaryOp<"atanh", "atanh(x)">;
+def LLM_FloorOp : LLM_UnaryOp<"floor", "floor(x)">;
+def LLM_CeilOp : LLM_UnaryOp<"ceil", "ceil(x)">;
+def LLM_RoundOp : LLM_UnaryOp<"round", "x rounded to the nearest integer, ties to even">;
+def LLM_SignOp : LLM_UnaryOp<"sign", "-1, 0 or 1 by the sign of x">;
+def LLM_NotOp : LLM_UnaryOp<"not", "logical not of a bool (i1) x">;
+
+//===----------------------------------------------------------------------===//
+// Comparison, logic and selection
+//===----------------------------------------------------------------------===//
+
+class LLM_CompareOp<string mnemonic, string formula> : LLM_InferredOp<mnemonic> {
+  let summary = "elementwise `" # formula # "` with NumPy broadcasting, as bools";
+  let description = [{
+    Compares `}] # formula # [{` element by element, broadcasting the operands with NumPy rules.
+    The result is a tensor of `i1`; NaN compares false except for `not_equal`.
+
+    Example:
+
+    ```mlir
+    %m = llm.}] # mnemonic # [{ %a, %b : tensor<2x3xf32>, tensor<3xf32> -> tensor<2x3xi1>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
+  }];
+}
+
+def LLM_EqualOp : LLM_CompareOp<"equal", "lhs == rhs">;
+def LLM_NotEqualOp : LLM_CompareOp<"not_equal", "lhs != rhs">;
+def LLM_LessOp : LLM_CompareOp<"less", "lhs < rhs">;
+def LLM_LessEqualOp : LLM_CompareOp<"less_equal", "lhs <= rhs">;
+def LLM_GreaterOp : LLM_CompareOp<"greater", "lhs > rhs">;
+def LLM_GreaterEqualOp : LLM_CompareOp<"greater_equal", "lhs >= rhs">;
+
+def LLM_AndOp : LLM_BinaryOp<"and", "lhs and rhs (bools or integer bits)", [Commutative]>;
+def LLM_OrOp : LLM_BinaryOp<"or", "lhs or rhs (bools or integer bits)", [Commutative]>;
+def LLM_XorOp : LLM_BinaryOp<"xor", "lhs xor rhs (bools or integer bits)", [Commutative]>;
+
+def LLM_SelectOp : LLM_InferredOp<"select"> {
+  let summary = "elementwise choice between two tensors by a bool tensor";
+  let description = [{
+    Takes `on_true` where `condition` (an `i1` tensor) is true and `on_false` elsewhere; the
+    three operands broadcast together with NumPy rules (ONNX `Where`).
+
+    Example:
+
+    ```mlir
+    %r = llm.select %c, %a, %b : tensor<2x3xi1>, tensor<2x3xf32>, tensor<3xf32> -> tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$condition, AnyRankedTensor:$on_true,
+                       AnyRankedTensor:$on_false);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $condition `,` $on_true `,` $on_false attr-dict `:` type($condition) `,` type($on_true) `,`
+    type($on_false) `->` type($result)
+  }];
+}
+
 def LLM_ClampOp : LLM_Op<"clamp", [Pure, SameOperandsAndResultType, InferTypeOpInterface]> {
   let summary = "elementwise clamp into `[min, max]`";
   let description = [{
@@ -304,6 +376,29 @@ class LLM_SoftmaxOp<string mnemonic, string formula>
 def LLM_SoftmaxOp : LLM_SoftmaxOp<"softmax", "exp(x) / sum(exp(x))">;
 def LLM_LogSoftmaxOp : LLM_SoftmaxOp<"log_softmax", "x - log(sum(exp(x)))">;
 
+class LLM_ArgOp<string mnemonic, string extreme> : LLM_InferredOp<mnemonic> {
+  let summary = "index of the " # extreme # " along one axis";
+  let description = [{
+    Returns, as `i64`, the position of the }] # extreme # [{ along `axis`: the first one, or
+    with `select_last_index` the last one. With `keep_dims` the axis stays as size 1.
+
+    Example:
+
+    ```mlir
+    %i = llm.}] # mnemonic # [{ %x {axis = 1 : i64, keep_dims = true}
+        : tensor<3x4xf32> -> tensor<3x1xi64>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis,
+                       DefaultValuedAttr<BoolAttr, "false">:$keep_dims,
+                       DefaultValuedAttr<BoolAttr, "false">:$select_last_index);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
+def LLM_ArgMaxOp : LLM_ArgOp<"argmax", "maximum">;
+def LLM_ArgMinOp : LLM_ArgOp<"argmin", "minimum">;
+
 //===----------------------------------------------------------------------===//
 // Data movement
 //===----------------------------------------------------------------------===//
@@ -360,6 +455,28 @@ def LLM_ReshapeOp : LLM_Op<"reshape", [Pure]> {
   ];
   let hasVerifier = 1;
   let hasFolder = 1;
+}
+
+def LLM_SliceOp : LLM_InferredOp<"slice"> {
+  let summary = "take every `step`-th element of a range of each dimension";
+  let description = [{
+    Dimension `i` of the result holds input elements `starts[i]`, `starts[i] + steps[i]`, ...
+    up to but excluding `ends[i]`, with one entry per input dimension. Steps may be negative
+    (ranges then run downward). The bounds are already normalized and clamped, as ONNX
+    `Slice` defines them: for a positive step `0 <= start <= end <= size`, for a negative one
+    `-1 <= end <= start <= size - 1`.
+
+    Example:
+
+    ```mlir
+    %s = llm.slice %x {starts = array<i64: 0, 3>, ends = array<i64: 2, -1>, steps = array<i64: 1, -1>}
+        : tensor<4x5xf32> -> tensor<2x4xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$starts,
+                       DenseI64ArrayAttr:$ends, DenseI64ArrayAttr:$steps);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
 }
 
 def LLM_ConcatOp : LLM_InferredOp<"concat"> {

@@ -312,6 +312,34 @@ ShapeOrError gather(ArrayRef<int64_t> data, ArrayRef<int64_t> indices, int64_t a
   return result;
 }
 
+ShapeOrError slice(ArrayRef<int64_t> input, ArrayRef<int64_t> starts, ArrayRef<int64_t> ends,
+                   ArrayRef<int64_t> steps) {
+  size_t rank = input.size();
+  if (starts.size() != rank || ends.size() != rank || steps.size() != rank)
+    return "expected one start, end and step per dimension (" + std::to_string(rank) +
+           "), got " + std::to_string(starts.size()) + ", " + std::to_string(ends.size()) +
+           " and " + std::to_string(steps.size());
+  Shape result;
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t start = starts[i], end = ends[i], step = steps[i], size = input[i];
+    if (step == 0)
+      return "step of dimension " + std::to_string(i) + " is 0";
+    bool inRange = step > 0 ? start >= 0 && start <= end &&
+                                  (isDynamic(size) || end <= size)
+                            : end >= -1 && end <= start &&
+                                  (isDynamic(size) || start <= size - 1 || start == end);
+    if (!inRange)
+      return "range [" + std::to_string(start) + ", " + std::to_string(end) + ") with step " +
+             std::to_string(step) + " is outside dimension " + std::to_string(i) + " of size " +
+             formatSize(size);
+    // Both differences are bounded by the size, so they cannot overflow.
+    int64_t span = step > 0 ? end - start : start - end;
+    int64_t stride = step > 0 ? step : -step;
+    result.push_back((span + stride - 1) / stride);
+  }
+  return result;
+}
+
 std::string checkTrailingParam(ArrayRef<int64_t> input, int64_t axis, ArrayRef<int64_t> param,
                                const char *name) {
   if (std::string error = checkAxis(axis, input.size()); !error.empty())

@@ -75,6 +75,10 @@ ShapeOrError concat(llvm::ArrayRef<llvm::ArrayRef<int64_t>> inputs, int64_t axis
 /// `data[:axis] + indices + data[axis+1:]`.
 ShapeOrError gather(llvm::ArrayRef<int64_t> data, llvm::ArrayRef<int64_t> indices, int64_t axis);
 
+/// Strided slices with normalized, clamped bounds: one start, end and step per dimension.
+ShapeOrError slice(llvm::ArrayRef<int64_t> input, llvm::ArrayRef<int64_t> starts,
+                   llvm::ArrayRef<int64_t> ends, llvm::ArrayRef<int64_t> steps);
+
 /// Checks that `axis` indexes a dimension of a rank-`rank` tensor.
 std::string checkAxis(int64_t axis, int64_t rank, const char *what = "axis");
 

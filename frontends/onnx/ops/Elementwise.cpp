@@ -55,8 +55,25 @@ LogicalResult clip(NodeContext &node) {
       if (!node.hasInput(i))
         continue;
       DenseElementsAttr bound;
-      if (!matchPattern(node.input(i), m_Constant(&bound)) || bound.getNumElements() != 1) {
-        node.error() << (i == 1 ? "min" : "max") << " must be a constant scalar";
+      if (!matchPattern(node.input(i), m_Constant(&bound))) {
+        // A bound known only at run time: max and min with the scalar tensor.
+        Value input = node.input(0);
+        FailureOr<Value> bounded = i == 1 ? node.create<llm::MaxOp>(input, node.input(1))
+                                          : node.create<llm::MinOp>(input, node.input(2));
+        if (failed(bounded))
+          return failure();
+        node.setOutput(0, *bounded);
+        // The other bound, if any, applies to that result.
+        if (i == 1 && node.hasInput(2)) {
+          FailureOr<Value> both = node.create<llm::MinOp>(*bounded, node.input(2));
+          if (failed(both))
+            return failure();
+          node.setOutput(0, *both);
+        }
+        return success();
+      }
+      if (bound.getNumElements() != 1) {
+        node.error() << (i == 1 ? "min" : "max") << " must be a scalar";
         return failure();
       }
       double value = isa<FloatType>(bound.getElementType())
@@ -114,14 +131,305 @@ LogicalResult leakyRelu(NodeContext &node) {
   return success();
 }
 
+/// Elementwise activations written with the llm ops, with `alpha`, `beta` and friends.
+template <typename Fn>
+LogicalResult composite(NodeContext &node, Fn fn) {
+  FailureOr<Value> result = fn(node.input(0), node.inputType(0).getElementType());
+  if (failed(result))
+    return failure();
+  node.setOutput(0, *result);
+  return success();
+}
+
+/// min(0, alpha * (exp(x / divisor) - 1)) + max(0, x): the shared shape of Elu, Selu and Celu.
+FailureOr<Value> exponentialLinear(NodeContext &node, Value x, Type element, double alpha,
+                                   double divisor) {
+  Value scaledInput = x;
+  if (divisor != 1.0) {
+    FailureOr<Value> divided = node.create<llm::DivOp>(x, node.scalar(divisor, element));
+    if (failed(divided))
+      return failure();
+    scaledInput = *divided;
+  }
+  Value exp = llm::ExpOp::create(node.builder, node.loc, scaledInput);
+  FailureOr<Value> shifted = node.create<llm::SubOp>(exp, node.scalar(1.0, element));
+  if (failed(shifted))
+    return failure();
+  FailureOr<Value> scaled = node.create<llm::MulOp>(*shifted, node.scalar(alpha, element));
+  if (failed(scaled))
+    return failure();
+  FailureOr<Value> negativePart = node.create<llm::MinOp>(*scaled, node.scalar(0.0, element));
+  FailureOr<Value> positivePart = node.create<llm::MaxOp>(x, node.scalar(0.0, element));
+  if (failed(negativePart) || failed(positivePart))
+    return failure();
+  return node.create<llm::AddOp>(*positivePart, *negativePart);
+}
+
+LogicalResult elu(NodeContext &node) {
+  return composite(node, [&](Value x, Type element) {
+    return exponentialLinear(node, x, element, node.floatAttr("alpha", 1.0f), 1.0);
+  });
+}
+
+LogicalResult celu(NodeContext &node) {
+  float alpha = node.floatAttr("alpha", 1.0f);
+  return composite(node, [&](Value x, Type element) {
+    return exponentialLinear(node, x, element, alpha, alpha);
+  });
+}
+
+LogicalResult selu(NodeContext &node) {
+  return composite(node, [&](Value x, Type element) -> FailureOr<Value> {
+    FailureOr<Value> inner =
+        exponentialLinear(node, x, element, node.floatAttr("alpha", 1.67326319217681884765625f), 1.0);
+    if (failed(inner))
+      return failure();
+    return node.create<llm::MulOp>(*inner,
+                                   node.scalar(node.floatAttr("gamma", 1.05070102214813232421875f), element));
+  });
+}
+
+LogicalResult softplus(NodeContext &node) {
+  return composite(node, [&](Value x, Type element) -> FailureOr<Value> {
+    Value exp = llm::ExpOp::create(node.builder, node.loc, x);
+    FailureOr<Value> sum = node.create<llm::AddOp>(exp, node.scalar(1.0, element));
+    if (failed(sum))
+      return failure();
+    return Value(llm::LogOp::create(node.builder, node.loc, *sum));
+  });
+}
+
+LogicalResult softsign(NodeContext &node) {
+  return composite(node, [&](Value x, Type element) -> FailureOr<Value> {
+    Value abs = llm::AbsOp::create(node.builder, node.loc, x);
+    FailureOr<Value> sum = node.create<llm::AddOp>(abs, node.scalar(1.0, element));
+    if (failed(sum))
+      return failure();
+    return node.create<llm::DivOp>(x, *sum);
+  });
+}
+
+/// clamp(alpha * x + beta, 0, 1), and x times that for HardSwish.
+FailureOr<Value> hardSigmoidOf(NodeContext &node, Value x, Type element, double alpha, double beta) {
+  FailureOr<Value> scaled = node.create<llm::MulOp>(x, node.scalar(alpha, element));
+  if (failed(scaled))
+    return failure();
+  FailureOr<Value> shifted = node.create<llm::AddOp>(*scaled, node.scalar(beta, element));
+  if (failed(shifted))
+    return failure();
+  return Value(llm::ClampOp::create(node.builder, node.loc, *shifted,
+                                    node.builder.getF64FloatAttr(0.0),
+                                    node.builder.getF64FloatAttr(1.0)));
+}
+
+LogicalResult hardSigmoid(NodeContext &node) {
+  return composite(node, [&](Value x, Type element) {
+    return hardSigmoidOf(node, x, element, node.floatAttr("alpha", 0.2f),
+                         node.floatAttr("beta", 0.5f));
+  });
+}
+
+LogicalResult hardSwish(NodeContext &node) {
+  return composite(node, [&](Value x, Type element) -> FailureOr<Value> {
+    FailureOr<Value> gate = hardSigmoidOf(node, x, element, 1.0 / 6.0, 0.5);
+    if (failed(gate))
+      return failure();
+    return node.create<llm::MulOp>(x, *gate);
+  });
+}
+
+LogicalResult thresholdedRelu(NodeContext &node) {
+  return composite(node, [&](Value x, Type element) -> FailureOr<Value> {
+    FailureOr<Value> above =
+        node.create<llm::GreaterOp>(x, node.scalar(node.floatAttr("alpha", 1.0f), element));
+    if (failed(above))
+      return failure();
+    return node.create<llm::SelectOp>(*above, x, node.scalar(0.0, element));
+  });
+}
+
+/// Shrink: x - bias where x > lambd, x + bias where x < -lambd, 0 elsewhere.
+LogicalResult shrink(NodeContext &node) {
+  return composite(node, [&](Value x, Type element) -> FailureOr<Value> {
+    double lambd = node.floatAttr("lambd", 0.5f), bias = node.floatAttr("bias", 0.0f);
+    FailureOr<Value> above = node.create<llm::GreaterOp>(x, node.scalar(lambd, element));
+    FailureOr<Value> below = node.create<llm::LessOp>(x, node.scalar(-lambd, element));
+    FailureOr<Value> minus = node.create<llm::SubOp>(x, node.scalar(bias, element));
+    FailureOr<Value> plus = node.create<llm::AddOp>(x, node.scalar(bias, element));
+    if (failed(above) || failed(below) || failed(minus) || failed(plus))
+      return failure();
+    FailureOr<Value> low = node.create<llm::SelectOp>(*below, *plus, node.scalar(0.0, element));
+    if (failed(low))
+      return failure();
+    return node.create<llm::SelectOp>(*above, *minus, *low);
+  });
+}
+
+/// PRelu: max(0, x) + slope * min(0, x).
+LogicalResult prelu(NodeContext &node) {
+  return composite(node, [&](Value x, Type element) -> FailureOr<Value> {
+    FailureOr<Value> positive = node.create<llm::MaxOp>(x, node.scalar(0.0, element));
+    FailureOr<Value> negative = node.create<llm::MinOp>(x, node.scalar(0.0, element));
+    if (failed(positive) || failed(negative))
+      return failure();
+    FailureOr<Value> scaled = node.create<llm::MulOp>(*negative, node.input(1));
+    if (failed(scaled))
+      return failure();
+    return node.create<llm::AddOp>(*positive, *scaled);
+  });
+}
+
+LogicalResult mean(NodeContext &node) {
+  Value sum = node.input(0);
+  for (int i = 1; i < node.numInputs(); ++i) {
+    FailureOr<Value> next = node.create<llm::AddOp>(sum, node.input(i));
+    if (failed(next))
+      return failure();
+    sum = *next;
+  }
+  Type element = node.inputType(0).getElementType();
+  FailureOr<Value> result = node.create<llm::DivOp>(sum, node.scalar(node.numInputs(), element));
+  if (failed(result))
+    return failure();
+  node.setOutput(0, *result);
+  return success();
+}
+
+/// Dropout at inference is the identity; its mask output is all true.
+LogicalResult dropout(NodeContext &node) {
+  if (node.opset >= 12 && node.hasInput(2)) {
+    std::optional<std::vector<int64_t>> training = node.constantInts(2);
+    if (!training || (!training->empty() && training->front() != 0)) {
+      node.error() << "training mode is not supported";
+      return failure();
+    }
+  }
+  node.setOutput(0, node.input(0));
+  if (node.node.output_size() > 1 && !node.node.output(1).empty()) {
+    RankedTensorType type = node.inputType(0);
+    if (!type.hasStaticShape()) {
+      node.error() << "the mask output needs a static shape";
+      return failure();
+    }
+    auto maskType = RankedTensorType::get(type.getShape(), node.builder.getI1Type());
+    node.setOutput(1, node.constant(DenseElementsAttr::get(maskType, true)));
+  }
+  return success();
+}
+
+LogicalResult castLike(NodeContext &node) {
+  RankedTensorType type = node.inputType(0);
+  Type to = node.inputType(1).getElementType();
+  if (!isa<FloatType, IntegerType>(type.getElementType()) || !isa<FloatType, IntegerType>(to)) {
+    node.error() << "cannot cast " << type.getElementType() << " to " << to;
+    return failure();
+  }
+  node.setOutput(0, llm::CastOp::create(node.builder, node.loc, type.clone(to), node.input(0)));
+  return success();
+}
+
+LogicalResult where(NodeContext &node) {
+  FailureOr<Value> result = node.create<llm::SelectOp>(node.input(0), node.input(1), node.input(2));
+  if (failed(result))
+    return failure();
+  node.setOutput(0, *result);
+  return success();
+}
+
 } // namespace
 
+/// Pow's exponent may have another type than its base; the result has the base's.
+LogicalResult pow(NodeContext &node) {
+  Value base = node.input(0), exponent = node.input(1);
+  RankedTensorType baseType = node.inputType(0), exponentType = node.inputType(1);
+  if (baseType.getElementType() != exponentType.getElementType())
+    exponent = llm::CastOp::create(node.builder, node.loc,
+                                   exponentType.clone(baseType.getElementType()), exponent);
+  FailureOr<Value> result = node.create<llm::PowOp>(base, exponent);
+  if (failed(result))
+    return failure();
+  node.setOutput(0, *result);
+  return success();
+}
+
+/// IsNaN is x != x; IsInf compares |x| (or x) with infinity.
+LogicalResult isNaN(NodeContext &node) {
+  FailureOr<Value> result = node.create<llm::NotEqualOp>(node.input(0), node.input(0));
+  if (failed(result))
+    return failure();
+  node.setOutput(0, *result);
+  return success();
+}
+
+LogicalResult isInf(NodeContext &node) {
+  Type element = node.inputType(0).getElementType();
+  bool positive = node.intAttr("detect_positive", 1) != 0;
+  bool negative = node.intAttr("detect_negative", 1) != 0;
+  double infinity = std::numeric_limits<double>::infinity();
+  Value x = node.input(0);
+  FailureOr<Value> result;
+  if (positive && negative)
+    result = node.create<llm::EqualOp>(Value(llm::AbsOp::create(node.builder, node.loc, x)),
+                                       node.scalar(infinity, element));
+  else
+    result = node.create<llm::EqualOp>(x, node.scalar(positive ? infinity : -infinity, element));
+  if (failed(result))
+    return failure();
+  if (!positive && !negative)
+    result = node.create<llm::AndOp>(*result, node.constant(DenseElementsAttr::get(
+                                                  RankedTensorType::get({}, node.builder.getI1Type()), false)));
+  if (failed(result))
+    return failure();
+  node.setOutput(0, *result);
+  return success();
+}
+
 void registerElementwiseOps(OpRegistry &registry) {
-  registry.add({"Add", 7, 2, 2, 1, 1, binary<llm::AddOp>});
-  registry.add({"Sub", 7, 2, 2, 1, 1, binary<llm::SubOp>});
-  registry.add({"Mul", 7, 2, 2, 1, 1, binary<llm::MulOp>});
-  registry.add({"Div", 7, 2, 2, 1, 1, binary<llm::DivOp>});
-  registry.add({"Pow", 7, 2, 2, 1, 1, binary<llm::PowOp>});
+  registry.add({"Add", 1, 2, 2, 1, 1, binary<llm::AddOp>});
+  registry.add({"Sub", 1, 2, 2, 1, 1, binary<llm::SubOp>});
+  registry.add({"Mul", 1, 2, 2, 1, 1, binary<llm::MulOp>});
+  registry.add({"Div", 1, 2, 2, 1, 1, binary<llm::DivOp>});
+  registry.add({"And", 1, 2, 2, 1, 1, binary<llm::AndOp>});
+  registry.add({"Or", 1, 2, 2, 1, 1, binary<llm::OrOp>});
+  registry.add({"Xor", 1, 2, 2, 1, 1, binary<llm::XorOp>});
+  registry.add({"Equal", 1, 2, 2, 1, 1, binary<llm::EqualOp>});
+  registry.add({"Less", 1, 2, 2, 1, 1, binary<llm::LessOp>});
+  registry.add({"LessOrEqual", 12, 2, 2, 1, 1, binary<llm::LessEqualOp>});
+  registry.add({"Greater", 1, 2, 2, 1, 1, binary<llm::GreaterOp>});
+  registry.add({"GreaterOrEqual", 12, 2, 2, 1, 1, binary<llm::GreaterEqualOp>});
+  registry.add({"Where", 9, 3, 3, 1, 1, where});
+  registry.add({"Not", 1, 1, 1, 1, 1, unary<llm::NotOp>});
+  registry.add({"Sin", 7, 1, 1, 1, 1, unary<llm::SinOp>});
+  registry.add({"Cos", 7, 1, 1, 1, 1, unary<llm::CosOp>});
+  registry.add({"Tan", 7, 1, 1, 1, 1, unary<llm::TanOp>});
+  registry.add({"Asin", 7, 1, 1, 1, 1, unary<llm::AsinOp>});
+  registry.add({"Acos", 7, 1, 1, 1, 1, unary<llm::AcosOp>});
+  registry.add({"Atan", 7, 1, 1, 1, 1, unary<llm::AtanOp>});
+  registry.add({"Sinh", 9, 1, 1, 1, 1, unary<llm::SinhOp>});
+  registry.add({"Cosh", 9, 1, 1, 1, 1, unary<llm::CoshOp>});
+  registry.add({"Asinh", 9, 1, 1, 1, 1, unary<llm::AsinhOp>});
+  registry.add({"Acosh", 9, 1, 1, 1, 1, unary<llm::AcoshOp>});
+  registry.add({"Atanh", 9, 1, 1, 1, 1, unary<llm::AtanhOp>});
+  registry.add({"Floor", 6, 1, 1, 1, 1, unary<llm::FloorOp>});
+  registry.add({"Ceil", 6, 1, 1, 1, 1, unary<llm::CeilOp>});
+  registry.add({"Round", 11, 1, 1, 1, 1, unary<llm::RoundOp>});
+  registry.add({"Sign", 9, 1, 1, 1, 1, unary<llm::SignOp>});
+  registry.add({"Elu", 6, 1, 1, 1, 1, elu});
+  registry.add({"Celu", 12, 1, 1, 1, 1, celu});
+  registry.add({"Selu", 6, 1, 1, 1, 1, selu});
+  registry.add({"Softplus", 1, 1, 1, 1, 1, softplus});
+  registry.add({"Softsign", 1, 1, 1, 1, 1, softsign});
+  registry.add({"HardSigmoid", 6, 1, 1, 1, 1, hardSigmoid});
+  registry.add({"HardSwish", 14, 1, 1, 1, 1, hardSwish});
+  registry.add({"ThresholdedRelu", 10, 1, 1, 1, 1, thresholdedRelu});
+  registry.add({"Shrink", 9, 1, 1, 1, 1, shrink});
+  registry.add({"PRelu", 1, 2, 2, 1, 1, prelu});
+  registry.add({"Mean", 8, 1, 64, 1, 1, mean});
+  registry.add({"Dropout", 1, 1, 3, 1, 2, dropout});
+  registry.add({"CastLike", 15, 2, 2, 1, 1, castLike});
+  registry.add({"Pow", 7, 2, 2, 1, 1, pow});
+  registry.add({"IsNaN", 9, 1, 1, 1, 1, isNaN});
+  registry.add({"IsInf", 10, 1, 1, 1, 1, isInf});
   registry.add({"Max", 8, 1, 64, 1, 1, variadic<llm::MaxOp>});
   registry.add({"Min", 8, 1, 64, 1, 1, variadic<llm::MinOp>});
   registry.add({"Sum", 8, 1, 64, 1, 1, variadic<llm::AddOp>});

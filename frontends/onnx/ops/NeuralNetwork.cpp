@@ -247,8 +247,17 @@ template <typename OpTy> LogicalResult globalPool(NodeContext &node) {
 }
 
 LogicalResult batchNorm(NodeContext &node) {
-  if (node.intAttr("training_mode", 0) != 0 || node.node.output_size() > 1) {
+  bool extraOutputs = false;
+  for (int i = 1; i < node.node.output_size(); ++i)
+    extraOutputs |= !node.node.output(i).empty();
+  // Before opset 7, is_test=0 asked for training; spatial=0 is a per-element normalization.
+  if (node.intAttr("training_mode", 0) != 0 || extraOutputs ||
+      (node.opset < 7 && node.intAttr("is_test", 0) == 0 && extraOutputs)) {
     node.error() << "training mode (running statistics as outputs) is not supported";
+    return failure();
+  }
+  if (node.intAttr("spatial", 1) == 0) {
+    node.error() << "spatial=0 (per-element statistics) is not supported";
     return failure();
   }
   FailureOr<Value> result = node.create<llm::BatchNormOp>(
@@ -297,17 +306,182 @@ template <typename OpTy> LogicalResult softmax(NodeContext &node) {
   return success();
 }
 
+/// LayerNormalization (opset 17): normalizes over dims [axis, rank).
+LogicalResult layerNorm(NodeContext &node) {
+  FailureOr<int64_t> axis = node.normalizeAxis(node.intAttr("axis", -1), node.inputType(0).getRank());
+  if (failed(axis))
+    return failure();
+  bool wantsStatistics = false;
+  for (int i = 1; i < node.node.output_size(); ++i)
+    wantsStatistics |= !node.node.output(i).empty();
+  if (wantsStatistics) {
+    // Spelled out, so that the mean and 1/stddev (kept dims of size 1) are values too.
+    Value x = node.input(0);
+    Type element = node.inputType(0).getElementType();
+    SmallVector<int64_t> axes =
+        llvm::to_vector(llvm::seq<int64_t>(*axis, node.inputType(0).getRank()));
+    auto axesAttr = node.builder.getDenseI64ArrayAttr(axes);
+    auto keep = node.builder.getBoolAttr(true);
+    FailureOr<Value> mean = node.create<llm::ReduceMeanOp>(x, axesAttr, keep);
+    if (failed(mean))
+      return failure();
+    FailureOr<Value> centered = node.create<llm::SubOp>(x, *mean);
+    if (failed(centered))
+      return failure();
+    FailureOr<Value> squares = node.create<llm::MulOp>(*centered, *centered);
+    if (failed(squares))
+      return failure();
+    FailureOr<Value> variance = node.create<llm::ReduceMeanOp>(*squares, axesAttr, keep);
+    if (failed(variance))
+      return failure();
+    FailureOr<Value> shifted = node.create<llm::AddOp>(
+        *variance, node.scalar(node.floatAttr("epsilon", 1e-5f), element));
+    if (failed(shifted))
+      return failure();
+    Value inverse = llm::RsqrtOp::create(node.builder, node.loc, *shifted);
+    FailureOr<Value> normalized = node.create<llm::MulOp>(*centered, inverse);
+    if (failed(normalized))
+      return failure();
+    FailureOr<Value> result = node.create<llm::MulOp>(*normalized, node.input(1));
+    if (failed(result))
+      return failure();
+    if (node.hasInput(2)) {
+      result = node.create<llm::AddOp>(*result, node.input(2));
+      if (failed(result))
+        return failure();
+    }
+    node.setOutput(0, *result);
+    node.setOutput(1, *mean);
+    node.setOutput(2, inverse);
+    return success();
+  }
+  FailureOr<Value> result = node.create<llm::LayerNormOp>(
+      node.input(0), node.input(1), node.input(2), node.builder.getI64IntegerAttr(*axis),
+      node.builder.getF64FloatAttr(node.floatAttr("epsilon", 1e-5f)));
+  if (failed(result))
+    return failure();
+  node.setOutput(0, *result);
+  return success();
+}
+
+/// InstanceNormalization: per (n, c), normalize over the spatial dims; then scale and bias by
+/// channel.
+LogicalResult instanceNorm(NodeContext &node) {
+  RankedTensorType type = node.inputType(0);
+  int64_t rank = type.getRank();
+  if (rank < 3) {
+    node.error() << "expected an input of rank 3 or more, got rank " << rank;
+    return failure();
+  }
+  Type element = type.getElementType();
+  Value x = node.input(0);
+  SmallVector<int64_t> spatial = llvm::to_vector(llvm::seq<int64_t>(2, rank));
+  auto axes = node.builder.getDenseI64ArrayAttr(spatial);
+  auto keep = node.builder.getBoolAttr(true);
+  FailureOr<Value> mean = node.create<llm::ReduceMeanOp>(x, axes, keep);
+  if (failed(mean))
+    return failure();
+  FailureOr<Value> centered = node.create<llm::SubOp>(x, *mean);
+  if (failed(centered))
+    return failure();
+  FailureOr<Value> squares = node.create<llm::MulOp>(*centered, *centered);
+  if (failed(squares))
+    return failure();
+  FailureOr<Value> variance = node.create<llm::ReduceMeanOp>(*squares, axes, keep);
+  if (failed(variance))
+    return failure();
+  FailureOr<Value> shifted =
+      node.create<llm::AddOp>(*variance, node.scalar(node.floatAttr("epsilon", 1e-5f), element));
+  if (failed(shifted))
+    return failure();
+  Value inverse = llm::RsqrtOp::create(node.builder, node.loc, *shifted);
+  FailureOr<Value> normalized = node.create<llm::MulOp>(*centered, inverse);
+  if (failed(normalized))
+    return failure();
+  // [C] -> [C, 1, ..., 1] to broadcast over the spatial dims.
+  SmallVector<int64_t> channelShape = {node.inputType(1).getDimSize(0)};
+  channelShape.append(rank - 2, 1);
+  FailureOr<Value> scale = node.reshape(node.input(1), channelShape);
+  FailureOr<Value> bias = node.reshape(node.input(2), channelShape);
+  if (failed(scale) || failed(bias))
+    return failure();
+  FailureOr<Value> scaled = node.create<llm::MulOp>(*normalized, *scale);
+  if (failed(scaled))
+    return failure();
+  FailureOr<Value> result = node.create<llm::AddOp>(*scaled, *bias);
+  if (failed(result))
+    return failure();
+  node.setOutput(0, *result);
+  return success();
+}
+
+template <typename OpTy>
+LogicalResult argExtreme(NodeContext &node) {
+  FailureOr<int64_t> axis = node.normalizeAxis(node.intAttr("axis", 0), node.inputType(0).getRank());
+  if (failed(axis))
+    return failure();
+  FailureOr<Value> result = node.create<OpTy>(
+      node.input(0), node.builder.getI64IntegerAttr(*axis),
+      node.builder.getBoolAttr(node.intAttr("keepdims", 1) != 0),
+      node.builder.getBoolAttr(node.intAttr("select_last_index", 0) != 0));
+  if (failed(result))
+    return failure();
+  node.setOutput(0, *result);
+  return success();
+}
+
+/// Hardmax: 1 where the first maximum along `axis` is, 0 elsewhere.
+LogicalResult hardmax(NodeContext &node) {
+  RankedTensorType type = node.inputType(0);
+  if (!type.hasStaticShape()) {
+    node.error() << "hardmax needs a static shape";
+    return failure();
+  }
+  int64_t rank = type.getRank();
+  FailureOr<int64_t> axis = node.normalizeAxis(node.intAttr("axis", node.opset < 13 ? 1 : -1), rank);
+  if (failed(axis))
+    return failure();
+  if (node.opset < 13 && *axis != rank - 1) {
+    node.error() << "opset " << node.opset << " hardmax over a block of dims is not supported";
+    return failure();
+  }
+  FailureOr<Value> best = node.create<llm::ArgMaxOp>(node.input(0), node.builder.getI64IntegerAttr(*axis),
+                                                     node.builder.getBoolAttr(true),
+                                                     node.builder.getBoolAttr(false));
+  if (failed(best))
+    return failure();
+  // Positions along the axis, shaped to broadcast against the argmax.
+  int64_t size = type.getDimSize(*axis);
+  SmallVector<int64_t> positions = llvm::to_vector(llvm::seq<int64_t>(0, size));
+  SmallVector<int64_t> shape(rank, 1);
+  shape[*axis] = size;
+  Value iota = node.constant(DenseElementsAttr::get(
+      RankedTensorType::get(shape, node.builder.getI64Type()), ArrayRef<int64_t>(positions)));
+  FailureOr<Value> mask = node.create<llm::EqualOp>(iota, *best);
+  if (failed(mask))
+    return failure();
+  node.setOutput(0, llm::CastOp::create(node.builder, node.loc,
+                                        cast<RankedTensorType>(mask->getType()).clone(type.getElementType()),
+                                        *mask));
+  return success();
+}
+
 } // namespace
 
 void registerNeuralNetworkOps(OpRegistry &registry) {
   registry.add({"MatMul", 1, 2, 2, 1, 1, matmul});
-  registry.add({"Gemm", 7, 2, 3, 1, 1, gemm});
+  registry.add({"Gemm", 1, 2, 3, 1, 1, gemm});
   registry.add({"Conv", 1, 2, 3, 1, 1, conv});
   registry.add({"MaxPool", 1, 1, 1, 1, 2, pool<llm::MaxPoolOp>});
   registry.add({"AveragePool", 1, 1, 1, 1, 1, pool<llm::AvgPoolOp>});
   registry.add({"GlobalAveragePool", 1, 1, 1, 1, 1, globalPool<llm::ReduceMeanOp>});
   registry.add({"GlobalMaxPool", 1, 1, 1, 1, 1, globalPool<llm::ReduceMaxOp>});
-  registry.add({"BatchNormalization", 9, 5, 5, 1, 3, batchNorm});
+  registry.add({"BatchNormalization", 1, 5, 5, 1, 5, batchNorm});
+  registry.add({"LayerNormalization", 17, 2, 3, 1, 3, layerNorm});
+  registry.add({"InstanceNormalization", 1, 3, 3, 1, 1, instanceNorm});
+  registry.add({"ArgMax", 1, 1, 1, 1, 1, argExtreme<llm::ArgMaxOp>});
+  registry.add({"ArgMin", 1, 1, 1, 1, 1, argExtreme<llm::ArgMinOp>});
+  registry.add({"Hardmax", 1, 1, 1, 1, 1, hardmax});
   registry.add({"Softmax", 1, 1, 1, 1, 1, softmax<llm::SoftmaxOp>});
   registry.add({"LogSoftmax", 1, 1, 1, 1, 1, softmax<llm::LogSoftmaxOp>});
 }

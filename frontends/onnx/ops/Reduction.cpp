@@ -7,11 +7,9 @@ using namespace llmc;
 namespace llmc::onnx_frontend {
 namespace {
 
-/// Reduce*: axes are an attribute up to the op's `axesInputSince` opset, an optional input
-/// from then on. No axes means all of them, unless noop_with_empty_axes.
-template <typename OpTy, int64_t axesInputSince> LogicalResult reduce(NodeContext &node) {
-  RankedTensorType type = node.inputType(0);
-  int64_t rank = type.getRank();
+/// The normalized axes of a Reduce* node, or failure with a diagnostic.
+FailureOr<SmallVector<int64_t>> reduceAxes(NodeContext &node, int64_t axesInputSince) {
+  int64_t rank = node.inputType(0).getRank();
   std::optional<std::vector<int64_t>> axes;
   if (node.opset < axesInputSince) {
     axes = node.intsAttr("axes");
@@ -26,21 +24,65 @@ template <typename OpTy, int64_t axesInputSince> LogicalResult reduce(NodeContex
   if (!axes || axes->empty()) {
     if (node.intAttr("noop_with_empty_axes", 0) == 0)
       normalized = llvm::to_vector(llvm::seq<int64_t>(0, rank));
-  } else {
-    for (int64_t axis : *axes) {
-      FailureOr<int64_t> n = node.normalizeAxis(axis, rank);
-      if (failed(n))
-        return failure();
-      if (llvm::is_contained(normalized, *n)) {
-        node.error() << "axis " << axis << " is listed twice";
-        return failure();
-      }
-      normalized.push_back(*n);
-    }
-    llvm::sort(normalized);
+    return normalized;
   }
+  for (int64_t axis : *axes) {
+    FailureOr<int64_t> n = node.normalizeAxis(axis, rank);
+    if (failed(n))
+      return failure();
+    if (llvm::is_contained(normalized, *n)) {
+      node.error() << "axis " << axis << " is listed twice";
+      return failure();
+    }
+    normalized.push_back(*n);
+  }
+  llvm::sort(normalized);
+  return normalized;
+}
+
+enum class Pre { None, Abs, Square, Exp };
+enum class Post { None, Sqrt, Log };
+
+/// ReduceL1, ReduceL2, ReduceSumSquare, ReduceLogSum, ReduceLogSumExp: a sum with an
+/// elementwise step before and after.
+template <Pre pre, Post post, int64_t axesInputSince>
+LogicalResult reduceComposite(NodeContext &node) {
+  FailureOr<SmallVector<int64_t>> axes = reduceAxes(node, axesInputSince);
+  if (failed(axes))
+    return failure();
+  Value x = node.input(0);
+  if (pre == Pre::Abs)
+    x = llm::AbsOp::create(node.builder, node.loc, x);
+  else if (pre == Pre::Exp)
+    x = llm::ExpOp::create(node.builder, node.loc, x);
+  else if (pre == Pre::Square) {
+    FailureOr<Value> square = node.create<llm::MulOp>(x, x);
+    if (failed(square))
+      return failure();
+    x = *square;
+  }
+  FailureOr<Value> sum =
+      node.create<llm::ReduceSumOp>(x, node.builder.getDenseI64ArrayAttr(*axes),
+                                    node.builder.getBoolAttr(node.intAttr("keepdims", 1) != 0));
+  if (failed(sum))
+    return failure();
+  Value result = *sum;
+  if (post == Post::Sqrt)
+    result = llm::SqrtOp::create(node.builder, node.loc, result);
+  else if (post == Post::Log)
+    result = llm::LogOp::create(node.builder, node.loc, result);
+  node.setOutput(0, result);
+  return success();
+}
+
+/// Reduce*: axes are an attribute up to the op's `axesInputSince` opset, an optional input
+/// from then on. No axes means all of them, unless noop_with_empty_axes.
+template <typename OpTy, int64_t axesInputSince> LogicalResult reduce(NodeContext &node) {
+  FailureOr<SmallVector<int64_t>> normalized = reduceAxes(node, axesInputSince);
+  if (failed(normalized))
+    return failure();
   FailureOr<Value> result =
-      node.create<OpTy>(node.input(0), node.builder.getDenseI64ArrayAttr(normalized),
+      node.create<OpTy>(node.input(0), node.builder.getDenseI64ArrayAttr(*normalized),
                         node.builder.getBoolAttr(node.intAttr("keepdims", 1) != 0));
   if (failed(result))
     return failure();
@@ -56,6 +98,11 @@ void registerReductionOps(OpRegistry &registry) {
   registry.add({"ReduceMax", 1, 1, 2, 1, 1, reduce<llm::ReduceMaxOp, 18>});
   registry.add({"ReduceMin", 1, 1, 2, 1, 1, reduce<llm::ReduceMinOp, 18>});
   registry.add({"ReduceProd", 1, 1, 2, 1, 1, reduce<llm::ReduceProdOp, 18>});
+  registry.add({"ReduceL1", 1, 1, 2, 1, 1, reduceComposite<Pre::Abs, Post::None, 18>});
+  registry.add({"ReduceL2", 1, 1, 2, 1, 1, reduceComposite<Pre::Square, Post::Sqrt, 18>});
+  registry.add({"ReduceSumSquare", 1, 1, 2, 1, 1, reduceComposite<Pre::Square, Post::None, 18>});
+  registry.add({"ReduceLogSum", 1, 1, 2, 1, 1, reduceComposite<Pre::None, Post::Log, 18>});
+  registry.add({"ReduceLogSumExp", 1, 1, 2, 1, 1, reduceComposite<Pre::Exp, Post::Log, 18>});
 }
 
 } // namespace llmc::onnx_frontend

@@ -2,7 +2,10 @@
 #include "frontends/onnx/Importer.h"
 
 #include "dialects/llm/IR/LLMShapes.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/Support/CheckedArithmetic.h"
+
+#include <cmath>
 
 using namespace mlir;
 using namespace llmc;
@@ -293,6 +296,366 @@ LogicalResult shapeOf(NodeContext &node) {
   return success();
 }
 
+/// Normalizes one ONNX slice range for a dim of `size`, as the ONNX spec clamps it.
+void normalizeRange(int64_t size, int64_t step, int64_t &start, int64_t &end) {
+  auto wrap = [&](int64_t value, int64_t low, int64_t high) {
+    if (value < 0)
+      value = value < -size ? low : value + size;
+    return std::clamp(value, low, high);
+  };
+  if (step > 0) {
+    start = wrap(start, 0, size);
+    end = wrap(end, 0, size);
+    end = std::max(end, start);
+  } else {
+    start = wrap(start, -1, size - 1);
+    end = wrap(end, -1, size - 1);
+    end = std::min(end, start);
+  }
+}
+
+FailureOr<Value> sliceOf(NodeContext &node, Value input, ArrayRef<int64_t> axes,
+                         ArrayRef<int64_t> starts, ArrayRef<int64_t> ends, ArrayRef<int64_t> steps) {
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> allStarts(rank, 0), allEnds(type.getShape()), allSteps(rank, 1);
+  SmallVector<bool> seen(rank, false);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    FailureOr<int64_t> axis = node.normalizeAxis(axes[i], rank);
+    if (failed(axis))
+      return failure();
+    if (seen[*axis]) {
+      node.error() << "axis " << axes[i] << " is sliced twice";
+      return failure();
+    }
+    seen[*axis] = true;
+    int64_t size = type.getDimSize(*axis);
+    if (ShapedType::isDynamic(size)) {
+      node.error() << "slicing dim " << *axis << " of unknown size is not supported yet";
+      return failure();
+    }
+    if (steps[i] == 0) {
+      node.error() << "step of axis " << axes[i] << " is 0";
+      return failure();
+    }
+    int64_t start = starts[i], end = ends[i];
+    normalizeRange(size, steps[i], start, end);
+    allStarts[*axis] = start;
+    allEnds[*axis] = end;
+    allSteps[*axis] = steps[i];
+  }
+  for (int64_t d = 0; d < rank; ++d)
+    if (!seen[d] && ShapedType::isDynamic(allEnds[d])) {
+      node.error() << "slicing a tensor with a dim of unknown size is not supported yet";
+      return failure();
+    }
+  OpBuilder &b = node.builder;
+  return node.create<llm::SliceOp>(input, b.getDenseI64ArrayAttr(allStarts),
+                                   b.getDenseI64ArrayAttr(allEnds),
+                                   b.getDenseI64ArrayAttr(allSteps));
+}
+
+LogicalResult slice(NodeContext &node) {
+  int64_t rank = node.inputType(0).getRank();
+  std::vector<int64_t> starts, ends, axes, steps;
+  if (node.opset < 10) {
+    starts = node.intsAttr("starts").value_or(std::vector<int64_t>{});
+    ends = node.intsAttr("ends").value_or(std::vector<int64_t>{});
+    if (std::optional<std::vector<int64_t>> a = node.intsAttr("axes"))
+      axes = *a;
+  } else {
+    std::optional<std::vector<int64_t>> s = node.constantInts(1), e = node.constantInts(2);
+    if (!s || !e) {
+      node.error() << "starts and ends computed at run time are not supported";
+      return failure();
+    }
+    starts = *s;
+    ends = *e;
+    if (node.hasInput(3)) {
+      std::optional<std::vector<int64_t>> a = node.constantInts(3);
+      if (!a) {
+        node.error() << "axes computed at run time are not supported";
+        return failure();
+      }
+      axes = *a;
+    }
+    if (node.hasInput(4)) {
+      std::optional<std::vector<int64_t>> st = node.constantInts(4);
+      if (!st) {
+        node.error() << "steps computed at run time are not supported";
+        return failure();
+      }
+      steps = *st;
+    }
+  }
+  if (axes.empty())
+    for (size_t i = 0; i < starts.size(); ++i)
+      axes.push_back(int64_t(i));
+  if (steps.empty())
+    steps.assign(starts.size(), 1);
+  if (starts.size() != ends.size() || axes.size() != starts.size() || steps.size() != starts.size() ||
+      int64_t(starts.size()) > rank) {
+    node.error() << "starts, ends, axes and steps must have one entry per sliced axis";
+    return failure();
+  }
+  FailureOr<Value> result = sliceOf(node, node.input(0), axes, starts, ends, steps);
+  if (failed(result))
+    return failure();
+  node.setOutput(0, *result);
+  return success();
+}
+
+LogicalResult split(NodeContext &node) {
+  RankedTensorType type = node.inputType(0);
+  FailureOr<int64_t> axis = node.normalizeAxis(node.intAttr("axis", 0), type.getRank());
+  if (failed(axis))
+    return failure();
+  int64_t size = type.getDimSize(*axis);
+  if (ShapedType::isDynamic(size)) {
+    node.error() << "splitting a dim of unknown size is not supported yet";
+    return failure();
+  }
+  std::vector<int64_t> sizes;
+  if (node.opset < 13) {
+    sizes = node.intsAttr("split").value_or(std::vector<int64_t>{});
+  } else if (node.hasInput(1)) {
+    std::optional<std::vector<int64_t>> s = node.constantInts(1);
+    if (!s) {
+      node.error() << "split sizes computed at run time are not supported";
+      return failure();
+    }
+    sizes = *s;
+  }
+  int64_t outputs = node.node.output_size();
+  if (sizes.empty()) {
+    int64_t parts = node.intAttr("num_outputs", outputs);
+    int64_t chunk = (size + parts - 1) / std::max<int64_t>(parts, 1);
+    for (int64_t i = 0, left = size; i < parts; ++i, left -= chunk)
+      sizes.push_back(std::max<int64_t>(0, std::min(chunk, left)));
+  }
+  int64_t total = 0;
+  for (int64_t s : sizes)
+    total += s;
+  if (int64_t(sizes.size()) != outputs || total != size || llvm::any_of(sizes, [](int64_t s) { return s < 0; })) {
+    node.error() << "split sizes do not divide dim " << *axis << " of size " << size << " into "
+                 << outputs << " outputs";
+    return failure();
+  }
+  int64_t offset = 0;
+  for (int64_t i = 0; i < outputs; ++i) {
+    FailureOr<Value> part =
+        sliceOf(node, node.input(0), {*axis}, {offset}, {offset + sizes[i]}, {1});
+    if (failed(part))
+      return failure();
+    node.setOutput(int(i), *part);
+    offset += sizes[i];
+  }
+  return success();
+}
+
+LogicalResult size(NodeContext &node) {
+  RankedTensorType type = node.inputType(0);
+  if (!type.hasStaticShape()) {
+    node.error() << "the size of a tensor with dims of unknown size is not supported yet";
+    return failure();
+  }
+  auto resultType = RankedTensorType::get({}, node.builder.getI64Type());
+  node.setOutput(0, node.constant(DenseElementsAttr::get(resultType, type.getNumElements())));
+  return success();
+}
+
+/// Expand broadcasts with NumPy rules in both directions: select(true[shape], x, x).
+LogicalResult expand(NodeContext &node) {
+  std::optional<std::vector<int64_t>> shape = node.constantInts(1);
+  if (!shape) {
+    node.error() << "a shape computed at run time is not supported yet";
+    return failure();
+  }
+  for (int64_t size : *shape)
+    if (size < 0) {
+      node.error() << "shape " << llm::shapes::formatShape(*shape) << " has a negative dim";
+      return failure();
+    }
+  auto maskType = RankedTensorType::get(*shape, node.builder.getI1Type());
+  Value mask = node.constant(DenseElementsAttr::get(maskType, true));
+  FailureOr<Value> result = node.create<llm::SelectOp>(mask, node.input(0), node.input(0));
+  if (failed(result))
+    return failure();
+  node.setOutput(0, *result);
+  return success();
+}
+
+LogicalResult constantOfShape(NodeContext &node) {
+  std::optional<std::vector<int64_t>> shape = node.constantInts(0);
+  if (!shape) {
+    node.error() << "a shape computed at run time is not supported yet";
+    return failure();
+  }
+  for (int64_t size : *shape)
+    if (size < 0) {
+      node.error() << "shape " << llm::shapes::formatShape(*shape) << " has a negative dim";
+      return failure();
+    }
+  DenseElementsAttr fill = DenseElementsAttr::get(
+      RankedTensorType::get({1}, node.builder.getF32Type()), 0.0f);
+  if (const onnx::AttributeProto *value = node.attribute("value")) {
+    std::string error;
+    FailureOr<DenseElementsAttr> tensor = tensorValue(value->t(), "", node.builder, error);
+    if (failed(tensor) || tensor->getNumElements() != 1) {
+      node.error() << (failed(tensor) ? error : "value must hold one element");
+      return failure();
+    }
+    fill = *tensor;
+  }
+  auto type = RankedTensorType::get(*shape, fill.getElementType());
+  node.setOutput(0, node.constant(fill.isSplat() ? fill.resizeSplat(type)
+                                                 : DenseElementsAttr::get(type, fill.getSplatValue<Attribute>())));
+  return success();
+}
+
+/// Range with constant inputs is a constant.
+LogicalResult range(NodeContext &node) {
+  DenseElementsAttr start, limit, delta;
+  if (!matchPattern(node.input(0), m_Constant(&start)) ||
+      !matchPattern(node.input(1), m_Constant(&limit)) ||
+      !matchPattern(node.input(2), m_Constant(&delta))) {
+    node.error() << "start, limit and delta computed at run time are not supported yet";
+    return failure();
+  }
+  Type element = start.getElementType();
+  auto read = [](DenseElementsAttr attr) {
+    return isa<FloatType>(attr.getElementType())
+               ? (*attr.getValues<APFloat>().begin()).convertToDouble()
+               : double((*attr.getValues<APInt>().begin()).getSExtValue());
+  };
+  double first = read(start), last = read(limit), step = read(delta);
+  if (step == 0) {
+    node.error() << "delta is 0";
+    return failure();
+  }
+  double count = std::ceil((last - first) / step);
+  if (!(count < double(1 << 30))) {
+    node.error() << "the range has too many elements";
+    return failure();
+  }
+  int64_t n = std::max<int64_t>(0, int64_t(count));
+  auto type = RankedTensorType::get({n}, element);
+  SmallVector<Attribute> values;
+  for (int64_t i = 0; i < n; ++i)
+    values.push_back(isa<FloatType>(element)
+                         ? Attribute(node.builder.getFloatAttr(element, first + double(i) * step))
+                         : Attribute(node.builder.getIntegerAttr(element, int64_t(first) + i * int64_t(step))));
+  node.setOutput(0, node.constant(DenseElementsAttr::get(type, values)));
+  return success();
+}
+
+/// Trilu keeps the upper (or lower) triangle of the last two dims, from diagonal k.
+LogicalResult trilu(NodeContext &node) {
+  RankedTensorType type = node.inputType(0);
+  int64_t rank = type.getRank();
+  if (rank < 2 || type.isDynamicDim(rank - 1) || type.isDynamicDim(rank - 2)) {
+    node.error() << "expected an input of rank 2 or more with static matrix dims";
+    return failure();
+  }
+  int64_t k = 0;
+  if (node.hasInput(1)) {
+    std::optional<std::vector<int64_t>> value = node.constantInts(1);
+    if (!value || value->size() != 1) {
+      node.error() << "k must be a constant scalar";
+      return failure();
+    }
+    k = value->front();
+  }
+  bool upper = node.intAttr("upper", 1) != 0;
+  int64_t rows = type.getDimSize(rank - 2), cols = type.getDimSize(rank - 1);
+  SmallVector<bool> mask;
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      mask.push_back(upper ? j - i >= k : j - i <= k);
+  Value maskValue = node.constant(
+      DenseElementsAttr::get(RankedTensorType::get({rows, cols}, node.builder.getI1Type()), mask));
+  FailureOr<Value> result = node.create<llm::SelectOp>(
+      maskValue, node.input(0), node.scalar(0.0, type.getElementType()));
+  if (failed(result))
+    return failure();
+  node.setOutput(0, *result);
+  return success();
+}
+
+/// Tile with constant repeats: concatenations along each repeated dim.
+LogicalResult tile(NodeContext &node) {
+  std::optional<std::vector<int64_t>> repeats = node.constantInts(1);
+  RankedTensorType type = node.inputType(0);
+  if (!repeats || int64_t(repeats->size()) != type.getRank()) {
+    node.error() << "repeats must be a constant with one entry per dim";
+    return failure();
+  }
+  Value result = node.input(0);
+  for (auto [axis, count] : llvm::enumerate(*repeats)) {
+    if (count < 0 || count > 4096) {
+      node.error() << "repeat count " << count << " is out of range";
+      return failure();
+    }
+    if (count == 1)
+      continue;
+    if (count == 0) {
+      FailureOr<Value> empty = sliceOf(node, result, {int64_t(axis)}, {0}, {0}, {1});
+      if (failed(empty))
+        return failure();
+      result = *empty;
+      continue;
+    }
+    SmallVector<Value> copies(count, result);
+    FailureOr<Value> joined = node.create<llm::ConcatOp>(ValueRange(copies),
+                                                         node.builder.getI64IntegerAttr(axis));
+    if (failed(joined))
+      return failure();
+    result = *joined;
+  }
+  node.setOutput(0, result);
+  return success();
+}
+
+/// DepthToSpace and SpaceToDepth are a reshape, a transpose and a reshape.
+template <bool toSpace>
+LogicalResult depthSpace(NodeContext &node) {
+  RankedTensorType type = node.inputType(0);
+  if (type.getRank() != 4 || !type.hasStaticShape()) {
+    node.error() << "expected a static N x C x H x W input";
+    return failure();
+  }
+  int64_t b = node.intAttr("blocksize", 0);
+  int64_t n = type.getDimSize(0), c = type.getDimSize(1), h = type.getDimSize(2),
+          w = type.getDimSize(3);
+  if (b < 1 || (toSpace ? c % (b * b) != 0 : (h % b != 0 || w % b != 0))) {
+    node.error() << "blocksize " << b << " does not divide the input " << llm::shapes::formatShape(type.getShape());
+    return failure();
+  }
+  SmallVector<int64_t> first, permutation, last;
+  if (toSpace) {
+    bool crd = node.stringAttr("mode").value_or("DCR") == "CRD";
+    first = crd ? SmallVector<int64_t>{n, c / (b * b), b, b, h, w} : SmallVector<int64_t>{n, b, b, c / (b * b), h, w};
+    permutation = crd ? SmallVector<int64_t>{0, 1, 4, 2, 5, 3} : SmallVector<int64_t>{0, 3, 4, 1, 5, 2};
+    last = {n, c / (b * b), h * b, w * b};
+  } else {
+    first = {n, c, h / b, b, w / b, b};
+    permutation = {0, 3, 5, 1, 2, 4};
+    last = {n, c * b * b, h / b, w / b};
+  }
+  FailureOr<Value> reshaped = node.reshape(node.input(0), first);
+  if (failed(reshaped))
+    return failure();
+  FailureOr<Value> transposed =
+      node.create<llm::TransposeOp>(*reshaped, node.builder.getDenseI64ArrayAttr(permutation));
+  if (failed(transposed))
+    return failure();
+  FailureOr<Value> result = node.reshape(*transposed, last);
+  if (failed(result))
+    return failure();
+  node.setOutput(0, *result);
+  return success();
+}
+
 } // namespace
 
 void registerShapeOps(OpRegistry &registry) {
@@ -305,6 +668,16 @@ void registerShapeOps(OpRegistry &registry) {
   registry.add({"Unsqueeze", 1, 1, 2, 1, 1, unsqueeze});
   registry.add({"Constant", 1, 0, 0, 1, 1, constant});
   registry.add({"Shape", 1, 1, 1, 1, 1, shapeOf});
+  registry.add({"Slice", 1, 1, 5, 1, 1, slice});
+  registry.add({"Split", 1, 1, 2, 1, 1024, split});
+  registry.add({"Size", 1, 1, 1, 1, 1, size});
+  registry.add({"Expand", 8, 2, 2, 1, 1, expand});
+  registry.add({"ConstantOfShape", 9, 1, 1, 1, 1, constantOfShape});
+  registry.add({"Range", 11, 3, 3, 1, 1, range});
+  registry.add({"Trilu", 14, 1, 2, 1, 1, trilu});
+  registry.add({"Tile", 6, 2, 2, 1, 1, tile});
+  registry.add({"DepthToSpace", 1, 1, 1, 1, 1, depthSpace<true>});
+  registry.add({"SpaceToDepth", 1, 1, 1, 1, 1, depthSpace<false>});
 }
 
 } // namespace llmc::onnx_frontend

@@ -16,3 +16,13 @@ func.func @math(%x: f32, %y: f32) -> (f32, f32, f32, f32, f32) {
   %4 = math.powf %x, %y : f32
   return %0, %1, %2, %3, %4 : f32, f32, f32, f32, f32
 }
+
+// f64 functions are computed with the f32 approximations.
+// CHECK-LABEL: func.func @f64
+// CHECK: arith.truncf %{{.*}} : f64 to f32
+// CHECK-NOT: math.exp
+// CHECK: arith.extf %{{.*}} : f32 to f64
+func.func @f64(%x: f64) -> f64 {
+  %0 = math.exp %x : f64
+  return %0 : f64
+}

@@ -125,3 +125,27 @@ func.func @reshape_shape_length(%x: tensor<2x3xf32>, %s: tensor<3xi64>) -> tenso
   %0 = llm.reshape %x(%s : tensor<3xi64>) : tensor<2x3xf32> -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
 }
+
+// -----
+
+func.func @slice_count(%x: tensor<4x5xf32>) -> tensor<2x5xf32> {
+  // expected-error @+1 {{'llm.slice' op expected one start, end and step per dimension (2), got 1, 2 and 2}}
+  %0 = llm.slice %x {starts = array<i64: 0>, ends = array<i64: 2, 5>, steps = array<i64: 1, 1>} : tensor<4x5xf32> -> tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+
+// -----
+
+func.func @slice_zero_step(%x: tensor<4xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{'llm.slice' op step of dimension 0 is 0}}
+  %0 = llm.slice %x {starts = array<i64: 0>, ends = array<i64: 2>, steps = array<i64: 0>} : tensor<4xf32> -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @slice_range(%x: tensor<4xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{'llm.slice' op range [3, 6) with step 1 is outside dimension 0 of size 4}}
+  %0 = llm.slice %x {starts = array<i64: 3>, ends = array<i64: 6>, steps = array<i64: 1>} : tensor<4xf32> -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}

@@ -53,3 +53,35 @@ func.func @cast_shape(%x: tensor<4xf32>) -> tensor<5xi32> {
   %0 = llm.cast %x : tensor<4xf32> to tensor<5xi32>
   return %0 : tensor<5xi32>
 }
+
+// -----
+
+func.func @select_condition(%c: tensor<4xf32>, %a: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'llm.select' op expected an i1 condition, got 'f32'}}
+  %0 = llm.select %c, %a, %a : tensor<4xf32>, tensor<4xf32>, tensor<4xf32> -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @select_values(%c: tensor<4xi1>, %a: tensor<4xf32>, %b: tensor<4xf16>) -> tensor<4xf32> {
+  // expected-error @+1 {{'llm.select' op element types differ: on_true computes in 'f32', on_false in 'f16'}}
+  %0 = llm.select %c, %a, %b : tensor<4xi1>, tensor<4xf32>, tensor<4xf16> -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @select_broadcast(%c: tensor<3xi1>, %a: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'llm.select' op shapes 3 and 4 do not broadcast: dimension 0 is 3 against 4}}
+  %0 = llm.select %c, %a, %a : tensor<3xi1>, tensor<4xf32>, tensor<4xf32> -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @compare_result(%a: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'llm.less' op result type 'tensor<4xf32>' is incompatible with the inferred type 'tensor<4xi1>'}}
+  %0 = llm.less %a, %a : tensor<4xf32>, tensor<4xf32> -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

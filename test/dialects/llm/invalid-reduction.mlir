@@ -53,3 +53,11 @@ func.func @log_softmax_axis(%x: tensor<8x16xf32>) -> tensor<8x16xf32> {
   %0 = llm.log_softmax %x {axis = -1 : i64} : tensor<8x16xf32>
   return %0 : tensor<8x16xf32>
 }
+
+// -----
+
+func.func @argmax_axis(%x: tensor<3x4xf32>) -> tensor<3xi64> {
+  // expected-error @+1 {{'llm.argmax' op axis 2 is out of range for rank 2 (expected 0 to 1)}}
+  %0 = llm.argmax %x {axis = 2 : i64} : tensor<3x4xf32> -> tensor<3xi64>
+  return %0 : tensor<3xi64>
+}

@@ -50,3 +50,10 @@ func.func @reshape_runtime_shape(%x: tensor<2x3x4xf32>, %shape: tensor<3xi64>) -
   %0 = llm.reshape %x(%shape : tensor<3xi64>) : tensor<2x3x4xf32> -> tensor<?x?x?xf32>
   return %0 : tensor<?x?x?xf32>
 }
+
+// CHECK-LABEL: func.func @slice
+func.func @slice(%x: tensor<4x5xf32>) -> tensor<2x4xf32> {
+  // CHECK: llm.slice %{{.*}} {ends = array<i64: 2, -1>, starts = array<i64: 0, 3>, steps = array<i64: 1, -1>} : tensor<4x5xf32> -> tensor<2x4xf32>
+  %0 = llm.slice %x {starts = array<i64: 0, 3>, ends = array<i64: 2, -1>, steps = array<i64: 1, -1>} : tensor<4x5xf32> -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}

@@ -81,3 +81,65 @@ func.func @cast(%x: tensor<4x8xf32>) -> tensor<4x8xi8> {
   %1 = llm.cast %0 : tensor<4x8xf16> to tensor<4x8xi8>
   return %1 : tensor<4x8xi8>
 }
+
+// CHECK-LABEL: func.func @unary_math
+func.func @unary_math(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // CHECK: llm.sin
+  %0 = llm.sin %x : tensor<4xf32>
+  // CHECK: llm.cos
+  %1 = llm.cos %0 : tensor<4xf32>
+  // CHECK: llm.tan
+  %2 = llm.tan %1 : tensor<4xf32>
+  // CHECK: llm.asin
+  %3 = llm.asin %2 : tensor<4xf32>
+  // CHECK: llm.acos
+  %4 = llm.acos %3 : tensor<4xf32>
+  // CHECK: llm.atan
+  %5 = llm.atan %4 : tensor<4xf32>
+  // CHECK: llm.sinh
+  %6 = llm.sinh %5 : tensor<4xf32>
+  // CHECK: llm.cosh
+  %7 = llm.cosh %6 : tensor<4xf32>
+  // CHECK: llm.asinh
+  %8 = llm.asinh %7 : tensor<4xf32>
+  // CHECK: llm.acosh
+  %9 = llm.acosh %8 : tensor<4xf32>
+  // CHECK: llm.atanh
+  %10 = llm.atanh %9 : tensor<4xf32>
+  // CHECK: llm.floor
+  %11 = llm.floor %10 : tensor<4xf32>
+  // CHECK: llm.ceil
+  %12 = llm.ceil %11 : tensor<4xf32>
+  // CHECK: llm.round
+  %13 = llm.round %12 : tensor<4xf32>
+  // CHECK: llm.sign
+  %14 = llm.sign %13 : tensor<4xf32>
+  return %14 : tensor<4xf32>
+}
+
+// CHECK-LABEL: func.func @compare_logic_select
+func.func @compare_logic_select(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<2x3xf32> {
+  // CHECK: llm.equal %{{.*}}, %{{.*}} : tensor<2x3xf32>, tensor<3xf32> -> tensor<2x3xi1>
+  %0 = llm.equal %a, %b : tensor<2x3xf32>, tensor<3xf32> -> tensor<2x3xi1>
+  // CHECK: llm.not_equal
+  %1 = llm.not_equal %a, %b : tensor<2x3xf32>, tensor<3xf32> -> tensor<2x3xi1>
+  // CHECK: llm.less
+  %2 = llm.less %a, %b : tensor<2x3xf32>, tensor<3xf32> -> tensor<2x3xi1>
+  // CHECK: llm.less_equal
+  %3 = llm.less_equal %a, %b : tensor<2x3xf32>, tensor<3xf32> -> tensor<2x3xi1>
+  // CHECK: llm.greater
+  %4 = llm.greater %a, %b : tensor<2x3xf32>, tensor<3xf32> -> tensor<2x3xi1>
+  // CHECK: llm.greater_equal
+  %5 = llm.greater_equal %a, %b : tensor<2x3xf32>, tensor<3xf32> -> tensor<2x3xi1>
+  // CHECK: llm.and
+  %6 = llm.and %0, %1 : tensor<2x3xi1>, tensor<2x3xi1> -> tensor<2x3xi1>
+  // CHECK: llm.or
+  %7 = llm.or %6, %2 : tensor<2x3xi1>, tensor<2x3xi1> -> tensor<2x3xi1>
+  // CHECK: llm.xor
+  %8 = llm.xor %7, %3 : tensor<2x3xi1>, tensor<2x3xi1> -> tensor<2x3xi1>
+  // CHECK: llm.not %{{.*}} : tensor<2x3xi1>
+  %9 = llm.not %8 : tensor<2x3xi1>
+  // CHECK: llm.select %{{.*}}, %{{.*}}, %{{.*}} : tensor<2x3xi1>, tensor<2x3xf32>, tensor<3xf32> -> tensor<2x3xf32>
+  %10 = llm.select %9, %a, %b : tensor<2x3xi1>, tensor<2x3xf32>, tensor<3xf32> -> tensor<2x3xf32>
+  return %10 : tensor<2x3xf32>
+}

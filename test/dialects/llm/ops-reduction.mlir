@@ -24,3 +24,12 @@ func.func @softmax(%x: tensor<8x?xf32>) -> (tensor<8x?xf32>, tensor<8x?xf32>) {
   %1 = llm.log_softmax %x {axis = 0 : i64} : tensor<8x?xf32>
   return %0, %1 : tensor<8x?xf32>, tensor<8x?xf32>
 }
+
+// CHECK-LABEL: func.func @arg_extremes
+func.func @arg_extremes(%x: tensor<3x4xf32>) -> (tensor<3x1xi64>, tensor<4xi64>) {
+  // CHECK: llm.argmax %{{.*}} {axis = 1 : i64, keep_dims = true} : tensor<3x4xf32> -> tensor<3x1xi64>
+  %0 = llm.argmax %x {axis = 1 : i64, keep_dims = true} : tensor<3x4xf32> -> tensor<3x1xi64>
+  // CHECK: llm.argmin %{{.*}} {axis = 0 : i64, select_last_index = true} : tensor<3x4xf32> -> tensor<4xi64>
+  %1 = llm.argmin %x {axis = 0 : i64, select_last_index = true} : tensor<3x4xf32> -> tensor<4xi64>
+  return %0, %1 : tensor<3x1xi64>, tensor<4xi64>
+}

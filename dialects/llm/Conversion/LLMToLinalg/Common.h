@@ -50,7 +50,7 @@ mlir::Value highestValue(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type
 mlir::Value convertScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value, mlir::Type to);
 
 /// The kinds of elementwise combination the patterns share.
-enum class Combine { Add, Sub, Mul, Div, Max, Min, Pow };
+enum class Combine { Add, Sub, Mul, Div, Max, Min, Pow, And, Or, Xor };
 
 /// `lhs combine rhs` on scalars of one type. Integer division by zero yields 0 and
 /// `INT_MIN / -1` wraps, so that no input makes compiled code trap.

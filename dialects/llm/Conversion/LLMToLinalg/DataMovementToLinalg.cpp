@@ -227,10 +227,46 @@ struct GatherToGeneric : OpRewritePattern<GatherOp> {
   }
 };
 
+/// Each result element reads input[start + i * step] in every dimension.
+struct SliceToGeneric : OpRewritePattern<SliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(SliceOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType resultType = op.getType();
+    Value input = op.getInput();
+    int64_t rank = resultType.getRank();
+    if (!resultType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "slices of dynamic size are not lowered");
+    ArrayRef<int64_t> starts = op.getStarts(), steps = op.getSteps();
+    Value init = createInit(rewriter, loc, resultType, {});
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, loc, resultType, ValueRange{}, init, rewriter.getMultiDimIdentityMap(rank),
+            parallelIterators(rank),
+            [&](OpBuilder &b, Location nestedLoc, ValueRange) {
+              SmallVector<Value> position;
+              for (int64_t dim = 0; dim < rank; ++dim) {
+                Value index = linalg::IndexOp::create(b, nestedLoc, dim);
+                Value scaled = arith::MulIOp::create(
+                    b, nestedLoc, index, arith::ConstantIndexOp::create(b, nestedLoc, steps[dim]));
+                position.push_back(arith::AddIOp::create(
+                    b, nestedLoc, scaled, arith::ConstantIndexOp::create(b, nestedLoc, starts[dim])));
+              }
+              linalg::YieldOp::create(
+                  b, nestedLoc, tensor::ExtractOp::create(b, nestedLoc, input, position).getResult());
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 } // namespace
 
 void populateDataMovementPatterns(RewritePatternSet &patterns) {
-  patterns.add<TransposeToLinalg, ReshapeToTensor, ConcatToInsertSlices, GatherToGeneric>(
+  patterns.add<TransposeToLinalg, ReshapeToTensor, ConcatToInsertSlices, GatherToGeneric,
+               SliceToGeneric>(
       patterns.getContext());
 }
 

@@ -20,6 +20,9 @@ template <typename OpTy, Combine kind> struct BinaryToGeneric : OpRewritePattern
     if (!isPlainNumber(element) || getElementTypeOrSelf(op.getLhs().getType()) != element ||
         getElementTypeOrSelf(op.getRhs().getType()) != element)
       return rewriter.notifyMatchFailure(op, "operands are not plain numbers of one type");
+    bool logical = kind == Combine::And || kind == Combine::Or || kind == Combine::Xor;
+    if (logical && !isa<IntegerType>(element))
+      return rewriter.notifyMatchFailure(op, "logical ops take bools or integers");
     Value result = elementwise(rewriter, op.getLoc(), resultType, {op.getLhs(), op.getRhs()},
                                [](OpBuilder &b, Location loc, ValueRange args) {
                                  return combineScalars(b, loc, kind, args[0], args[1]);
@@ -64,11 +67,40 @@ Value computeUnary(Operation *op, OpBuilder &b, Location loc, Value x) {
       .Case<ReciprocalOp>([&](auto) -> Value { return arith::DivFOp::create(b, loc, one(), x); })
       .Case<SigmoidOp>([&](auto) -> Value { return sigmoid(x); })
       .Case<SiluOp>([&](auto) -> Value { return arith::MulFOp::create(b, loc, x, sigmoid(x)); })
+      .Case<SinOp>([&](auto) -> Value { return math::SinOp::create(b, loc, x); })
+      .Case<CosOp>([&](auto) -> Value { return math::CosOp::create(b, loc, x); })
+      .Case<TanOp>([&](auto) -> Value { return math::TanOp::create(b, loc, x); })
+      .Case<AsinOp>([&](auto) -> Value { return math::AsinOp::create(b, loc, x); })
+      .Case<AcosOp>([&](auto) -> Value { return math::AcosOp::create(b, loc, x); })
+      .Case<AtanOp>([&](auto) -> Value { return math::AtanOp::create(b, loc, x); })
+      .Case<SinhOp>([&](auto) -> Value { return math::SinhOp::create(b, loc, x); })
+      .Case<CoshOp>([&](auto) -> Value { return math::CoshOp::create(b, loc, x); })
+      .Case<AsinhOp>([&](auto) -> Value { return math::AsinhOp::create(b, loc, x); })
+      .Case<AcoshOp>([&](auto) -> Value { return math::AcoshOp::create(b, loc, x); })
+      .Case<AtanhOp>([&](auto) -> Value { return math::AtanhOp::create(b, loc, x); })
+      .Case<FloorOp>([&](auto) -> Value { return math::FloorOp::create(b, loc, x); })
+      .Case<CeilOp>([&](auto) -> Value { return math::CeilOp::create(b, loc, x); })
+      .Case<RoundOp>([&](auto) -> Value { return math::RoundEvenOp::create(b, loc, x); })
+      .Case<SignOp>([&](auto) -> Value {
+        // Zero (and NaN) map to themselves.
+        Value zero = scalarConstant(b, loc, type, 0.0);
+        Value positive = isFloat ? Value(arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, zero))
+                                 : Value(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, x, zero));
+        Value negative = isFloat ? Value(arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, zero))
+                                 : Value(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x, zero));
+        Value sign = arith::SelectOp::create(b, loc, negative, scalarConstant(b, loc, type, -1.0), x);
+        return arith::SelectOp::create(b, loc, positive, one(), sign);
+      })
+      .Case<NotOp>([&](auto) -> Value {
+        Value allOnes = arith::ConstantOp::create(
+            b, loc, b.getIntegerAttr(type, APInt::getAllOnes(type.getIntOrFloatBitWidth())));
+        return arith::XOrIOp::create(b, loc, x, allOnes);
+      })
       .Default([](Operation *) -> Value { return {}; });
 }
 
 /// Ops whose scalar function exists only for floats.
-bool needsFloat(Operation *op) { return !isa<NegOp, AbsOp, ReluOp>(op); }
+bool needsFloat(Operation *op) { return !isa<NegOp, AbsOp, ReluOp, SignOp, NotOp>(op); }
 
 template <typename OpTy> struct UnaryToGeneric : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
@@ -82,6 +114,44 @@ template <typename OpTy> struct UnaryToGeneric : OpRewritePattern<OpTy> {
     Value result = elementwise(rewriter, op.getLoc(), type, {op.getInput()},
                                [&](OpBuilder &b, Location loc, ValueRange args) {
                                  return computeUnary(operation, b, loc, args[0]);
+                               });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+template <typename OpTy, arith::CmpFPredicate floatPredicate, arith::CmpIPredicate intPredicate>
+struct CompareToGeneric : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
+    Type element = getElementTypeOrSelf(op.getLhs().getType());
+    if (!isPlainNumber(element) || getElementTypeOrSelf(op.getRhs().getType()) != element)
+      return rewriter.notifyMatchFailure(op, "operands are not plain numbers of one type");
+    Value result = elementwise(
+        rewriter, op.getLoc(), op.getType(), {op.getLhs(), op.getRhs()},
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          if (isa<FloatType>(element))
+            return arith::CmpFOp::create(b, loc, floatPredicate, args[0], args[1]);
+          return arith::CmpIOp::create(b, loc, intPredicate, args[0], args[1]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct SelectToGeneric : OpRewritePattern<SelectOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(SelectOp op, PatternRewriter &rewriter) const override {
+    Type element = op.getType().getElementType();
+    if (!isPlainNumber(element) || getElementTypeOrSelf(op.getOnTrue().getType()) != element ||
+        getElementTypeOrSelf(op.getOnFalse().getType()) != element)
+      return rewriter.notifyMatchFailure(op, "operands are not plain numbers of one type");
+    Value result = elementwise(rewriter, op.getLoc(), op.getType(),
+                               {op.getCondition(), op.getOnTrue(), op.getOnFalse()},
+                               [](OpBuilder &b, Location loc, ValueRange args) -> Value {
+                                 return arith::SelectOp::create(b, loc, args[0], args[1], args[2]);
                                });
     rewriter.replaceOp(op, result);
     return success();
@@ -141,6 +211,22 @@ void populateElementwisePatterns(RewritePatternSet &patterns) {
                UnaryToGeneric<LogOp>, UnaryToGeneric<SqrtOp>, UnaryToGeneric<RsqrtOp>,
                UnaryToGeneric<ReciprocalOp>, UnaryToGeneric<ReluOp>, UnaryToGeneric<SigmoidOp>,
                UnaryToGeneric<TanhOp>, UnaryToGeneric<ErfOp>, UnaryToGeneric<SiluOp>>(context);
+  patterns.add<UnaryToGeneric<SinOp>, UnaryToGeneric<CosOp>, UnaryToGeneric<TanOp>,
+               UnaryToGeneric<AsinOp>, UnaryToGeneric<AcosOp>, UnaryToGeneric<AtanOp>,
+               UnaryToGeneric<SinhOp>, UnaryToGeneric<CoshOp>, UnaryToGeneric<AsinhOp>,
+               UnaryToGeneric<AcoshOp>, UnaryToGeneric<AtanhOp>, UnaryToGeneric<FloorOp>,
+               UnaryToGeneric<CeilOp>, UnaryToGeneric<RoundOp>, UnaryToGeneric<SignOp>,
+               UnaryToGeneric<NotOp>>(context);
+  patterns.add<BinaryToGeneric<AndOp, Combine::And>, BinaryToGeneric<OrOp, Combine::Or>,
+               BinaryToGeneric<XorOp, Combine::Xor>>(context);
+  using FP = arith::CmpFPredicate;
+  using IP = arith::CmpIPredicate;
+  patterns.add<CompareToGeneric<EqualOp, FP::OEQ, IP::eq>,
+               CompareToGeneric<NotEqualOp, FP::UNE, IP::ne>,
+               CompareToGeneric<LessOp, FP::OLT, IP::slt>,
+               CompareToGeneric<LessEqualOp, FP::OLE, IP::sle>,
+               CompareToGeneric<GreaterOp, FP::OGT, IP::sgt>,
+               CompareToGeneric<GreaterEqualOp, FP::OGE, IP::sge>, SelectToGeneric>(context);
   patterns.add<ClampToGeneric, CastToGeneric>(context);
 }
 

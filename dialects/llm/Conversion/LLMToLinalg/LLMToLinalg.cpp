@@ -138,6 +138,8 @@ Value combineScalars(OpBuilder &b, Location loc, Combine kind, Value lhs, Value 
       return arith::MinimumFOp::create(b, loc, lhs, rhs);
     case Combine::Pow:
       return math::PowFOp::create(b, loc, lhs, rhs);
+    default:
+      llvm_unreachable("logical combines take integers");
     }
   }
   switch (kind) {
@@ -166,6 +168,12 @@ Value combineScalars(OpBuilder &b, Location loc, Combine kind, Value lhs, Value 
     return arith::MinSIOp::create(b, loc, lhs, rhs);
   case Combine::Pow:
     return math::IPowIOp::create(b, loc, lhs, rhs);
+  case Combine::And:
+    return arith::AndIOp::create(b, loc, lhs, rhs);
+  case Combine::Or:
+    return arith::OrIOp::create(b, loc, lhs, rhs);
+  case Combine::Xor:
+    return arith::XOrIOp::create(b, loc, lhs, rhs);
   }
   llvm_unreachable("unknown combine kind");
 }

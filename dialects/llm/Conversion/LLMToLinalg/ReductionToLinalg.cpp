@@ -165,6 +165,75 @@ template <typename OpTy, bool centered> struct NormToGeneric : OpRewritePattern<
   }
 };
 
+/// argmax/argmin: one reduction carrying the best value and its index.
+template <typename OpTy, bool maximum>
+struct ArgToGeneric : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
+    Value input = op.getInput();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    Type element = inputType.getElementType();
+    if (!isPlainNumber(element))
+      return rewriter.notifyMatchFailure(op, "unsupported element type");
+    Location loc = op.getLoc();
+    int64_t axis = int64_t(op.getAxis()), rank = inputType.getRank();
+    SmallVector<int64_t> shape;
+    SmallVector<Value> dynamicSizes;
+    SmallVector<AffineExpr> outputExprs;
+    SmallVector<utils::IteratorType> iterators;
+    for (int64_t dim = 0; dim < rank; ++dim) {
+      iterators.push_back(dim == axis ? utils::IteratorType::reduction
+                                      : utils::IteratorType::parallel);
+      if (dim == axis)
+        continue;
+      shape.push_back(inputType.getDimSize(dim));
+      if (inputType.isDynamicDim(dim))
+        dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, input, dim));
+      outputExprs.push_back(rewriter.getAffineDimExpr(dim));
+    }
+    Type i64 = rewriter.getI64Type();
+    auto valueType = RankedTensorType::get(shape, element);
+    auto indexType = RankedTensorType::get(shape, i64);
+    Value values = createInit(rewriter, loc, valueType, dynamicSizes,
+                              maximum ? lowestValue(rewriter, loc, element)
+                                      : highestValue(rewriter, loc, element));
+    Value indices =
+        createInit(rewriter, loc, indexType, dynamicSizes, scalarConstant(rewriter, loc, i64, 0));
+    AffineMap outputMap = AffineMap::get(rank, 0, outputExprs, rewriter.getContext());
+    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank), outputMap, outputMap};
+    bool last = op.getSelectLastIndex();
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{valueType, indexType}, input, ValueRange{values, indices}, maps,
+        iterators, [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+          Value candidate = args[0], best = args[1], bestIndex = args[2];
+          Value better;
+          if (isa<FloatType>(element)) {
+            auto predicate = maximum ? (last ? arith::CmpFPredicate::OGE : arith::CmpFPredicate::OGT)
+                                     : (last ? arith::CmpFPredicate::OLE : arith::CmpFPredicate::OLT);
+            better = arith::CmpFOp::create(b, nestedLoc, predicate, candidate, best);
+          } else {
+            auto predicate = maximum ? (last ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sgt)
+                                     : (last ? arith::CmpIPredicate::sle : arith::CmpIPredicate::slt);
+            better = arith::CmpIOp::create(b, nestedLoc, predicate, candidate, best);
+          }
+          Value position = arith::IndexCastOp::create(
+              b, nestedLoc, b.getI64Type(), linalg::IndexOp::create(b, nestedLoc, axis));
+          linalg::YieldOp::create(
+              b, nestedLoc,
+              ValueRange{arith::SelectOp::create(b, nestedLoc, better, candidate, best),
+                         arith::SelectOp::create(b, nestedLoc, better, position, bestIndex)});
+        });
+    Value result = generic.getResult(1);
+    if (op.getKeepDims())
+      result = expandUnitDims(rewriter, loc, result,
+                              RankedTensorType::get(keepDimsType(input, {axis}).getShape(), i64),
+                              {axis});
+    rewriter.replaceOp(op, castTo(rewriter, loc, result, op.getType()));
+    return success();
+  }
+};
+
 } // namespace
 
 void populateReductionPatterns(RewritePatternSet &patterns) {
@@ -176,6 +245,7 @@ void populateReductionPatterns(RewritePatternSet &patterns) {
            ReduceToGeneric<ReduceProdOp, Combine::Mul>>(context);
   patterns.add<SoftmaxToGeneric<SoftmaxOp, false>, SoftmaxToGeneric<LogSoftmaxOp, true>>(context);
   patterns.add<NormToGeneric<LayerNormOp, true>, NormToGeneric<RmsNormOp, false>>(context);
+  patterns.add<ArgToGeneric<ArgMaxOp, true>, ArgToGeneric<ArgMinOp, false>>(context);
 }
 
 } // namespace llmc::llm::lowering

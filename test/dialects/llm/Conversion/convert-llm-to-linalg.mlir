@@ -161,3 +161,40 @@ func.func @quantized(%a: tensor<4x!quant.uniform<i8:f32, 0.5>>, %b: tensor<4xf32
   %0 = llm.add %a, %b : tensor<4x!quant.uniform<i8:f32, 0.5>>, tensor<4xf32> -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// argmax carries the best value and its index through one reduction.
+// CHECK-LABEL: func.func @argmax
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]{{.*}} outs(%{{.*}}, %{{.*}} : tensor<3xf32>, tensor<3xi64>)
+// CHECK: arith.cmpf ogt
+// CHECK: linalg.index 1
+// CHECK: tensor.expand_shape
+func.func @argmax(%x: tensor<3x4xf32>) -> tensor<3x1xi64> {
+  %0 = llm.argmax %x {axis = 1 : i64, keep_dims = true} : tensor<3x4xf32> -> tensor<3x1xi64>
+  return %0 : tensor<3x1xi64>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @select_compare
+// CHECK: arith.cmpf olt
+// CHECK: arith.select
+func.func @select_compare(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = llm.less %a, %b : tensor<4xf32>, tensor<4xf32> -> tensor<4xi1>
+  %1 = llm.select %0, %a, %b : tensor<4xi1>, tensor<4xf32>, tensor<4xf32> -> tensor<4xf32>
+  return %1 : tensor<4xf32>
+}
+
+// -----
+
+// A slice reads input[start + i * step] per dim.
+// CHECK-LABEL: func.func @slice_reversed
+// CHECK-DAG: arith.constant -1 : index
+// CHECK-DAG: arith.constant 4 : index
+// CHECK: linalg.index 0
+// CHECK: tensor.extract
+func.func @slice_reversed(%x: tensor<5xf32>) -> tensor<5xf32> {
+  %0 = llm.slice %x {starts = array<i64: 4>, ends = array<i64: -1>, steps = array<i64: -1>} : tensor<5xf32> -> tensor<5xf32>
+  return %0 : tensor<5xf32>
+}
