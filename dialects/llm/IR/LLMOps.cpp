@@ -292,6 +292,26 @@ FailureOr<Type> inferArg(std::optional<Location> location, typename OpTy::Adapto
 }
 
 template <typename OpTy>
+FailureOr<Type> inferGatherElements(std::optional<Location> location,
+                                    typename OpTy::Adaptor adaptor) {
+  RankedTensorType data = tensorOf(adaptor.getData()), indices = tensorOf(adaptor.getIndices());
+  if (!data || !indices)
+    return inferenceError<OpTy>(location, "data and indices must be ranked tensors");
+  if (!isa<IntegerType, IndexType>(indices.getElementType()))
+    return inferenceError<OpTy>(location, "expected integer indices, got '" +
+                                              describe(indices.getElementType()) + "'");
+  if (data.getRank() != indices.getRank())
+    return inferenceError<OpTy>(location, "indices have rank " +
+                                              std::to_string(indices.getRank()) +
+                                              ", expected the rank of data (" +
+                                              std::to_string(data.getRank()) + ")");
+  if (std::string error = shapes::checkAxis(int64_t(adaptor.getAxis()), data.getRank());
+      !error.empty())
+    return inferenceError<OpTy>(location, error);
+  return Type(indices.clone(data.getElementType()));
+}
+
+template <typename OpTy>
 FailureOr<Type> inferSlice(std::optional<Location> location, typename OpTy::Adaptor adaptor) {
   RankedTensorType input = tensorOf(adaptor.getInput());
   if (!input)
@@ -383,6 +403,7 @@ LLMC_INFERRED_OP(SelectOp, inferSelect)
 LLMC_INFERRED_OP(ArgMaxOp, inferArg)
 LLMC_INFERRED_OP(ArgMinOp, inferArg)
 LLMC_INFERRED_OP(SliceOp, inferSlice)
+LLMC_INFERRED_OP(GatherElementsOp, inferGatherElements)
 #undef LLMC_INFERRED_OP
 
 //===----------------------------------------------------------------------===//

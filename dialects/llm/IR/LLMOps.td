@@ -519,6 +519,28 @@ def LLM_GatherOp : LLM_InferredOp<"gather"> {
   }];
 }
 
+def LLM_GatherElementsOp : LLM_InferredOp<"gather_elements"> {
+  let summary = "pick one element of `data` per element of `indices` along one axis";
+  let description = [{
+    `indices` has the rank of `data`; the result has the shape of `indices`, and its element at
+    position `p` is `data[p with p[axis] replaced by indices[p]]` (ONNX `GatherElements`).
+    Negative indices count from the end; other indices out of range are clamped, so they read a
+    wrong element but never outside `data`.
+
+    Example:
+
+    ```mlir
+    %g = llm.gather_elements %data[%idx] {axis = 1 : i64}
+        : (tensor<3x5xf32>, tensor<3x1xi64>) -> tensor<3x1xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$data, AnyRankedTensor:$indices, I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $data `[` $indices `]` attr-dict `:` functional-type(operands, results)
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Normalization
 //===----------------------------------------------------------------------===//

@@ -466,6 +466,105 @@ LogicalResult hardmax(NodeContext &node) {
   return success();
 }
 
+/// The negative log-likelihood of `logProb` ([N, C, d...]) at `target` ([N, d...]), weighted
+/// by `weight` ([C]) if given, with ONNX's `reduction` and `ignore_index`.
+FailureOr<Value> negativeLogLikelihood(NodeContext &node, Value logProb, Value target,
+                                       Value weight) {
+  auto probType = cast<RankedTensorType>(logProb.getType());
+  auto targetType = cast<RankedTensorType>(target.getType());
+  Type element = probType.getElementType();
+  if (probType.getRank() < 2 || targetType.getRank() != probType.getRank() - 1 ||
+      !targetType.hasStaticShape() || !isa<IntegerType>(targetType.getElementType())) {
+    node.error() << "expected input [N, C, d...] and an integer target [N, d...] of static shape";
+    return failure();
+  }
+  std::string reduction = node.stringAttr("reduction").value_or("mean");
+  if (reduction != "none" && reduction != "sum" && reduction != "mean") {
+    node.error() << "reduction '" << reduction << "' is not one of none, sum, mean";
+    return failure();
+  }
+  OpBuilder &b = node.builder;
+  // input[n, target[n, d...], d...] through a unit class dim.
+  SmallVector<int64_t> withClass(targetType.getShape());
+  withClass.insert(withClass.begin() + 1, 1);
+  FailureOr<Value> index = node.reshape(target, withClass);
+  if (failed(index))
+    return failure();
+  FailureOr<Value> picked =
+      node.create<llm::GatherElementsOp>(logProb, *index, b.getI64IntegerAttr(1));
+  if (failed(picked))
+    return failure();
+  FailureOr<Value> flat = node.reshape(*picked, targetType.getShape());
+  if (failed(flat))
+    return failure();
+  Value loss = llm::NegOp::create(b, node.loc, *flat);
+  auto lossType = RankedTensorType::get(targetType.getShape(), element);
+  Value weights = node.constant(DenseElementsAttr::get(lossType, b.getFloatAttr(element, 1.0)));
+  if (weight) {
+    FailureOr<Value> gathered = node.create<llm::GatherOp>(weight, target, b.getI64IntegerAttr(0));
+    if (failed(gathered))
+      return failure();
+    weights = *gathered;
+    FailureOr<Value> weighted = node.create<llm::MulOp>(loss, weights);
+    if (failed(weighted))
+      return failure();
+    loss = *weighted;
+  }
+  if (std::optional<int64_t> ignore = node.intAttr("ignore_index")) {
+    FailureOr<Value> keep =
+        node.create<llm::NotEqualOp>(target, node.scalar(double(*ignore), targetType.getElementType()));
+    if (failed(keep))
+      return failure();
+    FailureOr<Value> kept = node.create<llm::SelectOp>(*keep, loss, node.scalar(0.0, element));
+    FailureOr<Value> keptWeights = node.create<llm::SelectOp>(*keep, weights, node.scalar(0.0, element));
+    if (failed(kept) || failed(keptWeights))
+      return failure();
+    loss = *kept;
+    weights = *keptWeights;
+  }
+  if (reduction == "none")
+    return loss;
+  auto all = b.getDenseI64ArrayAttr(llvm::to_vector(llvm::seq<int64_t>(0, targetType.getRank())));
+  FailureOr<Value> total = node.create<llm::ReduceSumOp>(loss, all, b.getBoolAttr(false));
+  if (failed(total) || reduction == "sum")
+    return total;
+  FailureOr<Value> weightTotal = node.create<llm::ReduceSumOp>(weights, all, b.getBoolAttr(false));
+  if (failed(weightTotal))
+    return failure();
+  return node.create<llm::DivOp>(*total, *weightTotal);
+}
+
+LogicalResult nllLoss(NodeContext &node) {
+  FailureOr<Value> loss = negativeLogLikelihood(node, node.input(0), node.input(1), node.input(2));
+  if (failed(loss))
+    return failure();
+  node.setOutput(0, *loss);
+  return success();
+}
+
+LogicalResult softmaxCrossEntropy(NodeContext &node) {
+  Value logProb = llm::LogSoftmaxOp::create(node.builder, node.loc, node.input(0),
+                                            node.builder.getI64IntegerAttr(1));
+  FailureOr<Value> loss = negativeLogLikelihood(node, logProb, node.input(1), node.input(2));
+  if (failed(loss))
+    return failure();
+  node.setOutput(0, *loss);
+  node.setOutput(1, logProb);
+  return success();
+}
+
+LogicalResult gatherElements(NodeContext &node) {
+  FailureOr<int64_t> axis = node.normalizeAxis(node.intAttr("axis", 0), node.inputType(0).getRank());
+  if (failed(axis))
+    return failure();
+  FailureOr<Value> result = node.create<llm::GatherElementsOp>(
+      node.input(0), node.input(1), node.builder.getI64IntegerAttr(*axis));
+  if (failed(result))
+    return failure();
+  node.setOutput(0, *result);
+  return success();
+}
+
 } // namespace
 
 void registerNeuralNetworkOps(OpRegistry &registry) {
@@ -482,6 +581,9 @@ void registerNeuralNetworkOps(OpRegistry &registry) {
   registry.add({"ArgMax", 1, 1, 1, 1, 1, argExtreme<llm::ArgMaxOp>});
   registry.add({"ArgMin", 1, 1, 1, 1, 1, argExtreme<llm::ArgMinOp>});
   registry.add({"Hardmax", 1, 1, 1, 1, 1, hardmax});
+  registry.add({"NegativeLogLikelihoodLoss", 12, 2, 3, 1, 1, nllLoss});
+  registry.add({"SoftmaxCrossEntropyLoss", 12, 2, 3, 1, 2, softmaxCrossEntropy});
+  registry.add({"GatherElements", 11, 2, 2, 1, 1, gatherElements});
   registry.add({"Softmax", 1, 1, 1, 1, 1, softmax<llm::SoftmaxOp>});
   registry.add({"LogSoftmax", 1, 1, 1, 1, 1, softmax<llm::LogSoftmaxOp>});
 }

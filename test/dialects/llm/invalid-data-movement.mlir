@@ -149,3 +149,27 @@ func.func @slice_range(%x: tensor<4xf32>) -> tensor<2xf32> {
   %0 = llm.slice %x {starts = array<i64: 3>, ends = array<i64: 6>, steps = array<i64: 1>} : tensor<4xf32> -> tensor<2xf32>
   return %0 : tensor<2xf32>
 }
+
+// -----
+
+func.func @gather_elements_rank(%x: tensor<3x5xf32>, %i: tensor<3xi64>) -> tensor<3xf32> {
+  // expected-error @+1 {{'llm.gather_elements' op indices have rank 1, expected the rank of data (2)}}
+  %0 = llm.gather_elements %x[%i] {axis = 1 : i64} : (tensor<3x5xf32>, tensor<3xi64>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @gather_elements_type(%x: tensor<3x5xf32>, %i: tensor<3x1xf32>) -> tensor<3x1xf32> {
+  // expected-error @+1 {{'llm.gather_elements' op expected integer indices, got 'f32'}}
+  %0 = llm.gather_elements %x[%i] {axis = 1 : i64} : (tensor<3x5xf32>, tensor<3x1xf32>) -> tensor<3x1xf32>
+  return %0 : tensor<3x1xf32>
+}
+
+// -----
+
+func.func @gather_elements_axis(%x: tensor<3x5xf32>, %i: tensor<3x1xi64>) -> tensor<3x1xf32> {
+  // expected-error @+1 {{'llm.gather_elements' op axis 2 is out of range for rank 2 (expected 0 to 1)}}
+  %0 = llm.gather_elements %x[%i] {axis = 2 : i64} : (tensor<3x5xf32>, tensor<3x1xi64>) -> tensor<3x1xf32>
+  return %0 : tensor<3x1xf32>
+}

@@ -227,6 +227,48 @@ struct GatherToGeneric : OpRewritePattern<GatherOp> {
   }
 };
 
+/// Normalizes a gathered index (negative from the end) and clamps it into [0, size).
+Value clampIndex(OpBuilder &b, Location loc, Value index, Value size) {
+  if (!index.getType().isIndex())
+    index = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value isNegative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, index, zero);
+  index = arith::SelectOp::create(b, loc, isNegative, arith::AddIOp::create(b, loc, index, size),
+                                  index);
+  Value last = arith::SubIOp::create(b, loc, size, arith::ConstantIndexOp::create(b, loc, 1));
+  return arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, index, zero), last);
+}
+
+struct GatherElementsToGeneric : OpRewritePattern<GatherElementsOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(GatherElementsOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType resultType = op.getType();
+    Value data = op.getData(), indices = op.getIndices();
+    int64_t axis = int64_t(op.getAxis()), rank = resultType.getRank();
+    if (cast<RankedTensorType>(data.getType()).getDimSize(axis) == 0)
+      return rewriter.notifyMatchFailure(op, "gathering from an empty axis");
+    Value init = createInit(rewriter, loc, resultType, dynamicSizesOf(rewriter, loc, indices));
+    Value axisSize = tensor::DimOp::create(rewriter, loc, data, axis);
+    SmallVector<AffineMap> maps(2, rewriter.getMultiDimIdentityMap(rank));
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, loc, resultType, indices, init, maps, parallelIterators(rank),
+            [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+              SmallVector<Value> position;
+              for (int64_t dim = 0; dim < rank; ++dim)
+                position.push_back(dim == axis ? clampIndex(b, nestedLoc, args[0], axisSize)
+                                               : Value(linalg::IndexOp::create(b, nestedLoc, dim)));
+              linalg::YieldOp::create(
+                  b, nestedLoc, tensor::ExtractOp::create(b, nestedLoc, data, position).getResult());
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 /// Each result element reads input[start + i * step] in every dimension.
 struct SliceToGeneric : OpRewritePattern<SliceOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -266,7 +308,7 @@ struct SliceToGeneric : OpRewritePattern<SliceOp> {
 
 void populateDataMovementPatterns(RewritePatternSet &patterns) {
   patterns.add<TransposeToLinalg, ReshapeToTensor, ConcatToInsertSlices, GatherToGeneric,
-               SliceToGeneric>(
+               SliceToGeneric, GatherElementsToGeneric>(
       patterns.getContext());
 }
 

@@ -198,3 +198,16 @@ func.func @slice_reversed(%x: tensor<5xf32>) -> tensor<5xf32> {
   %0 = llm.slice %x {starts = array<i64: 4>, ends = array<i64: -1>, steps = array<i64: -1>} : tensor<5xf32> -> tensor<5xf32>
   return %0 : tensor<5xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @gather_elements
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<3x1xi64>)
+// CHECK: %[[ROW:.*]] = linalg.index 0
+// CHECK: arith.maxsi
+// CHECK: %[[COL:.*]] = arith.minsi
+// CHECK: tensor.extract %{{.*}}[%[[ROW]], %[[COL]]] : tensor<3x5xf32>
+func.func @gather_elements(%x: tensor<3x5xf32>, %i: tensor<3x1xi64>) -> tensor<3x1xf32> {
+  %0 = llm.gather_elements %x[%i] {axis = 1 : i64} : (tensor<3x5xf32>, tensor<3x1xi64>) -> tensor<3x1xf32>
+  return %0 : tensor<3x1xf32>
+}
