@@ -30,12 +30,24 @@ def LLMCPlanMemoryPass : Pass<"llmc-plan-memory", "::mlir::ModuleOp"> {
     of the buffer or of any view of it, in program order) do not overlap share bytes, first fit,
     64-byte aligned. The arena size is recorded as `llmc.scratch_bytes` on the function.
 
-    A buffer whose size is known only at run time is an error naming the op, because the
-    runtime cannot plan it yet.
+    A buffer whose size is known only at run time stays a `memref.alloc`;
+    `llmc-route-allocations` later sends it to the runtime's allocator.
   }];
   let dependentDialects = ["::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::LLVM::LLVMDialect"];
+}
+
+def LLMCRouteAllocationsPass : Pass<"llmc-route-allocations", "::mlir::ModuleOp"> {
+  let summary = "Send run-time-sized allocations to the runtime's services table";
+  let description = [{
+    Runs on the LLVM dialect. Code objects import nothing, so the `malloc` calls that
+    `finalize-memref-to-llvm` emits for buffers sized at run time become indirect calls of
+    `services->allocate(services, size, 64)`, where `services` is the entry function's last
+    argument (see `runtime/include/llmc/abi.h`). The runtime frees those buffers after the call;
+    `free` calls are dropped. A `malloc` in a function without the services argument is an error.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
 def LLMCApproximateMathPass : Pass<"llmc-approximate-math"> {

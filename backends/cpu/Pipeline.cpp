@@ -59,6 +59,7 @@ void buildCPULLVMPipeline(OpPassManager &pm) {
                   "finalize-memref-to-llvm,convert-func-to-llvm,convert-arith-to-llvm,"
                   "convert-cf-to-llvm,convert-index-to-llvm,convert-ub-to-llvm,"
                   "reconcile-unrealized-casts");
+  pm.addPass(createLLMCRouteAllocationsPass());
 }
 
 void registerCPUPipelines() {

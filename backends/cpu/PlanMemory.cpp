@@ -67,12 +67,9 @@ struct LLMCPlanMemoryPass : llmc::cpu::impl::LLMCPlanMemoryPassBase<LLMCPlanMemo
     SmallVector<Buffer> buffers;
     WalkResult walk = function.walk([&](memref::AllocOp alloc) {
       MemRefType type = alloc.getType();
-      if (!type.hasStaticShape() || !type.getLayout().isIdentity()) {
-        alloc.emitOpError() << "allocates " << type
-                            << " whose size is known only at run time; the scratch arena is "
-                               "planned at compile time";
-        return WalkResult::interrupt();
-      }
+      // Sized at run time: left to the runtime's allocator (llmc-route-allocations).
+      if (!type.hasStaticShape() || !type.getLayout().isIdentity())
+        return WalkResult::advance();
       Buffer buffer;
       buffer.alloc = alloc;
       buffer.bytes =

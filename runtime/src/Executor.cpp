@@ -10,6 +10,8 @@
 
 #include "runtime/src/Status.h"
 
+#include <cstdlib>
+
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -161,7 +163,31 @@ void servicesParallelFor(const llmc_services_t *services, int64_t count, int64_t
   state->executor->parallelFor(count, grainSize, body, context);
 }
 
+void *servicesAllocate(const llmc_services_t *services, int64_t size, int64_t alignment) {
+  auto *state = static_cast<ServicesState *>(services->runtime_state);
+  if (alignment < int64_t(sizeof(void *)) || (alignment & (alignment - 1)) != 0)
+    alignment = 64;
+  void *memory = nullptr;
+  if (size < 0 || posix_memalign(&memory, size_t(alignment), size_t(size > 0 ? size : 1)) != 0 ||
+      !memory) {
+    // Generated code cannot handle a failure: abandon the call (see llmc_model_run).
+    if (state->abandon)
+      std::longjmp(*state->abandon, 1);
+    std::abort();
+  }
+  std::lock_guard<std::mutex> lock(state->allocationsMutex);
+  state->allocations.push_back(memory);
+  return memory;
+}
+
 } // namespace
+
+void releaseAllocations(ServicesState *state) {
+  std::lock_guard<std::mutex> lock(state->allocationsMutex);
+  for (void *memory : state->allocations)
+    std::free(memory);
+  state->allocations.clear();
+}
 
 void initializeServices(ServicesState *state, llmc_services_t *services) {
   std::memset(services, 0, sizeof(*services));
@@ -171,6 +197,7 @@ void initializeServices(ServicesState *state, llmc_services_t *services) {
       int64_t(state->executor ? state->executor->threadCount : state->threadCount);
   services->parallel_for = servicesParallelFor;
   services->runtime_state = state;
+  services->allocate = servicesAllocate;
 }
 
 void finishServices(ServicesState *state) {

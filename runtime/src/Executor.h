@@ -2,7 +2,12 @@
 #ifndef LLMC_RUNTIME_SRC_EXECUTOR_H
 #define LLMC_RUNTIME_SRC_EXECUTOR_H
 
+#include "llmc/abi.h"
 #include "llmc/runtime.h"
+
+#include <csetjmp>
+#include <mutex>
+#include <vector>
 
 namespace llmc::runtime {
 
@@ -15,6 +20,11 @@ struct ServicesState {
   llmc_executor_t *executor = nullptr;
   size_t threadCount = 1;
   bool ownsExecutor = false;
+  /// Buffers generated code allocated during the call, freed by releaseAllocations.
+  std::vector<void *> allocations;
+  std::mutex allocationsMutex;
+  /// Where an exhausted allocation jumps back to (set by the caller around the call).
+  std::jmp_buf *abandon = nullptr;
 };
 
 /// Fills `services` for one call. `state` must outlive the call.
@@ -22,6 +32,9 @@ void initializeServices(ServicesState *state, llmc_services_t *services);
 
 /// Releases an executor the call created.
 void finishServices(ServicesState *state);
+
+/// Frees the buffers generated code allocated; call after the outputs are copied out.
+void releaseAllocations(ServicesState *state);
 
 } // namespace llmc::runtime
 

@@ -7,6 +7,7 @@
 #include "runtime/src/Tensor.h"
 
 #include <algorithm>
+#include <csetjmp>
 #include <cstring>
 
 using namespace llmc::runtime;
@@ -202,6 +203,22 @@ llmc_status_t copyOutputs(const EntryPoint &entry, const int64_t *results,
 
 } // namespace
 
+/// Calls an entry point. An allocation that fails inside generated code cannot be reported
+/// there, so the services' allocate jumps back here and the call is abandoned: returns false.
+/// Nothing this function keeps changes between the setjmp and a longjmp.
+__attribute__((noinline)) static bool callAbandonable(void *function, void **arguments,
+                                                      size_t count, ServicesState *state) {
+  std::jmp_buf abandon;
+  state->abandon = &abandon;
+  if (setjmp(abandon) != 0) {
+    state->abandon = nullptr;
+    return false;
+  }
+  callWithPointerArguments(function, arguments, count);
+  state->abandon = nullptr;
+  return true;
+}
+
 extern "C" llmc_status_t llmc_model_run(const llmc_model_t *model, size_t entry_point,
                                         const llmc_tensor_t *const *inputs, size_t input_count,
                                         const llmc_run_options_t *options,
@@ -296,10 +313,18 @@ extern "C" llmc_status_t llmc_model_run(const llmc_model_t *model, size_t entry_
     arguments[1 + i] = &words[starts[i]];
   arguments[argumentCount - 1] = &services;
 
-  callWithPointerArguments(model->functions[entry_point], arguments.data(), argumentCount);
+  if (!callAbandonable(model->functions[entry_point], arguments.data(), argumentCount, &state)) {
+    finishServices(&state);
+    releaseAllocations(&state);
+    if (ownsScratch)
+      deallocate(allocator, scratch);
+    return makeStatus(LLMC_STATUS_RESOURCE_EXHAUSTED,
+                      "out of memory for a buffer the model sizes at run time");
+  }
   finishServices(&state);
 
   llmc_status_t status = copyOutputs(entry, results.data(), bindings, allocator, out_outputs);
+  releaseAllocations(&state);
   if (ownsScratch)
     deallocate(allocator, scratch);
   if (status) {

@@ -34,7 +34,7 @@ extern "C" {
 
 /// The version of llmc_services_t. Fields are only ever appended; `size` tells generated code
 /// which ones exist.
-#define LLMC_SERVICES_VERSION 1
+#define LLMC_SERVICES_VERSION 2
 
 /// A range of a parallel loop: iterations [begin, end).
 typedef void (*llmc_parallel_body_t)(void *context, int64_t begin, int64_t end);
@@ -52,6 +52,12 @@ typedef struct llmc_services_t {
                        llmc_parallel_body_t body, void *context);
   /// The runtime's own state; generated code must not touch it.
   void *runtime_state;
+  /// Version 2. Memory for buffers whose size is known only at run time: `size` bytes aligned to
+  /// `alignment` (a power of two), valid until the call returns. The runtime frees every such
+  /// buffer after it has copied the outputs out, so generated code never frees them. When memory
+  /// is exhausted the call is abandoned and fails with LLMC_STATUS_RESOURCE_EXHAUSTED; this
+  /// function never returns NULL.
+  void *(*allocate)(const struct llmc_services_t *services, int64_t size, int64_t alignment);
 } llmc_services_t;
 
 #ifdef __cplusplus
