@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Conversion/Passes.h"
@@ -21,7 +22,8 @@
 
 void llmc::registerDialects(mlir::DialectRegistry &registry) {
   registry.insert<llm::LLMDialect, mlir::arith::ArithDialect, mlir::func::FuncDialect,
-                  mlir::quant::QuantDialect, mlir::sparse_tensor::SparseTensorDialect,
+                  mlir::quant::QuantDialect, mlir::scf::SCFDialect,
+                  mlir::sparse_tensor::SparseTensorDialect,
                   mlir::tensor::TensorDialect>();
   cpu::registerCPUDialectExtensions(registry);
 }

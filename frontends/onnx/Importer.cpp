@@ -7,6 +7,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CheckedArithmetic.h"
@@ -42,6 +44,7 @@ static const OpRegistry &registry() {
     registerNeuralNetworkOps(registry);
     registerShapeOps(registry);
     registerReductionOps(registry);
+    registerControlFlowOps(registry);
     return registry;
   }();
   return instance;
@@ -319,6 +322,11 @@ public:
   OwningOpRef<ModuleOp> run(const onnx::ModelProto &model, std::vector<std::string> *collect);
 
 private:
+  /// Imports `graph`'s nodes in order, reading and defining values in `values` (a subgraph's
+  /// scope starts as a copy of the enclosing one).
+  LogicalResult importNodes(const onnx::GraphProto &graph, int64_t opset,
+                            llvm::StringMap<Value> &values, std::vector<std::string> *collect);
+
   FailureOr<RankedTensorType> valueInfoType(const onnx::ValueInfoProto &info,
                                             SmallVectorImpl<Attribute> &dimNames);
 
@@ -382,6 +390,82 @@ FailureOr<RankedTensorType> GraphImporter::valueInfoType(const onnx::ValueInfoPr
   return RankedTensorType::get(shape, *element);
 }
 
+LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph, int64_t opset,
+                                         llvm::StringMap<Value> &values,
+                                         std::vector<std::string> *collect) {
+  const OpRegistry &ops = registry();
+  bool failedAny = false;
+  for (const auto &[index, node] : llvm::enumerate(graph.node())) {
+    NodeContext context(builder, loc, node, int(index), opset, values);
+    context.importSubgraph = [this, opset](const onnx::GraphProto &subgraph,
+                                           llvm::StringMap<Value> &scope) {
+      return importNodes(subgraph, opset, scope, nullptr);
+    };
+    auto report = [&](const std::string &reason) {
+      if (collect) {
+        collect->push_back("node " + context.displayName() + " (" + node.op_type() + ", opset " +
+                           std::to_string(opset) + "): " + reason);
+      } else {
+        context.error() << reason;
+      }
+      failedAny = true;
+    };
+    if (!node.domain().empty() && node.domain() != "ai.onnx") {
+      report("domain '" + node.domain() + "' is not supported");
+      if (!collect)
+        return failure();
+      continue;
+    }
+    const OpImporter *importer = ops.lookup(node.op_type(), opset);
+    if (!importer) {
+      report(ops.knows(node.op_type()) ? "this opset is older than the first version llmc imports"
+                                       : "op type '" + node.op_type() + "' is not supported");
+      if (!collect)
+        return failure();
+      continue;
+    }
+    if (node.input_size() < importer->minInputs || node.input_size() > importer->maxInputs ||
+        node.output_size() < importer->minOutputs || node.output_size() > importer->maxOutputs) {
+      report("expected " + std::to_string(importer->minInputs) + " to " +
+             std::to_string(importer->maxInputs) + " inputs and " +
+             std::to_string(importer->minOutputs) + " to " + std::to_string(importer->maxOutputs) +
+             " outputs, got " + std::to_string(node.input_size()) + " and " +
+             std::to_string(node.output_size()));
+      if (!collect)
+        return failure();
+      continue;
+    }
+    bool missing = false;
+    for (int i = 0; i < node.input_size(); ++i)
+      if (!node.input(i).empty() && !values.count(node.input(i))) {
+        report("input '" + node.input(i) + "' is not produced by any earlier node");
+        missing = true;
+        break;
+      }
+    if (missing) {
+      if (!collect)
+        return failure();
+      continue;
+    }
+    if (collect) {
+      std::string message;
+      ScopedDiagnosticHandler capture(&this->context, [&](Diagnostic &d) {
+        if (message.empty())
+          message = d.str();
+        return success();
+      });
+      if (failed(importer->import(context))) {
+        failedAny = true;
+        collect->push_back(message);
+      }
+      continue;
+    }
+    if (failed(importer->import(context)))
+      return failure();
+  }
+  return failure(failedAny);
+}
+
 OwningOpRef<ModuleOp> GraphImporter::run(const onnx::ModelProto &model,
                                          std::vector<std::string> *collect) {
   int64_t opset = -1;
@@ -440,72 +524,7 @@ OwningOpRef<ModuleOp> GraphImporter::run(const onnx::ModelProto &model,
     values[tensor.name()] = arith::ConstantOp::create(builder, loc, *value);
   }
 
-  const OpRegistry &ops = registry();
-  bool failedAny = false;
-  for (const auto &[index, node] : llvm::enumerate(graph.node())) {
-    NodeContext context(builder, loc, node, int(index), opset, values);
-    auto report = [&](const std::string &reason) {
-      if (collect) {
-        collect->push_back("node " + context.displayName() + " (" + node.op_type() + ", opset " +
-                           std::to_string(opset) + "): " + reason);
-      } else {
-        context.error() << reason;
-      }
-      failedAny = true;
-    };
-    if (!node.domain().empty() && node.domain() != "ai.onnx") {
-      report("domain '" + node.domain() + "' is not supported");
-      if (!collect)
-        return nullptr;
-      continue;
-    }
-    const OpImporter *importer = ops.lookup(node.op_type(), opset);
-    if (!importer) {
-      report(ops.knows(node.op_type()) ? "this opset is older than the first version llmc imports"
-                                       : "op type '" + node.op_type() + "' is not supported");
-      if (!collect)
-        return nullptr;
-      continue;
-    }
-    if (node.input_size() < importer->minInputs || node.input_size() > importer->maxInputs ||
-        node.output_size() < importer->minOutputs || node.output_size() > importer->maxOutputs) {
-      report("expected " + std::to_string(importer->minInputs) + " to " +
-             std::to_string(importer->maxInputs) + " inputs and " +
-             std::to_string(importer->minOutputs) + " to " + std::to_string(importer->maxOutputs) +
-             " outputs, got " + std::to_string(node.input_size()) + " and " +
-             std::to_string(node.output_size()));
-      if (!collect)
-        return nullptr;
-      continue;
-    }
-    bool missing = false;
-    for (int i = 0; i < node.input_size(); ++i)
-      if (!node.input(i).empty() && !values.count(node.input(i))) {
-        report("input '" + node.input(i) + "' is not produced by any earlier node");
-        missing = true;
-        break;
-      }
-    if (missing) {
-      if (!collect)
-        return nullptr;
-      continue;
-    }
-    if (collect) {
-      std::string message;
-      ScopedDiagnosticHandler capture(&this->context, [&](Diagnostic &d) {
-        if (message.empty())
-          message = d.str();
-        return success();
-      });
-      if (failed(importer->import(context))) {
-        failedAny = true;
-        collect->push_back(message);
-      }
-      continue;
-    }
-    if (failed(importer->import(context)))
-      return nullptr;
-  }
+  bool failedAny = failed(importNodes(graph, opset, values, collect));
   if (failedAny)
     return collect ? std::move(module) : nullptr;
 
@@ -531,7 +550,8 @@ OwningOpRef<ModuleOp> GraphImporter::run(const onnx::ModelProto &model,
 
 OwningOpRef<ModuleOp> importModel(llvm::StringRef path, MLIRContext &context,
                                   const ImportOptions &options) {
-  context.loadDialect<llm::LLMDialect, arith::ArithDialect, func::FuncDialect>();
+  context.loadDialect<llm::LLMDialect, arith::ArithDialect, func::FuncDialect, scf::SCFDialect,
+                      tensor::TensorDialect>();
   Location loc = NameLoc::get(StringAttr::get(&context, path));
   onnx::ModelProto model;
   std::string error;
@@ -557,7 +577,8 @@ OwningOpRef<ModuleOp> importModel(llvm::StringRef path, MLIRContext &context,
 
 bool checkModel(llvm::StringRef path, MLIRContext &context, const ImportOptions &options,
                 std::vector<std::string> &problems, std::string &fileError) {
-  context.loadDialect<llm::LLMDialect, arith::ArithDialect, func::FuncDialect>();
+  context.loadDialect<llm::LLMDialect, arith::ArithDialect, func::FuncDialect, scf::SCFDialect,
+                      tensor::TensorDialect>();
   onnx::ModelProto model;
   if (!readModel(path, model, fileError))
     return false;

@@ -10,6 +10,7 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -96,6 +97,14 @@ public:
 
   void setOutput(int index, mlir::Value value);
 
+  /// Imports a subgraph (an If branch, a Loop body) at the builder's insertion point. `scope`
+  /// starts with the values the subgraph may capture and receives the ones it defines.
+  std::function<mlir::LogicalResult(const onnx::GraphProto &, llvm::StringMap<mlir::Value> &)>
+      importSubgraph;
+
+  /// The values visible to this node, for subgraphs that capture them.
+  const llvm::StringMap<mlir::Value> &scope() const { return values; }
+
   /// Normalizes a possibly negative axis for `rank`, or reports it.
   mlir::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank, llvm::StringRef what = "axis");
 
@@ -128,6 +137,7 @@ void registerElementwiseOps(OpRegistry &registry);
 void registerNeuralNetworkOps(OpRegistry &registry);
 void registerShapeOps(OpRegistry &registry);
 void registerReductionOps(OpRegistry &registry);
+void registerControlFlowOps(OpRegistry &registry);
 
 /// Converts ONNX element types and tensors.
 mlir::FailureOr<mlir::Type> elementTypeOf(int32_t onnxType, mlir::Builder &builder,
