@@ -45,6 +45,7 @@ static const OpRegistry &registry() {
     registerShapeOps(registry);
     registerReductionOps(registry);
     registerControlFlowOps(registry);
+    registerRecurrentOps(registry);
     return registry;
   }();
   return instance;

@@ -138,6 +138,7 @@ void registerNeuralNetworkOps(OpRegistry &registry);
 void registerShapeOps(OpRegistry &registry);
 void registerReductionOps(OpRegistry &registry);
 void registerControlFlowOps(OpRegistry &registry);
+void registerRecurrentOps(OpRegistry &registry);
 
 /// Converts ONNX element types and tensors.
 mlir::FailureOr<mlir::Type> elementTypeOf(int32_t onnxType, mlir::Builder &builder,
