@@ -463,6 +463,29 @@ LogicalResult QuantizeOp::verify() {
   return verifySameShape(*this);
 }
 
+LogicalResult BroadcastToOp::verify() {
+  RankedTensorType input = getInput().getType(), result = getType();
+  auto shapeType = cast<RankedTensorType>(getShape().getType());
+  if (shapeType.getRank() != 1 || shapeType.isDynamicDim(0) ||
+      !isa<IntegerType, IndexType>(shapeType.getElementType()))
+    return emitOpError() << "expected a 1-D integer shape of static length, got " << shapeType;
+  if (input.getElementType() != result.getElementType())
+    return emitOpError() << "expected the result element type to be " << input.getElementType()
+                         << ", got " << result.getElementType();
+  int64_t rank = std::max(input.getRank(), shapeType.getDimSize(0));
+  if (result.getRank() != rank)
+    return emitOpError() << "expected a result of rank " << rank << ", got "
+                         << shapes::formatShape(result.getShape());
+  for (int64_t dim = 0; dim < input.getRank(); ++dim) {
+    int64_t size = input.getDimSize(dim), target = result.getDimSize(dim + rank - input.getRank());
+    if (!ShapedType::isDynamic(size) && size != 1 && !ShapedType::isDynamic(target) &&
+        target != size)
+      return emitOpError() << "input dim " << dim << " of size " << size
+                           << " cannot broadcast to " << target;
+  }
+  return success();
+}
+
 LogicalResult ReshapeOp::verify() {
   RankedTensorType input = getInput().getType(), result = getType();
   if (input.getElementType() != result.getElementType())

@@ -479,6 +479,28 @@ def LLM_SliceOp : LLM_InferredOp<"slice"> {
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
 }
 
+def LLM_BroadcastToOp : LLM_Op<"broadcast_to", [Pure]> {
+  let summary = "broadcast a tensor to a shape known at run time";
+  let description = [{
+    Broadcasts `input` and the shape held in `shape` (a 1-D integer tensor) against each other
+    with NumPy rules, as ONNX `Expand` does: the result has rank `max(rank(input), len(shape))`
+    and, per dimension, the size that is not 1. The result type says which sizes are known
+    statically.
+
+    Example:
+
+    ```mlir
+    %b = llm.broadcast_to %x(%shape : tensor<3xi64>) : tensor<1x4xf32> -> tensor<?x?x4xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$shape);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input `(` $shape `:` type($shape) `)` attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 def LLM_ConcatOp : LLM_InferredOp<"concat"> {
   let summary = "join tensors along one axis";
   let description = [{

@@ -464,12 +464,40 @@ LogicalResult size(NodeContext &node) {
   return success();
 }
 
+/// llm.broadcast_to for a shape known only at run time; static sizes of `input` other than 1
+/// stay static in the result type.
+FailureOr<Value> broadcastToRunTimeShape(NodeContext &node, Value input, Value shape) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto shapeType = cast<RankedTensorType>(shape.getType());
+  if (shapeType.getRank() != 1 || shapeType.isDynamicDim(0) ||
+      !isa<IntegerType>(shapeType.getElementType())) {
+    node.error() << "the shape must be a 1-D integer tensor of static length, got " << shapeType;
+    return failure();
+  }
+  int64_t rank = std::max(inputType.getRank(), shapeType.getDimSize(0));
+  SmallVector<int64_t> result(rank, ShapedType::kDynamic);
+  for (int64_t dim = 0; dim < inputType.getRank(); ++dim)
+    if (inputType.getDimSize(dim) != 1)
+      result[dim + rank - inputType.getRank()] = inputType.getDimSize(dim);
+  // A static size other than 1 wins only if the shape asks for 1 or the same size; keep it
+  // dynamic where the shape could disagree, so the run-time size decides.
+  for (int64_t dim = 0; dim < rank; ++dim)
+    if (dim >= rank - shapeType.getDimSize(0))
+      result[dim] = ShapedType::kDynamic;
+  return Value(llm::BroadcastToOp::create(node.builder, node.loc,
+                                          RankedTensorType::get(result, inputType.getElementType()),
+                                          input, shape));
+}
+
 /// Expand broadcasts with NumPy rules in both directions: select(true[shape], x, x).
 LogicalResult expand(NodeContext &node) {
   std::optional<std::vector<int64_t>> shape = node.constantInts(1);
   if (!shape) {
-    node.error() << "a shape computed at run time is not supported yet";
-    return failure();
+    FailureOr<Value> result = broadcastToRunTimeShape(node, node.input(0), node.input(1));
+    if (failed(result))
+      return failure();
+    node.setOutput(0, *result);
+    return success();
   }
   for (int64_t size : *shape)
     if (size < 0) {
@@ -487,9 +515,24 @@ LogicalResult expand(NodeContext &node) {
 
 LogicalResult constantOfShape(NodeContext &node) {
   std::optional<std::vector<int64_t>> shape = node.constantInts(0);
+  DenseElementsAttr fillValue = DenseElementsAttr::get(
+      RankedTensorType::get({}, node.builder.getF32Type()), 0.0f);
+  if (const onnx::AttributeProto *value = node.attribute("value")) {
+    std::string error;
+    FailureOr<DenseElementsAttr> tensor = tensorValue(value->t(), "", node.builder, error);
+    if (failed(tensor) || tensor->getNumElements() != 1) {
+      node.error() << (failed(tensor) ? error : "value must hold one element");
+      return failure();
+    }
+    fillValue = tensor->reshape(RankedTensorType::get({}, tensor->getElementType()));
+  }
   if (!shape) {
-    node.error() << "a shape computed at run time is not supported yet";
-    return failure();
+    FailureOr<Value> result =
+        broadcastToRunTimeShape(node, node.constant(fillValue), node.input(0));
+    if (failed(result))
+      return failure();
+    node.setOutput(0, *result);
+    return success();
   }
   for (int64_t size : *shape)
     if (size < 0) {
@@ -557,25 +600,33 @@ LogicalResult trilu(NodeContext &node) {
     node.error() << "expected an input of rank 2 or more with static matrix dims";
     return failure();
   }
-  int64_t k = 0;
-  if (node.hasInput(1)) {
-    std::optional<std::vector<int64_t>> value = node.constantInts(1);
-    if (!value || value->size() != 1) {
-      node.error() << "k must be a constant scalar";
-      return failure();
-    }
-    k = value->front();
-  }
   bool upper = node.intAttr("upper", 1) != 0;
   int64_t rows = type.getDimSize(rank - 2), cols = type.getDimSize(rank - 1);
-  SmallVector<bool> mask;
+  // j - i for every position; the mask compares it with k, which may be known only at run time.
+  SmallVector<int64_t> offsets;
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t j = 0; j < cols; ++j)
-      mask.push_back(upper ? j - i >= k : j - i <= k);
-  Value maskValue = node.constant(
-      DenseElementsAttr::get(RankedTensorType::get({rows, cols}, node.builder.getI1Type()), mask));
-  FailureOr<Value> result = node.create<llm::SelectOp>(
-      maskValue, node.input(0), node.scalar(0.0, type.getElementType()));
+      offsets.push_back(j - i);
+  Value offset = node.constant(DenseElementsAttr::get(
+      RankedTensorType::get({rows, cols}, node.builder.getI64Type()), ArrayRef<int64_t>(offsets)));
+  Value k = node.scalar(0.0, node.builder.getI64Type());
+  if (node.hasInput(1)) {
+    RankedTensorType kType = node.inputType(1);
+    if (kType.getNumElements() != 1 || !kType.getElementType().isInteger(64)) {
+      node.error() << "k must be a single int64, got " << kType;
+      return failure();
+    }
+    FailureOr<Value> scalar = node.reshape(node.input(1), {});
+    if (failed(scalar))
+      return failure();
+    k = *scalar;
+  }
+  FailureOr<Value> mask = upper ? node.create<llm::GreaterEqualOp>(offset, k)
+                                : node.create<llm::LessEqualOp>(offset, k);
+  if (failed(mask))
+    return failure();
+  FailureOr<Value> result =
+      node.create<llm::SelectOp>(*mask, node.input(0), node.scalar(0.0, type.getElementType()));
   if (failed(result))
     return failure();
   node.setOutput(0, *result);

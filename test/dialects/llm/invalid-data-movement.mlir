@@ -173,3 +173,35 @@ func.func @gather_elements_axis(%x: tensor<3x5xf32>, %i: tensor<3x1xi64>) -> ten
   %0 = llm.gather_elements %x[%i] {axis = 2 : i64} : (tensor<3x5xf32>, tensor<3x1xi64>) -> tensor<3x1xf32>
   return %0 : tensor<3x1xf32>
 }
+
+// -----
+
+func.func @broadcast_to_shape(%x: tensor<4xf32>, %s: tensor<?xi64>) -> tensor<?xf32> {
+  // expected-error @+1 {{'llm.broadcast_to' op expected a 1-D integer shape of static length, got 'tensor<?xi64>'}}
+  %0 = llm.broadcast_to %x(%s : tensor<?xi64>) : tensor<4xf32> -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+func.func @broadcast_to_element(%x: tensor<4xf32>, %s: tensor<1xi64>) -> tensor<?xf16> {
+  // expected-error @+1 {{'llm.broadcast_to' op expected the result element type to be 'f32', got 'f16'}}
+  %0 = llm.broadcast_to %x(%s : tensor<1xi64>) : tensor<4xf32> -> tensor<?xf16>
+  return %0 : tensor<?xf16>
+}
+
+// -----
+
+func.func @broadcast_to_rank(%x: tensor<4xf32>, %s: tensor<2xi64>) -> tensor<?xf32> {
+  // expected-error @+1 {{'llm.broadcast_to' op expected a result of rank 2, got ?}}
+  %0 = llm.broadcast_to %x(%s : tensor<2xi64>) : tensor<4xf32> -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+func.func @broadcast_to_size(%x: tensor<4xf32>, %s: tensor<1xi64>) -> tensor<5xf32> {
+  // expected-error @+1 {{'llm.broadcast_to' op input dim 0 of size 4 cannot broadcast to 5}}
+  %0 = llm.broadcast_to %x(%s : tensor<1xi64>) : tensor<4xf32> -> tensor<5xf32>
+  return %0 : tensor<5xf32>
+}

@@ -64,3 +64,10 @@ func.func @gather_elements(%x: tensor<3x5xf32>, %i: tensor<3x1xi64>) -> tensor<3
   %0 = llm.gather_elements %x[%i] {axis = 1 : i64} : (tensor<3x5xf32>, tensor<3x1xi64>) -> tensor<3x1xf32>
   return %0 : tensor<3x1xf32>
 }
+
+// CHECK-LABEL: func.func @broadcast_to
+func.func @broadcast_to(%x: tensor<1x4xf32>, %shape: tensor<3xi64>) -> tensor<?x?x4xf32> {
+  // CHECK: llm.broadcast_to %{{.*}}(%{{.*}} : tensor<3xi64>) : tensor<1x4xf32> -> tensor<?x?x4xf32>
+  %0 = llm.broadcast_to %x(%shape : tensor<3xi64>) : tensor<1x4xf32> -> tensor<?x?x4xf32>
+  return %0 : tensor<?x?x4xf32>
+}

@@ -269,6 +269,72 @@ struct GatherElementsToGeneric : OpRewritePattern<GatherElementsOp> {
   }
 };
 
+/// Each result element reads the input at its position, at 0 along the input's size-1 dims
+/// (decided at run time for dims of unknown size).
+struct BroadcastToGeneric : OpRewritePattern<BroadcastToOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(BroadcastToOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType resultType = op.getType();
+    Value input = op.getInput(), shape = op.getShape();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    int64_t rank = resultType.getRank(), offset = rank - inputType.getRank();
+    int64_t shapeLength = cast<RankedTensorType>(shape.getType()).getDimSize(0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    SmallVector<Value> dynamicSizes;
+    for (int64_t dim = 0; dim < rank; ++dim) {
+      if (!resultType.isDynamicDim(dim))
+        continue;
+      // The requested size, where the shape reaches this dim; 1 otherwise.
+      int64_t entry = dim - (rank - shapeLength);
+      Value requested = one;
+      if (entry >= 0) {
+        requested = tensor::ExtractOp::create(
+            rewriter, loc, shape, ValueRange{arith::ConstantIndexOp::create(rewriter, loc, entry)});
+        if (!requested.getType().isIndex())
+          requested = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), requested);
+      }
+      Value size = requested;
+      if (dim >= offset) {
+        Value inputSize = tensor::DimOp::create(rewriter, loc, input, dim - offset);
+        Value requestedIsOne =
+            arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, requested, one);
+        size = arith::SelectOp::create(rewriter, loc, requestedIsOne, inputSize, requested);
+      }
+      // A negative request (a bad model input) must not size a buffer.
+      size = arith::MaxSIOp::create(rewriter, loc, size,
+                                    arith::ConstantIndexOp::create(rewriter, loc, 0));
+      dynamicSizes.push_back(size);
+    }
+    Value init = createInit(rewriter, loc, resultType, dynamicSizes);
+    SmallVector<Value> inputSizes;
+    for (int64_t dim = 0; dim < inputType.getRank(); ++dim)
+      inputSizes.push_back(tensor::DimOp::create(rewriter, loc, input, dim));
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, loc, resultType, ValueRange{}, init, rewriter.getMultiDimIdentityMap(rank),
+            parallelIterators(rank),
+            [&](OpBuilder &b, Location nestedLoc, ValueRange) {
+              SmallVector<Value> position;
+              Value zero = arith::ConstantIndexOp::create(b, nestedLoc, 0);
+              for (int64_t dim = 0; dim < inputType.getRank(); ++dim) {
+                Value index = linalg::IndexOp::create(b, nestedLoc, dim + offset);
+                // Size-1 dims are read at 0; anything else stays inside the input.
+                Value last = arith::SubIOp::create(
+                    b, nestedLoc, inputSizes[dim], arith::ConstantIndexOp::create(b, nestedLoc, 1));
+                position.push_back(
+                    arith::MaxSIOp::create(b, nestedLoc, arith::MinSIOp::create(b, nestedLoc, index, last), zero));
+              }
+              linalg::YieldOp::create(
+                  b, nestedLoc, tensor::ExtractOp::create(b, nestedLoc, input, position).getResult());
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 /// Each result element reads input[start + i * step] in every dimension.
 struct SliceToGeneric : OpRewritePattern<SliceOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -308,7 +374,7 @@ struct SliceToGeneric : OpRewritePattern<SliceOp> {
 
 void populateDataMovementPatterns(RewritePatternSet &patterns) {
   patterns.add<TransposeToLinalg, ReshapeToTensor, ConcatToInsertSlices, GatherToGeneric,
-               SliceToGeneric, GatherElementsToGeneric>(
+               SliceToGeneric, GatherElementsToGeneric, BroadcastToGeneric>(
       patterns.getContext());
 }
 

@@ -211,3 +211,17 @@ func.func @gather_elements(%x: tensor<3x5xf32>, %i: tensor<3x1xi64>) -> tensor<3
   %0 = llm.gather_elements %x[%i] {axis = 1 : i64} : (tensor<3x5xf32>, tensor<3x1xi64>) -> tensor<3x1xf32>
   return %0 : tensor<3x1xf32>
 }
+
+// -----
+
+// Sizes come from the shape at run time; size-1 input dims are read at 0.
+// CHECK-LABEL: func.func @broadcast_to
+// CHECK: tensor.extract %{{.*}}[%{{.*}}] : tensor<2xi64>
+// CHECK: tensor.empty(%{{.*}}) : tensor<?x4xf32>
+// CHECK: linalg.generic
+// CHECK: arith.minsi
+// CHECK: tensor.extract %{{.*}} : tensor<1x4xf32>
+func.func @broadcast_to(%x: tensor<1x4xf32>, %s: tensor<2xi64>) -> tensor<?x4xf32> {
+  %0 = llm.broadcast_to %x(%s : tensor<2xi64>) : tensor<1x4xf32> -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
