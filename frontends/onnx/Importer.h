@@ -85,6 +85,14 @@ public:
       error() << message;
       return mlir::failure();
     }
+    // Fold at once what exporters compute from constants (shapes, axes), so that importers
+    // further on see constants.
+    llvm::SmallVector<mlir::Value, 1> folded;
+    if (mlir::succeeded(builder.tryFold(*op, folded)) && folded.size() == 1 &&
+        folded.front() != (*op)->getResult(0)) {
+      (*op)->erase();
+      return folded.front();
+    }
     return (*op)->getResult(0);
   }
 

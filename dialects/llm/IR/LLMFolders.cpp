@@ -5,6 +5,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
 
 #include <cmath>
 
@@ -52,6 +53,39 @@ OpFoldResult foldBinaryConstants(OpTy op, typename OpTy::FoldAdaptor adaptor, Co
   return constFoldBinaryOp<FloatAttr, APFloat, void>(adaptor.getOperands(), compute);
 }
 
+/// The same for small integer constants, with broadcasting: the shape arithmetic exporters
+/// leave in graphs (`rank - axis`, ...), folded so that the shapes become constants.
+template <typename OpTy, typename Compute>
+OpFoldResult foldIntegerConstants(OpTy op, typename OpTy::FoldAdaptor adaptor, Compute compute) {
+  auto resultType = dyn_cast<RankedTensorType>(op.getType());
+  auto lhs = dyn_cast_or_null<DenseIntElementsAttr>(adaptor.getLhs());
+  auto rhs = dyn_cast_or_null<DenseIntElementsAttr>(adaptor.getRhs());
+  if (!resultType || !lhs || !rhs || !resultType.hasStaticShape() ||
+      resultType.getNumElements() > 4096 || !isa<IntegerType>(resultType.getElementType()) ||
+      lhs.getElementType() != resultType.getElementType() ||
+      rhs.getElementType() != resultType.getElementType())
+    return {};
+  auto left = llvm::to_vector(lhs.template getValues<APInt>());
+  auto right = llvm::to_vector(rhs.template getValues<APInt>());
+  ArrayRef<int64_t> shape = resultType.getShape();
+  // Reads an operand at a result position with NumPy broadcasting.
+  auto at = [&](DenseIntElementsAttr attr, ArrayRef<APInt> values, ArrayRef<int64_t> index) {
+    ArrayRef<int64_t> operandShape = cast<ShapedType>(attr.getType()).getShape();
+    int64_t linear = 0, offset = int64_t(shape.size() - operandShape.size());
+    for (size_t d = 0; d < operandShape.size(); ++d)
+      linear = linear * operandShape[d] + (operandShape[d] == 1 ? 0 : index[d + offset]);
+    return values[linear];
+  };
+  SmallVector<APInt> results;
+  SmallVector<int64_t> index(shape.size(), 0);
+  for (int64_t n = 0; n < resultType.getNumElements(); ++n) {
+    results.push_back(compute(at(lhs, left, index), at(rhs, right, index)));
+    for (int64_t d = int64_t(shape.size()) - 1; d >= 0 && ++index[d] == shape[d]; --d)
+      index[d] = 0;
+  }
+  return DenseElementsAttr::get(resultType, results);
+}
+
 /// `x op identity -> x` when no broadcast changes the type.
 template <typename OpTy> OpFoldResult foldRightIdentity(OpTy op, double identity) {
   if (op.getLhs().getType() == op.getType() && isSplatOf(op.getRhs(), identity))
@@ -77,6 +111,9 @@ OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
 OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
   if (OpFoldResult identity = foldRightIdentity(*this, 0.0))
     return identity;
+  if (OpFoldResult folded = foldIntegerConstants(
+          *this, adaptor, [](const APInt &a, const APInt &b) { return a - b; }))
+    return folded;
   return foldBinaryConstants(*this, adaptor,
                              [](const APFloat &a, const APFloat &b) { return a - b; });
 }
@@ -229,10 +266,35 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
   return {};
 }
 
-OpFoldResult ConcatOp::fold(FoldAdaptor) {
+OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
   if (getInputs().size() == 1 && getInputs().front().getType() == getType())
     return getInputs().front();
-  return {};
+  // Small constant vectors (shapes built by exporters) join into one constant.
+  RankedTensorType type = getType();
+  if (type.getRank() != 1 || !type.hasStaticShape() || type.getNumElements() > 4096)
+    return {};
+  SmallVector<Attribute> elements;
+  for (Attribute input : adaptor.getInputs()) {
+    auto constant = dyn_cast_or_null<DenseElementsAttr>(input);
+    if (!constant)
+      return {};
+    llvm::append_range(elements, constant.getValues<Attribute>());
+  }
+  return DenseElementsAttr::get(type, elements);
+}
+
+OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
+  auto constant = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+  RankedTensorType type = getType();
+  if (!constant || !type.hasStaticShape() || type.getNumElements() > 4096 ||
+      type.getRank() != 1)
+    return {};
+  SmallVector<Attribute> values(constant.getValues<Attribute>());
+  SmallVector<Attribute> elements;
+  int64_t start = getStarts()[0], step = getSteps()[0];
+  for (int64_t i = 0; i < type.getDimSize(0); ++i)
+    elements.push_back(values[start + i * step]);
+  return DenseElementsAttr::get(type, elements);
 }
 
 //===----------------------------------------------------------------------===//

@@ -477,6 +477,7 @@ def LLM_SliceOp : LLM_InferredOp<"slice"> {
                        DenseI64ArrayAttr:$ends, DenseI64ArrayAttr:$steps);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasFolder = 1;
 }
 
 def LLM_BroadcastToOp : LLM_Op<"broadcast_to", [Pure]> {

@@ -140,3 +140,23 @@ func.func @trivial_data_movement(%x: tensor<2x3xf32>) -> (tensor<2x3xf32>, tenso
   // CHECK: return %[[X]], %[[X]], %[[X]]
   return %0, %1, %2 : tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>
 }
+
+// -----
+
+// Shape arithmetic on small integer constants folds, with broadcasting, and so do concats
+// and slices of constant vectors.
+// CHECK-LABEL: func.func @shape_arithmetic
+// CHECK-DAG: arith.constant dense<[3, 4]> : tensor<2xi64>
+// CHECK-DAG: arith.constant dense<[2, 8, 3]> : tensor<3xi64>
+// CHECK-DAG: arith.constant dense<[8, 3]> : tensor<2xi64>
+// CHECK-NOT: llm.
+func.func @shape_arithmetic() -> (tensor<2xi64>, tensor<3xi64>, tensor<2xi64>) {
+  %rank = arith.constant dense<4> : tensor<i64>
+  %axes = arith.constant dense<[1, 0]> : tensor<2xi64>
+  %0 = llm.sub %rank, %axes : tensor<i64>, tensor<2xi64> -> tensor<2xi64>
+  %a = arith.constant dense<[2]> : tensor<1xi64>
+  %b = arith.constant dense<[8, 3]> : tensor<2xi64>
+  %1 = llm.concat %a, %b {axis = 0 : i64} : (tensor<1xi64>, tensor<2xi64>) -> tensor<3xi64>
+  %2 = llm.slice %1 {starts = array<i64: 1>, ends = array<i64: 3>, steps = array<i64: 1>} : tensor<3xi64> -> tensor<2xi64>
+  return %0, %1, %2 : tensor<2xi64>, tensor<3xi64>, tensor<2xi64>
+}
