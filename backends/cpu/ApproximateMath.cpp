@@ -23,10 +23,10 @@ struct DemoteF64Transcendental : RewritePattern {
 
   LogicalResult matchAndRewrite(Operation *op, PatternRewriter &rewriter) const override {
     static const llvm::StringSet<> functions = {
-        "math.exp",  "math.exp2",  "math.expm1", "math.log",  "math.log2",  "math.log10",
-        "math.log1p", "math.tanh", "math.erf",   "math.erfc", "math.sin",   "math.cos",
-        "math.tan",  "math.asin",  "math.acos",  "math.atan", "math.atan2", "math.sinh",
-        "math.cosh", "math.asinh", "math.acosh", "math.atanh", "math.powf", "math.cbrt"};
+        "math.exp",   "math.exp2",  "math.expm1", "math.log",   "math.log2",  "math.log10",
+        "math.log1p", "math.tanh",  "math.erf",   "math.erfc",  "math.sin",   "math.cos",
+        "math.tan",   "math.asin",  "math.acos",  "math.atan",  "math.atan2", "math.sinh",
+        "math.cosh",  "math.asinh", "math.acosh", "math.atanh", "math.powf",  "math.cbrt"};
     if (!functions.contains(op->getName().getStringRef()) || op->getNumResults() != 1)
       return rewriter.notifyMatchFailure(op, "not a transcendental function");
     auto isF64 = [](Type type) { return getElementTypeOrSelf(type).isF64(); };

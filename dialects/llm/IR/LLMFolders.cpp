@@ -286,8 +286,7 @@ OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
 OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
   auto constant = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
   RankedTensorType type = getType();
-  if (!constant || !type.hasStaticShape() || type.getNumElements() > 4096 ||
-      type.getRank() != 1)
+  if (!constant || !type.hasStaticShape() || type.getNumElements() > 4096 || type.getRank() != 1)
     return {};
   SmallVector<Attribute> values(constant.getValues<Attribute>());
   SmallVector<Attribute> elements;

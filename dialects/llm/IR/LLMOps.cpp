@@ -301,8 +301,7 @@ FailureOr<Type> inferGatherElements(std::optional<Location> location,
     return inferenceError<OpTy>(location, "expected integer indices, got '" +
                                               describe(indices.getElementType()) + "'");
   if (data.getRank() != indices.getRank())
-    return inferenceError<OpTy>(location, "indices have rank " +
-                                              std::to_string(indices.getRank()) +
+    return inferenceError<OpTy>(location, "indices have rank " + std::to_string(indices.getRank()) +
                                               ", expected the rank of data (" +
                                               std::to_string(data.getRank()) + ")");
   if (std::string error = shapes::checkAxis(int64_t(adaptor.getAxis()), data.getRank());
@@ -316,10 +315,10 @@ FailureOr<Type> inferSlice(std::optional<Location> location, typename OpTy::Adap
   RankedTensorType input = tensorOf(adaptor.getInput());
   if (!input)
     return inferenceError<OpTy>(location, "input must be a ranked tensor");
-  return resultOf<OpTy>(location,
-                        shapes::slice(input.getShape(), adaptor.getStarts(), adaptor.getEnds(),
-                                      adaptor.getSteps()),
-                        input.getElementType());
+  return resultOf<OpTy>(
+      location,
+      shapes::slice(input.getShape(), adaptor.getStarts(), adaptor.getEnds(), adaptor.getSteps()),
+      input.getElementType());
 }
 
 template <typename OpTy>
@@ -480,8 +479,8 @@ LogicalResult BroadcastToOp::verify() {
     int64_t size = input.getDimSize(dim), target = result.getDimSize(dim + rank - input.getRank());
     if (!ShapedType::isDynamic(size) && size != 1 && !ShapedType::isDynamic(target) &&
         target != size)
-      return emitOpError() << "input dim " << dim << " of size " << size
-                           << " cannot broadcast to " << target;
+      return emitOpError() << "input dim " << dim << " of size " << size << " cannot broadcast to "
+                           << target;
   }
   return success();
 }

@@ -316,16 +316,15 @@ ShapeOrError slice(ArrayRef<int64_t> input, ArrayRef<int64_t> starts, ArrayRef<i
                    ArrayRef<int64_t> steps) {
   size_t rank = input.size();
   if (starts.size() != rank || ends.size() != rank || steps.size() != rank)
-    return "expected one start, end and step per dimension (" + std::to_string(rank) +
-           "), got " + std::to_string(starts.size()) + ", " + std::to_string(ends.size()) +
-           " and " + std::to_string(steps.size());
+    return "expected one start, end and step per dimension (" + std::to_string(rank) + "), got " +
+           std::to_string(starts.size()) + ", " + std::to_string(ends.size()) + " and " +
+           std::to_string(steps.size());
   Shape result;
   for (size_t i = 0; i < rank; ++i) {
     int64_t start = starts[i], end = ends[i], step = steps[i], size = input[i];
     if (step == 0)
       return "step of dimension " + std::to_string(i) + " is 0";
-    bool inRange = step > 0 ? start >= 0 && start <= end &&
-                                  (isDynamic(size) || end <= size)
+    bool inRange = step > 0 ? start >= 0 && start <= end && (isDynamic(size) || end <= size)
                             : end >= -1 && end <= start &&
                                   (isDynamic(size) || start <= size - 1 || start == end);
     if (!inRange)

@@ -89,8 +89,8 @@ LogicalResult ifNode(NodeContext &node) {
   }
   SmallVector<Type> types;
   for (auto [index, pair] : llvm::enumerate(llvm::zip(*thenOutputs, *elseOutputs))) {
-    FailureOr<Type> joined = joinTypes(node, std::get<0>(pair).getType(),
-                                       std::get<1>(pair).getType(), int(index));
+    FailureOr<Type> joined =
+        joinTypes(node, std::get<0>(pair).getType(), std::get<1>(pair).getType(), int(index));
     if (failed(joined))
       return failure();
     types.push_back(*joined);

@@ -132,8 +132,7 @@ LogicalResult leakyRelu(NodeContext &node) {
 }
 
 /// Elementwise activations written with the llm ops, with `alpha`, `beta` and friends.
-template <typename Fn>
-LogicalResult composite(NodeContext &node, Fn fn) {
+template <typename Fn> LogicalResult composite(NodeContext &node, Fn fn) {
   FailureOr<Value> result = fn(node.input(0), node.inputType(0).getElementType());
   if (failed(result))
     return failure();
@@ -180,12 +179,12 @@ LogicalResult celu(NodeContext &node) {
 
 LogicalResult selu(NodeContext &node) {
   return composite(node, [&](Value x, Type element) -> FailureOr<Value> {
-    FailureOr<Value> inner =
-        exponentialLinear(node, x, element, node.floatAttr("alpha", 1.67326319217681884765625f), 1.0);
+    FailureOr<Value> inner = exponentialLinear(
+        node, x, element, node.floatAttr("alpha", 1.67326319217681884765625f), 1.0);
     if (failed(inner))
       return failure();
-    return node.create<llm::MulOp>(*inner,
-                                   node.scalar(node.floatAttr("gamma", 1.05070102214813232421875f), element));
+    return node.create<llm::MulOp>(
+        *inner, node.scalar(node.floatAttr("gamma", 1.05070102214813232421875f), element));
   });
 }
 
@@ -210,7 +209,8 @@ LogicalResult softsign(NodeContext &node) {
 }
 
 /// clamp(alpha * x + beta, 0, 1), and x times that for HardSwish.
-FailureOr<Value> hardSigmoidOf(NodeContext &node, Value x, Type element, double alpha, double beta) {
+FailureOr<Value> hardSigmoidOf(NodeContext &node, Value x, Type element, double alpha,
+                               double beta) {
   FailureOr<Value> scaled = node.create<llm::MulOp>(x, node.scalar(alpha, element));
   if (failed(scaled))
     return failure();
@@ -376,8 +376,9 @@ LogicalResult isInf(NodeContext &node) {
   if (failed(result))
     return failure();
   if (!positive && !negative)
-    result = node.create<llm::AndOp>(*result, node.constant(DenseElementsAttr::get(
-                                                  RankedTensorType::get({}, node.builder.getI1Type()), false)));
+    result = node.create<llm::AndOp>(
+        *result, node.constant(DenseElementsAttr::get(
+                     RankedTensorType::get({}, node.builder.getI1Type()), false)));
   if (failed(result))
     return failure();
   node.setOutput(0, *result);

@@ -306,9 +306,43 @@ template <typename OpTy> LogicalResult softmax(NodeContext &node) {
   return success();
 }
 
+/// (x - mean) * rsqrt(variance + epsilon) over `axes`, with the mean and 1/stddev kept as unit
+/// dims: shared by LayerNormalization's statistics outputs and InstanceNormalization.
+struct Normalized {
+  Value normalized, mean, inverseStdDev;
+};
+
+FailureOr<Normalized> normalizeOver(NodeContext &node, Value x, ArrayRef<int64_t> axes,
+                                    double epsilon) {
+  Type element = cast<RankedTensorType>(x.getType()).getElementType();
+  auto axesAttr = node.builder.getDenseI64ArrayAttr(axes);
+  auto keep = node.builder.getBoolAttr(true);
+  FailureOr<Value> mean = node.create<llm::ReduceMeanOp>(x, axesAttr, keep);
+  if (failed(mean))
+    return failure();
+  FailureOr<Value> centered = node.create<llm::SubOp>(x, *mean);
+  if (failed(centered))
+    return failure();
+  FailureOr<Value> squares = node.create<llm::MulOp>(*centered, *centered);
+  if (failed(squares))
+    return failure();
+  FailureOr<Value> variance = node.create<llm::ReduceMeanOp>(*squares, axesAttr, keep);
+  if (failed(variance))
+    return failure();
+  FailureOr<Value> shifted = node.create<llm::AddOp>(*variance, node.scalar(epsilon, element));
+  if (failed(shifted))
+    return failure();
+  Value inverse = llm::RsqrtOp::create(node.builder, node.loc, *shifted);
+  FailureOr<Value> normalized = node.create<llm::MulOp>(*centered, inverse);
+  if (failed(normalized))
+    return failure();
+  return Normalized{*normalized, *mean, inverse};
+}
+
 /// LayerNormalization (opset 17): normalizes over dims [axis, rank).
 LogicalResult layerNorm(NodeContext &node) {
-  FailureOr<int64_t> axis = node.normalizeAxis(node.intAttr("axis", -1), node.inputType(0).getRank());
+  FailureOr<int64_t> axis =
+      node.normalizeAxis(node.intAttr("axis", -1), node.inputType(0).getRank());
   if (failed(axis))
     return failure();
   bool wantsStatistics = false;
@@ -316,32 +350,13 @@ LogicalResult layerNorm(NodeContext &node) {
     wantsStatistics |= !node.node.output(i).empty();
   if (wantsStatistics) {
     // Spelled out, so that the mean and 1/stddev (kept dims of size 1) are values too.
-    Value x = node.input(0);
-    Type element = node.inputType(0).getElementType();
     SmallVector<int64_t> axes =
         llvm::to_vector(llvm::seq<int64_t>(*axis, node.inputType(0).getRank()));
-    auto axesAttr = node.builder.getDenseI64ArrayAttr(axes);
-    auto keep = node.builder.getBoolAttr(true);
-    FailureOr<Value> mean = node.create<llm::ReduceMeanOp>(x, axesAttr, keep);
-    if (failed(mean))
+    FailureOr<Normalized> statistics =
+        normalizeOver(node, node.input(0), axes, node.floatAttr("epsilon", 1e-5f));
+    if (failed(statistics))
       return failure();
-    FailureOr<Value> centered = node.create<llm::SubOp>(x, *mean);
-    if (failed(centered))
-      return failure();
-    FailureOr<Value> squares = node.create<llm::MulOp>(*centered, *centered);
-    if (failed(squares))
-      return failure();
-    FailureOr<Value> variance = node.create<llm::ReduceMeanOp>(*squares, axesAttr, keep);
-    if (failed(variance))
-      return failure();
-    FailureOr<Value> shifted = node.create<llm::AddOp>(
-        *variance, node.scalar(node.floatAttr("epsilon", 1e-5f), element));
-    if (failed(shifted))
-      return failure();
-    Value inverse = llm::RsqrtOp::create(node.builder, node.loc, *shifted);
-    FailureOr<Value> normalized = node.create<llm::MulOp>(*centered, inverse);
-    if (failed(normalized))
-      return failure();
+    Value *normalized = &statistics->normalized;
     FailureOr<Value> result = node.create<llm::MulOp>(*normalized, node.input(1));
     if (failed(result))
       return failure();
@@ -351,8 +366,8 @@ LogicalResult layerNorm(NodeContext &node) {
         return failure();
     }
     node.setOutput(0, *result);
-    node.setOutput(1, *mean);
-    node.setOutput(2, inverse);
+    node.setOutput(1, statistics->mean);
+    node.setOutput(2, statistics->inverseStdDev);
     return success();
   }
   FailureOr<Value> result = node.create<llm::LayerNormOp>(
@@ -373,31 +388,12 @@ LogicalResult instanceNorm(NodeContext &node) {
     node.error() << "expected an input of rank 3 or more, got rank " << rank;
     return failure();
   }
-  Type element = type.getElementType();
-  Value x = node.input(0);
   SmallVector<int64_t> spatial = llvm::to_vector(llvm::seq<int64_t>(2, rank));
-  auto axes = node.builder.getDenseI64ArrayAttr(spatial);
-  auto keep = node.builder.getBoolAttr(true);
-  FailureOr<Value> mean = node.create<llm::ReduceMeanOp>(x, axes, keep);
-  if (failed(mean))
+  FailureOr<Normalized> statistics =
+      normalizeOver(node, node.input(0), spatial, node.floatAttr("epsilon", 1e-5f));
+  if (failed(statistics))
     return failure();
-  FailureOr<Value> centered = node.create<llm::SubOp>(x, *mean);
-  if (failed(centered))
-    return failure();
-  FailureOr<Value> squares = node.create<llm::MulOp>(*centered, *centered);
-  if (failed(squares))
-    return failure();
-  FailureOr<Value> variance = node.create<llm::ReduceMeanOp>(*squares, axes, keep);
-  if (failed(variance))
-    return failure();
-  FailureOr<Value> shifted =
-      node.create<llm::AddOp>(*variance, node.scalar(node.floatAttr("epsilon", 1e-5f), element));
-  if (failed(shifted))
-    return failure();
-  Value inverse = llm::RsqrtOp::create(node.builder, node.loc, *shifted);
-  FailureOr<Value> normalized = node.create<llm::MulOp>(*centered, inverse);
-  if (failed(normalized))
-    return failure();
+  Value *normalized = &statistics->normalized;
   // [C] -> [C, 1, ..., 1] to broadcast over the spatial dims.
   SmallVector<int64_t> channelShape = {node.inputType(1).getDimSize(0)};
   channelShape.append(rank - 2, 1);
@@ -415,15 +411,15 @@ LogicalResult instanceNorm(NodeContext &node) {
   return success();
 }
 
-template <typename OpTy>
-LogicalResult argExtreme(NodeContext &node) {
-  FailureOr<int64_t> axis = node.normalizeAxis(node.intAttr("axis", 0), node.inputType(0).getRank());
+template <typename OpTy> LogicalResult argExtreme(NodeContext &node) {
+  FailureOr<int64_t> axis =
+      node.normalizeAxis(node.intAttr("axis", 0), node.inputType(0).getRank());
   if (failed(axis))
     return failure();
-  FailureOr<Value> result = node.create<OpTy>(
-      node.input(0), node.builder.getI64IntegerAttr(*axis),
-      node.builder.getBoolAttr(node.intAttr("keepdims", 1) != 0),
-      node.builder.getBoolAttr(node.intAttr("select_last_index", 0) != 0));
+  FailureOr<Value> result =
+      node.create<OpTy>(node.input(0), node.builder.getI64IntegerAttr(*axis),
+                        node.builder.getBoolAttr(node.intAttr("keepdims", 1) != 0),
+                        node.builder.getBoolAttr(node.intAttr("select_last_index", 0) != 0));
   if (failed(result))
     return failure();
   node.setOutput(0, *result);
@@ -438,16 +434,17 @@ LogicalResult hardmax(NodeContext &node) {
     return failure();
   }
   int64_t rank = type.getRank();
-  FailureOr<int64_t> axis = node.normalizeAxis(node.intAttr("axis", node.opset < 13 ? 1 : -1), rank);
+  FailureOr<int64_t> axis =
+      node.normalizeAxis(node.intAttr("axis", node.opset < 13 ? 1 : -1), rank);
   if (failed(axis))
     return failure();
   if (node.opset < 13 && *axis != rank - 1) {
     node.error() << "opset " << node.opset << " hardmax over a block of dims is not supported";
     return failure();
   }
-  FailureOr<Value> best = node.create<llm::ArgMaxOp>(node.input(0), node.builder.getI64IntegerAttr(*axis),
-                                                     node.builder.getBoolAttr(true),
-                                                     node.builder.getBoolAttr(false));
+  FailureOr<Value> best =
+      node.create<llm::ArgMaxOp>(node.input(0), node.builder.getI64IntegerAttr(*axis),
+                                 node.builder.getBoolAttr(true), node.builder.getBoolAttr(false));
   if (failed(best))
     return failure();
   // Positions along the axis, shaped to broadcast against the argmax.
@@ -460,9 +457,10 @@ LogicalResult hardmax(NodeContext &node) {
   FailureOr<Value> mask = node.create<llm::EqualOp>(iota, *best);
   if (failed(mask))
     return failure();
-  node.setOutput(0, llm::CastOp::create(node.builder, node.loc,
-                                        cast<RankedTensorType>(mask->getType()).clone(type.getElementType()),
-                                        *mask));
+  node.setOutput(
+      0, llm::CastOp::create(node.builder, node.loc,
+                             cast<RankedTensorType>(mask->getType()).clone(type.getElementType()),
+                             *mask));
   return success();
 }
 
@@ -511,12 +509,13 @@ FailureOr<Value> negativeLogLikelihood(NodeContext &node, Value logProb, Value t
     loss = *weighted;
   }
   if (std::optional<int64_t> ignore = node.intAttr("ignore_index")) {
-    FailureOr<Value> keep =
-        node.create<llm::NotEqualOp>(target, node.scalar(double(*ignore), targetType.getElementType()));
+    FailureOr<Value> keep = node.create<llm::NotEqualOp>(
+        target, node.scalar(double(*ignore), targetType.getElementType()));
     if (failed(keep))
       return failure();
     FailureOr<Value> kept = node.create<llm::SelectOp>(*keep, loss, node.scalar(0.0, element));
-    FailureOr<Value> keptWeights = node.create<llm::SelectOp>(*keep, weights, node.scalar(0.0, element));
+    FailureOr<Value> keptWeights =
+        node.create<llm::SelectOp>(*keep, weights, node.scalar(0.0, element));
     if (failed(kept) || failed(keptWeights))
       return failure();
     loss = *kept;
@@ -554,7 +553,8 @@ LogicalResult softmaxCrossEntropy(NodeContext &node) {
 }
 
 LogicalResult gatherElements(NodeContext &node) {
-  FailureOr<int64_t> axis = node.normalizeAxis(node.intAttr("axis", 0), node.inputType(0).getRank());
+  FailureOr<int64_t> axis =
+      node.normalizeAxis(node.intAttr("axis", 0), node.inputType(0).getRank());
   if (failed(axis))
     return failure();
   FailureOr<Value> result = node.create<llm::GatherElementsOp>(

@@ -78,7 +78,8 @@ LogicalResult recurrent(NodeContext &node, Cell cell) {
     return failure();
   }
   for (const char *name : {"activations", "clip", "input_forget"})
-    if (node.attribute(name) && !(std::string(name) == "input_forget" && node.intAttr(name, 0) == 0)) {
+    if (node.attribute(name) &&
+        !(std::string(name) == "input_forget" && node.intAttr(name, 0) == 0)) {
       node.error() << "attribute '" << name << "' is not supported";
       return failure();
     }
@@ -132,11 +133,11 @@ LogicalResult recurrent(NodeContext &node, Cell cell) {
       wBias = b.slice(bias, 0, 0, gates * hidden);
       rBias = b.slice(bias, 0, gates * hidden, 2 * gates * hidden);
     }
-    Value h = node.hasInput(5)
-                  ? b.reshape(b.slice(node.input(5), 0, d, d + 1), {batch, hidden})
-                  : node.constant(DenseElementsAttr::get(
-                        RankedTensorType::get({batch, hidden}, element),
-                        node.builder.getFloatAttr(element, 0.0)));
+    Value h =
+        node.hasInput(5)
+            ? b.reshape(b.slice(node.input(5), 0, d, d + 1), {batch, hidden})
+            : node.constant(DenseElementsAttr::get(RankedTensorType::get({batch, hidden}, element),
+                                                   node.builder.getFloatAttr(element, 0.0)));
     Value c = cell == Cell::Lstm && node.hasInput(6)
                   ? b.reshape(b.slice(node.input(6), 0, d, d + 1), {batch, hidden})
                   : h;
@@ -150,7 +151,9 @@ LogicalResult recurrent(NodeContext &node, Cell cell) {
       peepO = b.slice(p, 0, hidden, 2 * hidden);
       peepF = b.slice(p, 0, 2 * hidden, 3 * hidden);
     }
-    auto gate = [&](Value all, int index) { return b.slice(all, 1, index * hidden, (index + 1) * hidden); };
+    auto gate = [&](Value all, int index) {
+      return b.slice(all, 1, index * hidden, (index + 1) * hidden);
+    };
     SmallVector<Value> stepOutputs(steps);
     for (int64_t s = 0; s < steps; ++s) {
       int64_t t = reverse ? steps - 1 - s : s;
@@ -199,7 +202,8 @@ LogicalResult recurrent(NodeContext &node, Cell cell) {
       Value output = newH;
       if (lengths) {
         Value active = b.check(node.create<llm::GreaterOp>(
-            lengths, node.scalar(double(t), cast<RankedTensorType>(lengths.getType()).getElementType())));
+            lengths,
+            node.scalar(double(t), cast<RankedTensorType>(lengths.getType()).getElementType())));
         if (b.failedAny)
           return failure();
         newH = b.select(active, newH, h);

@@ -315,7 +315,8 @@ void normalizeRange(int64_t size, int64_t step, int64_t &start, int64_t &end) {
 }
 
 FailureOr<Value> sliceOf(NodeContext &node, Value input, ArrayRef<int64_t> axes,
-                         ArrayRef<int64_t> starts, ArrayRef<int64_t> ends, ArrayRef<int64_t> steps) {
+                         ArrayRef<int64_t> starts, ArrayRef<int64_t> ends,
+                         ArrayRef<int64_t> steps) {
   auto type = cast<RankedTensorType>(input.getType());
   int64_t rank = type.getRank();
   SmallVector<int64_t> allStarts(rank, 0), allEnds(type.getShape()), allSteps(rank, 1);
@@ -393,8 +394,8 @@ LogicalResult slice(NodeContext &node) {
       axes.push_back(int64_t(i));
   if (steps.empty())
     steps.assign(starts.size(), 1);
-  if (starts.size() != ends.size() || axes.size() != starts.size() || steps.size() != starts.size() ||
-      int64_t(starts.size()) > rank) {
+  if (starts.size() != ends.size() || axes.size() != starts.size() ||
+      steps.size() != starts.size() || int64_t(starts.size()) > rank) {
     node.error() << "starts, ends, axes and steps must have one entry per sliced axis";
     return failure();
   }
@@ -436,7 +437,8 @@ LogicalResult split(NodeContext &node) {
   int64_t total = 0;
   for (int64_t s : sizes)
     total += s;
-  if (int64_t(sizes.size()) != outputs || total != size || llvm::any_of(sizes, [](int64_t s) { return s < 0; })) {
+  if (int64_t(sizes.size()) != outputs || total != size ||
+      llvm::any_of(sizes, [](int64_t s) { return s < 0; })) {
     node.error() << "split sizes do not divide dim " << *axis << " of size " << size << " into "
                  << outputs << " outputs";
     return failure();
@@ -515,8 +517,8 @@ LogicalResult expand(NodeContext &node) {
 
 LogicalResult constantOfShape(NodeContext &node) {
   std::optional<std::vector<int64_t>> shape = node.constantInts(0);
-  DenseElementsAttr fillValue = DenseElementsAttr::get(
-      RankedTensorType::get({}, node.builder.getF32Type()), 0.0f);
+  DenseElementsAttr fillValue =
+      DenseElementsAttr::get(RankedTensorType::get({}, node.builder.getF32Type()), 0.0f);
   if (const onnx::AttributeProto *value = node.attribute("value")) {
     std::string error;
     FailureOr<DenseElementsAttr> tensor = tensorValue(value->t(), "", node.builder, error);
@@ -539,8 +541,8 @@ LogicalResult constantOfShape(NodeContext &node) {
       node.error() << "shape " << llm::shapes::formatShape(*shape) << " has a negative dim";
       return failure();
     }
-  DenseElementsAttr fill = DenseElementsAttr::get(
-      RankedTensorType::get({1}, node.builder.getF32Type()), 0.0f);
+  DenseElementsAttr fill =
+      DenseElementsAttr::get(RankedTensorType::get({1}, node.builder.getF32Type()), 0.0f);
   if (const onnx::AttributeProto *value = node.attribute("value")) {
     std::string error;
     FailureOr<DenseElementsAttr> tensor = tensorValue(value->t(), "", node.builder, error);
@@ -552,7 +554,8 @@ LogicalResult constantOfShape(NodeContext &node) {
   }
   auto type = RankedTensorType::get(*shape, fill.getElementType());
   node.setOutput(0, node.constant(fill.isSplat() ? fill.resizeSplat(type)
-                                                 : DenseElementsAttr::get(type, fill.getSplatValue<Attribute>())));
+                                                 : DenseElementsAttr::get(
+                                                       type, fill.getSplatValue<Attribute>())));
   return success();
 }
 
@@ -585,9 +588,10 @@ LogicalResult range(NodeContext &node) {
   auto type = RankedTensorType::get({n}, element);
   SmallVector<Attribute> values;
   for (int64_t i = 0; i < n; ++i)
-    values.push_back(isa<FloatType>(element)
-                         ? Attribute(node.builder.getFloatAttr(element, first + double(i) * step))
-                         : Attribute(node.builder.getIntegerAttr(element, int64_t(first) + i * int64_t(step))));
+    values.push_back(
+        isa<FloatType>(element)
+            ? Attribute(node.builder.getFloatAttr(element, first + double(i) * step))
+            : Attribute(node.builder.getIntegerAttr(element, int64_t(first) + i * int64_t(step))));
   node.setOutput(0, node.constant(DenseElementsAttr::get(type, values)));
   return success();
 }
@@ -657,8 +661,8 @@ LogicalResult tile(NodeContext &node) {
       continue;
     }
     SmallVector<Value> copies(count, result);
-    FailureOr<Value> joined = node.create<llm::ConcatOp>(ValueRange(copies),
-                                                         node.builder.getI64IntegerAttr(axis));
+    FailureOr<Value> joined =
+        node.create<llm::ConcatOp>(ValueRange(copies), node.builder.getI64IntegerAttr(axis));
     if (failed(joined))
       return failure();
     result = *joined;
@@ -668,8 +672,7 @@ LogicalResult tile(NodeContext &node) {
 }
 
 /// DepthToSpace and SpaceToDepth are a reshape, a transpose and a reshape.
-template <bool toSpace>
-LogicalResult depthSpace(NodeContext &node) {
+template <bool toSpace> LogicalResult depthSpace(NodeContext &node) {
   RankedTensorType type = node.inputType(0);
   if (type.getRank() != 4 || !type.hasStaticShape()) {
     node.error() << "expected a static N x C x H x W input";
@@ -679,14 +682,17 @@ LogicalResult depthSpace(NodeContext &node) {
   int64_t n = type.getDimSize(0), c = type.getDimSize(1), h = type.getDimSize(2),
           w = type.getDimSize(3);
   if (b < 1 || (toSpace ? c % (b * b) != 0 : (h % b != 0 || w % b != 0))) {
-    node.error() << "blocksize " << b << " does not divide the input " << llm::shapes::formatShape(type.getShape());
+    node.error() << "blocksize " << b << " does not divide the input "
+                 << llm::shapes::formatShape(type.getShape());
     return failure();
   }
   SmallVector<int64_t> first, permutation, last;
   if (toSpace) {
     bool crd = node.stringAttr("mode").value_or("DCR") == "CRD";
-    first = crd ? SmallVector<int64_t>{n, c / (b * b), b, b, h, w} : SmallVector<int64_t>{n, b, b, c / (b * b), h, w};
-    permutation = crd ? SmallVector<int64_t>{0, 1, 4, 2, 5, 3} : SmallVector<int64_t>{0, 3, 4, 1, 5, 2};
+    first = crd ? SmallVector<int64_t>{n, c / (b * b), b, b, h, w}
+                : SmallVector<int64_t>{n, b, b, c / (b * b), h, w};
+    permutation =
+        crd ? SmallVector<int64_t>{0, 1, 4, 2, 5, 3} : SmallVector<int64_t>{0, 3, 4, 1, 5, 2};
     last = {n, c / (b * b), h * b, w * b};
   } else {
     first = {n, c, h / b, b, w / b, b};

@@ -160,6 +160,18 @@ struct ConcatToInsertSlices : OpRewritePattern<ConcatOp> {
   }
 };
 
+/// Normalizes a gathered index (negative from the end) and clamps it into [0, size).
+Value clampIndex(OpBuilder &b, Location loc, Value index, Value size) {
+  if (!index.getType().isIndex())
+    index = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value isNegative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, index, zero);
+  index = arith::SelectOp::create(b, loc, isNegative, arith::AddIOp::create(b, loc, index, size),
+                                  index);
+  Value last = arith::SubIOp::create(b, loc, size, arith::ConstantIndexOp::create(b, loc, 1));
+  return arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, index, zero), last);
+}
+
 struct GatherToGeneric : OpRewritePattern<GatherOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -191,53 +203,28 @@ struct GatherToGeneric : OpRewritePattern<GatherOp> {
     SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, indexExprs, rewriter.getContext()),
                                    rewriter.getMultiDimIdentityMap(rank)};
     Value axisSize = tensor::DimOp::create(rewriter, loc, data, axis);
-    Value result =
-        linalg::GenericOp::create(
-            rewriter, loc, resultType, indices, init, maps, parallelIterators(rank),
-            [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
-              Value index =
-                  args[0].getType().isIndex()
-                      ? args[0]
-                      : Value(arith::IndexCastOp::create(b, nestedLoc, b.getIndexType(), args[0]));
-              // Negative indices count from the end; anything else out of range is clamped,
-              // so a bad index reads a wrong element but never outside the tensor.
-              Value zero = arith::ConstantIndexOp::create(b, nestedLoc, 0);
-              Value isNegative =
-                  arith::CmpIOp::create(b, nestedLoc, arith::CmpIPredicate::slt, index, zero);
-              index = arith::SelectOp::create(b, nestedLoc, isNegative,
-                                              arith::AddIOp::create(b, nestedLoc, index, axisSize),
-                                              index);
-              Value last = arith::SubIOp::create(b, nestedLoc, axisSize,
-                                                 arith::ConstantIndexOp::create(b, nestedLoc, 1));
-              index = arith::MinSIOp::create(
-                  b, nestedLoc, arith::MaxSIOp::create(b, nestedLoc, index, zero), last);
-              SmallVector<Value> position;
-              for (int64_t dim = 0; dim < axis; ++dim)
-                position.push_back(linalg::IndexOp::create(b, nestedLoc, dim));
-              position.push_back(index);
-              for (int64_t dim = axis + indexRank; dim < rank; ++dim)
-                position.push_back(linalg::IndexOp::create(b, nestedLoc, dim));
-              linalg::YieldOp::create(
-                  b, nestedLoc,
-                  tensor::ExtractOp::create(b, nestedLoc, data, position).getResult());
-            })
-            .getResult(0);
+    Value result = linalg::GenericOp::create(
+                       rewriter, loc, resultType, indices, init, maps, parallelIterators(rank),
+                       [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+                         // Negative indices count from the end; anything else out of range is
+                         // clamped, so a bad index reads a wrong element but never outside the
+                         // tensor.
+                         Value index = clampIndex(b, nestedLoc, args[0], axisSize);
+                         SmallVector<Value> position;
+                         for (int64_t dim = 0; dim < axis; ++dim)
+                           position.push_back(linalg::IndexOp::create(b, nestedLoc, dim));
+                         position.push_back(index);
+                         for (int64_t dim = axis + indexRank; dim < rank; ++dim)
+                           position.push_back(linalg::IndexOp::create(b, nestedLoc, dim));
+                         linalg::YieldOp::create(
+                             b, nestedLoc,
+                             tensor::ExtractOp::create(b, nestedLoc, data, position).getResult());
+                       })
+                       .getResult(0);
     rewriter.replaceOp(op, result);
     return success();
   }
 };
-
-/// Normalizes a gathered index (negative from the end) and clamps it into [0, size).
-Value clampIndex(OpBuilder &b, Location loc, Value index, Value size) {
-  if (!index.getType().isIndex())
-    index = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value isNegative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, index, zero);
-  index = arith::SelectOp::create(b, loc, isNegative, arith::AddIOp::create(b, loc, index, size),
-                                  index);
-  Value last = arith::SubIOp::create(b, loc, size, arith::ConstantIndexOp::create(b, loc, 1));
-  return arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, index, zero), last);
-}
 
 struct GatherElementsToGeneric : OpRewritePattern<GatherElementsOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -261,7 +248,8 @@ struct GatherElementsToGeneric : OpRewritePattern<GatherElementsOp> {
                 position.push_back(dim == axis ? clampIndex(b, nestedLoc, args[0], axisSize)
                                                : Value(linalg::IndexOp::create(b, nestedLoc, dim)));
               linalg::YieldOp::create(
-                  b, nestedLoc, tensor::ExtractOp::create(b, nestedLoc, data, position).getResult());
+                  b, nestedLoc,
+                  tensor::ExtractOp::create(b, nestedLoc, data, position).getResult());
             })
             .getResult(0);
     rewriter.replaceOp(op, result);
@@ -321,13 +309,14 @@ struct BroadcastToGeneric : OpRewritePattern<BroadcastToOp> {
               for (int64_t dim = 0; dim < inputType.getRank(); ++dim) {
                 Value index = linalg::IndexOp::create(b, nestedLoc, dim + offset);
                 // Size-1 dims are read at 0; anything else stays inside the input.
-                Value last = arith::SubIOp::create(
-                    b, nestedLoc, inputSizes[dim], arith::ConstantIndexOp::create(b, nestedLoc, 1));
-                position.push_back(
-                    arith::MaxSIOp::create(b, nestedLoc, arith::MinSIOp::create(b, nestedLoc, index, last), zero));
+                Value last = arith::SubIOp::create(b, nestedLoc, inputSizes[dim],
+                                                   arith::ConstantIndexOp::create(b, nestedLoc, 1));
+                position.push_back(arith::MaxSIOp::create(
+                    b, nestedLoc, arith::MinSIOp::create(b, nestedLoc, index, last), zero));
               }
               linalg::YieldOp::create(
-                  b, nestedLoc, tensor::ExtractOp::create(b, nestedLoc, input, position).getResult());
+                  b, nestedLoc,
+                  tensor::ExtractOp::create(b, nestedLoc, input, position).getResult());
             })
             .getResult(0);
     rewriter.replaceOp(op, result);
@@ -359,10 +348,12 @@ struct SliceToGeneric : OpRewritePattern<SliceOp> {
                 Value scaled = arith::MulIOp::create(
                     b, nestedLoc, index, arith::ConstantIndexOp::create(b, nestedLoc, steps[dim]));
                 position.push_back(arith::AddIOp::create(
-                    b, nestedLoc, scaled, arith::ConstantIndexOp::create(b, nestedLoc, starts[dim])));
+                    b, nestedLoc, scaled,
+                    arith::ConstantIndexOp::create(b, nestedLoc, starts[dim])));
               }
               linalg::YieldOp::create(
-                  b, nestedLoc, tensor::ExtractOp::create(b, nestedLoc, input, position).getResult());
+                  b, nestedLoc,
+                  tensor::ExtractOp::create(b, nestedLoc, input, position).getResult());
             })
             .getResult(0);
     rewriter.replaceOp(op, result);
@@ -374,8 +365,7 @@ struct SliceToGeneric : OpRewritePattern<SliceOp> {
 
 void populateDataMovementPatterns(RewritePatternSet &patterns) {
   patterns.add<TransposeToLinalg, ReshapeToTensor, ConcatToInsertSlices, GatherToGeneric,
-               SliceToGeneric, GatherElementsToGeneric, BroadcastToGeneric>(
-      patterns.getContext());
+               SliceToGeneric, GatherElementsToGeneric, BroadcastToGeneric>(patterns.getContext());
 }
 
 } // namespace llmc::llm::lowering

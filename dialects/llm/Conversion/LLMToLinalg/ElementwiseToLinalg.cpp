@@ -84,11 +84,14 @@ Value computeUnary(Operation *op, OpBuilder &b, Location loc, Value x) {
       .Case<SignOp>([&](auto) -> Value {
         // Zero (and NaN) map to themselves.
         Value zero = scalarConstant(b, loc, type, 0.0);
-        Value positive = isFloat ? Value(arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, zero))
-                                 : Value(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, x, zero));
-        Value negative = isFloat ? Value(arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, zero))
-                                 : Value(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x, zero));
-        Value sign = arith::SelectOp::create(b, loc, negative, scalarConstant(b, loc, type, -1.0), x);
+        Value positive =
+            isFloat ? Value(arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, zero))
+                    : Value(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, x, zero));
+        Value negative =
+            isFloat ? Value(arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, zero))
+                    : Value(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x, zero));
+        Value sign =
+            arith::SelectOp::create(b, loc, negative, scalarConstant(b, loc, type, -1.0), x);
         return arith::SelectOp::create(b, loc, positive, one(), sign);
       })
       .Case<NotOp>([&](auto) -> Value {
@@ -128,13 +131,13 @@ struct CompareToGeneric : OpRewritePattern<OpTy> {
     Type element = getElementTypeOrSelf(op.getLhs().getType());
     if (!isPlainNumber(element) || getElementTypeOrSelf(op.getRhs().getType()) != element)
       return rewriter.notifyMatchFailure(op, "operands are not plain numbers of one type");
-    Value result = elementwise(
-        rewriter, op.getLoc(), op.getType(), {op.getLhs(), op.getRhs()},
-        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
-          if (isa<FloatType>(element))
-            return arith::CmpFOp::create(b, loc, floatPredicate, args[0], args[1]);
-          return arith::CmpIOp::create(b, loc, intPredicate, args[0], args[1]);
-        });
+    Value result =
+        elementwise(rewriter, op.getLoc(), op.getType(), {op.getLhs(), op.getRhs()},
+                    [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+                      if (isa<FloatType>(element))
+                        return arith::CmpFOp::create(b, loc, floatPredicate, args[0], args[1]);
+                      return arith::CmpIOp::create(b, loc, intPredicate, args[0], args[1]);
+                    });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -221,12 +224,11 @@ void populateElementwisePatterns(RewritePatternSet &patterns) {
                BinaryToGeneric<XorOp, Combine::Xor>>(context);
   using FP = arith::CmpFPredicate;
   using IP = arith::CmpIPredicate;
-  patterns.add<CompareToGeneric<EqualOp, FP::OEQ, IP::eq>,
-               CompareToGeneric<NotEqualOp, FP::UNE, IP::ne>,
-               CompareToGeneric<LessOp, FP::OLT, IP::slt>,
-               CompareToGeneric<LessEqualOp, FP::OLE, IP::sle>,
-               CompareToGeneric<GreaterOp, FP::OGT, IP::sgt>,
-               CompareToGeneric<GreaterEqualOp, FP::OGE, IP::sge>, SelectToGeneric>(context);
+  patterns.add<
+      CompareToGeneric<EqualOp, FP::OEQ, IP::eq>, CompareToGeneric<NotEqualOp, FP::UNE, IP::ne>,
+      CompareToGeneric<LessOp, FP::OLT, IP::slt>, CompareToGeneric<LessEqualOp, FP::OLE, IP::sle>,
+      CompareToGeneric<GreaterOp, FP::OGT, IP::sgt>,
+      CompareToGeneric<GreaterEqualOp, FP::OGE, IP::sge>, SelectToGeneric>(context);
   patterns.add<ClampToGeneric, CastToGeneric>(context);
 }
 

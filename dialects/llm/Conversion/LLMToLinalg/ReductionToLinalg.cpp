@@ -166,8 +166,7 @@ template <typename OpTy, bool centered> struct NormToGeneric : OpRewritePattern<
 };
 
 /// argmax/argmin: one reduction carrying the best value and its index.
-template <typename OpTy, bool maximum>
-struct ArgToGeneric : OpRewritePattern<OpTy> {
+template <typename OpTy, bool maximum> struct ArgToGeneric : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
 
   LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
@@ -209,16 +208,18 @@ struct ArgToGeneric : OpRewritePattern<OpTy> {
           Value candidate = args[0], best = args[1], bestIndex = args[2];
           Value better;
           if (isa<FloatType>(element)) {
-            auto predicate = maximum ? (last ? arith::CmpFPredicate::OGE : arith::CmpFPredicate::OGT)
-                                     : (last ? arith::CmpFPredicate::OLE : arith::CmpFPredicate::OLT);
+            auto predicate = maximum
+                                 ? (last ? arith::CmpFPredicate::OGE : arith::CmpFPredicate::OGT)
+                                 : (last ? arith::CmpFPredicate::OLE : arith::CmpFPredicate::OLT);
             better = arith::CmpFOp::create(b, nestedLoc, predicate, candidate, best);
           } else {
-            auto predicate = maximum ? (last ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sgt)
-                                     : (last ? arith::CmpIPredicate::sle : arith::CmpIPredicate::slt);
+            auto predicate = maximum
+                                 ? (last ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sgt)
+                                 : (last ? arith::CmpIPredicate::sle : arith::CmpIPredicate::slt);
             better = arith::CmpIOp::create(b, nestedLoc, predicate, candidate, best);
           }
-          Value position = arith::IndexCastOp::create(
-              b, nestedLoc, b.getI64Type(), linalg::IndexOp::create(b, nestedLoc, axis));
+          Value position = arith::IndexCastOp::create(b, nestedLoc, b.getI64Type(),
+                                                      linalg::IndexOp::create(b, nestedLoc, axis));
           linalg::YieldOp::create(
               b, nestedLoc,
               ValueRange{arith::SelectOp::create(b, nestedLoc, better, candidate, best),
