@@ -6,6 +6,7 @@
 #include "llvm/Support/CheckedArithmetic.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 using namespace llmc;
@@ -713,6 +714,143 @@ template <bool toSpace> LogicalResult depthSpace(NodeContext &node) {
   return success();
 }
 
+/// Pad with constant pads: per axis, a concatenation of what goes before, the input, and what
+/// goes after (a constant block, the edge repeated, or the reflection); negative pads crop.
+LogicalResult pad(NodeContext &node) {
+  RankedTensorType type = node.inputType(0);
+  int64_t rank = type.getRank();
+  if (!type.hasStaticShape()) {
+    node.error() << "padding a tensor with dims of unknown size is not supported yet";
+    return failure();
+  }
+  std::vector<int64_t> pads;
+  double value = 0.0;
+  std::vector<int64_t> axes;
+  if (node.opset < 11) {
+    pads = node.intsAttr("pads").value_or(std::vector<int64_t>{});
+    value = node.floatAttr("value", 0.0f);
+  } else {
+    std::optional<std::vector<int64_t>> constant = node.constantInts(1);
+    if (!constant) {
+      node.error() << "pads computed at run time are not supported yet";
+      return failure();
+    }
+    pads = *constant;
+    if (node.hasInput(2)) {
+      DenseElementsAttr fill;
+      if (!matchPattern(node.input(2), m_Constant(&fill)) || fill.getNumElements() != 1) {
+        node.error() << "the constant value must be a constant scalar";
+        return failure();
+      }
+      value = isa<FloatType>(fill.getElementType())
+                  ? (*fill.getValues<APFloat>().begin()).convertToDouble()
+                  : double((*fill.getValues<APInt>().begin()).getSExtValue());
+    }
+    if (node.hasInput(3)) {
+      std::optional<std::vector<int64_t>> a = node.constantInts(3);
+      if (!a) {
+        node.error() << "axes computed at run time are not supported yet";
+        return failure();
+      }
+      axes = *a;
+    }
+  }
+  if (axes.empty())
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
+  if (pads.size() != 2 * axes.size()) {
+    node.error() << "expected " << 2 * axes.size() << " pads, got " << pads.size();
+    return failure();
+  }
+  std::string mode = node.stringAttr("mode").value_or("constant");
+  if (mode != "constant" && mode != "edge" && mode != "reflect") {
+    node.error() << "mode '" << mode << "' is not constant, edge or reflect";
+    return failure();
+  }
+  Value result = node.input(0);
+  Type element = type.getElementType();
+  for (size_t i = 0; i < axes.size(); ++i) {
+    FailureOr<int64_t> axis = node.normalizeAxis(axes[i], rank);
+    if (failed(axis))
+      return failure();
+    int64_t before = pads[i], after = pads[i + axes.size()];
+    auto currentType = cast<RankedTensorType>(result.getType());
+    int64_t size = currentType.getDimSize(*axis);
+    // Negative pads crop first.
+    if (before < 0 || after < 0) {
+      int64_t start = std::max<int64_t>(0, -before), end = size - std::max<int64_t>(0, -after);
+      if (start > end) {
+        node.error() << "pads crop more than dim " << *axis << " holds";
+        return failure();
+      }
+      FailureOr<Value> cropped = sliceOf(node, result, {*axis}, {start}, {end}, {1});
+      if (failed(cropped))
+        return failure();
+      result = *cropped;
+      size = end - start;
+      before = std::max<int64_t>(0, before);
+      after = std::max<int64_t>(0, after);
+    }
+    if (before == 0 && after == 0)
+      continue;
+    if (mode == "reflect" && (before >= size || after >= size)) {
+      node.error() << "reflect pads must be smaller than dim " << *axis << " (" << size << ")";
+      return failure();
+    }
+    if (size == 0 && mode != "constant") {
+      node.error() << mode << " padding of an empty dim";
+      return failure();
+    }
+    auto block = [&](int64_t count, bool atStart) -> FailureOr<Value> {
+      SmallVector<int64_t> shape(cast<RankedTensorType>(result.getType()).getShape());
+      shape[*axis] = count;
+      if (mode == "constant")
+        return node.constant(DenseElementsAttr::get(
+            RankedTensorType::get(shape, element),
+            isa<FloatType>(element)
+                ? Attribute(node.builder.getFloatAttr(element, value))
+                : Attribute(node.builder.getIntegerAttr(element, int64_t(value)))));
+      if (mode == "edge") {
+        FailureOr<Value> edge =
+            sliceOf(node, result, {*axis}, {atStart ? 0 : size - 1}, {atStart ? 1 : size}, {1});
+        if (failed(edge))
+          return failure();
+        SmallVector<Value> copies(count, *edge);
+        return count == 1 ? *edge
+                          : node.create<llm::ConcatOp>(ValueRange(copies),
+                                                       node.builder.getI64IntegerAttr(*axis));
+      }
+      // reflect: x[count..1] before, x[size-2..size-1-count] after. An end of -1 would read
+      // as "the last element" in ONNX's convention, so "before index 0" is spelled INT64_MIN.
+      int64_t end = size - 2 - count;
+      return atStart ? sliceOf(node, result, {*axis}, {count}, {0}, {-1})
+                     : sliceOf(node, result, {*axis}, {size - 2},
+                               {end < 0 ? std::numeric_limits<int64_t>::min() : end}, {-1});
+    };
+    SmallVector<Value> parts;
+    if (before > 0) {
+      FailureOr<Value> head = block(before, true);
+      if (failed(head))
+        return failure();
+      parts.push_back(*head);
+    }
+    parts.push_back(result);
+    if (after > 0) {
+      FailureOr<Value> tail = block(after, false);
+      if (failed(tail))
+        return failure();
+      parts.push_back(*tail);
+    }
+    FailureOr<Value> joined =
+        node.create<llm::ConcatOp>(ValueRange(parts), node.builder.getI64IntegerAttr(*axis));
+    if (failed(joined))
+      return failure();
+    result = *joined;
+  }
+  node.setOutput(0, result);
+  return success();
+}
+
 } // namespace
 
 void registerShapeOps(OpRegistry &registry) {
@@ -733,6 +871,7 @@ void registerShapeOps(OpRegistry &registry) {
   registry.add({"Range", 11, 3, 3, 1, 1, range});
   registry.add({"Trilu", 14, 1, 2, 1, 1, trilu});
   registry.add({"Tile", 6, 2, 2, 1, 1, tile});
+  registry.add({"Pad", 2, 1, 4, 1, 1, pad});
   registry.add({"DepthToSpace", 1, 1, 1, 1, 1, depthSpace<true>});
   registry.add({"SpaceToDepth", 1, 1, 1, 1, 1, depthSpace<false>});
 }
