@@ -178,6 +178,158 @@ FailureOr<Window> windowOf(NodeContext &node, RankedTensorType input,
   return window;
 }
 
+/// ConvTranspose as a stride-1 convolution: zeros are inserted between the input's elements
+/// (stride - 1 per gap), the input is padded by dilation * (kernel - 1) less the pads (output
+/// padding added at the end; negative amounts crop the output instead), and the weight is
+/// flipped spatially with its channel dims swapped per group.
+LogicalResult convTranspose(NodeContext &node) {
+  RankedTensorType xType = node.inputType(0), wType = node.inputType(1);
+  int64_t rank = xType.getRank(), spatial = rank - 2;
+  if (rank < 3 || wType.getRank() != rank || !xType.hasStaticShape() || !wType.hasStaticShape()) {
+    node.error() << "expected static input and weight of the same rank (3 or more)";
+    return failure();
+  }
+  int64_t groups = node.intAttr("group", 1);
+  int64_t channels = xType.getDimSize(1), filtersPerGroup = wType.getDimSize(1);
+  if (groups < 1 || channels % groups != 0 || wType.getDimSize(0) != channels) {
+    node.error() << "weight " << wType << " does not match " << channels << " input channels in "
+                 << groups << " group(s)";
+    return failure();
+  }
+  auto list = [&](llvm::StringRef name, int64_t fill, int64_t count) -> std::vector<int64_t> {
+    std::vector<int64_t> values = node.intsAttr(name).value_or(std::vector<int64_t>{});
+    if (values.empty())
+      values.assign(count, fill);
+    return values;
+  };
+  std::vector<int64_t> strides = list("strides", 1, spatial),
+                       dilations = list("dilations", 1, spatial),
+                       pads = list("pads", 0, 2 * spatial),
+                       outputPadding = list("output_padding", 0, spatial);
+  std::vector<int64_t> kernel(wType.getShape().begin() + 2, wType.getShape().end());
+  if (int64_t(strides.size()) != spatial || int64_t(dilations.size()) != spatial ||
+      int64_t(pads.size()) != 2 * spatial || int64_t(outputPadding.size()) != spatial ||
+      llvm::any_of(strides, [](int64_t v) { return v < 1 || v > 64; }) ||
+      llvm::any_of(dilations, [](int64_t v) { return v < 1; })) {
+    node.error() << "strides, dilations, pads and output_padding must have one entry per spatial "
+                    "dim (pads two), with strides in [1, 64] and dilations positive";
+    return failure();
+  }
+  std::string autoPad = node.stringAttr("auto_pad").value_or("NOTSET");
+  std::optional<std::vector<int64_t>> outputShape = node.intsAttr("output_shape");
+  if (outputShape || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t in = xType.getDimSize(i + 2);
+      int64_t target =
+          outputShape ? (*outputShape)[outputShape->size() - spatial + i] : in * strides[i];
+      int64_t total =
+          strides[i] * (in - 1) + outputPadding[i] + (kernel[i] - 1) * dilations[i] + 1 - target;
+      bool upper = autoPad != "SAME_LOWER";
+      pads[i] = upper ? total / 2 : total - total / 2;
+      pads[i + spatial] = upper ? total - total / 2 : total / 2;
+    }
+  } else if (autoPad == "VALID") {
+    std::fill(pads.begin(), pads.end(), 0);
+  }
+  OpBuilder &b = node.builder;
+  Type element = xType.getElementType();
+  Value x = node.input(0);
+  // Insert stride - 1 zeros between neighbours along each spatial dim.
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t s = strides[i];
+    if (s == 1)
+      continue;
+    auto type = cast<RankedTensorType>(x.getType());
+    int64_t dim = i + 2, n = type.getDimSize(dim);
+    SmallVector<int64_t> withUnit(type.getShape());
+    withUnit.insert(withUnit.begin() + dim + 1, 1);
+    FailureOr<Value> expanded = node.reshape(x, withUnit);
+    if (failed(expanded))
+      return failure();
+    SmallVector<int64_t> zerosShape(withUnit);
+    zerosShape[dim + 1] = s - 1;
+    Value zeros = node.constant(DenseElementsAttr::get(RankedTensorType::get(zerosShape, element),
+                                                       b.getFloatAttr(element, 0.0)));
+    FailureOr<Value> spread =
+        node.create<llm::ConcatOp>(ValueRange{*expanded, zeros}, b.getI64IntegerAttr(dim + 1));
+    if (failed(spread))
+      return failure();
+    SmallVector<int64_t> merged(type.getShape());
+    merged[dim] = n * s;
+    FailureOr<Value> flat = node.reshape(*spread, merged);
+    if (failed(flat))
+      return failure();
+    SmallVector<int64_t> starts(type.getRank(), 0), ends(merged), steps(type.getRank(), 1);
+    ends[dim] = (n - 1) * s + 1;
+    FailureOr<Value> trimmed =
+        node.create<llm::SliceOp>(*flat, b.getDenseI64ArrayAttr(starts),
+                                  b.getDenseI64ArrayAttr(ends), b.getDenseI64ArrayAttr(steps));
+    if (failed(trimmed))
+      return failure();
+    x = *trimmed;
+  }
+  // Weight [C, F/g, k...] -> [F, C/g, k...], flipped along every spatial dim.
+  int64_t channelsPerGroup = channels / groups;
+  SmallVector<int64_t> grouped = {groups, channelsPerGroup, filtersPerGroup};
+  grouped.append(kernel.begin(), kernel.end());
+  FailureOr<Value> w = node.reshape(node.input(1), grouped);
+  if (failed(w))
+    return failure();
+  SmallVector<int64_t> permutation = {0, 2, 1};
+  for (int64_t i = 0; i < spatial; ++i)
+    permutation.push_back(3 + i);
+  w = node.create<llm::TransposeOp>(*w, b.getDenseI64ArrayAttr(permutation));
+  if (failed(w))
+    return failure();
+  SmallVector<int64_t> convWeightShape = {groups * filtersPerGroup, channelsPerGroup};
+  convWeightShape.append(kernel.begin(), kernel.end());
+  w = node.reshape(*w, convWeightShape);
+  if (failed(w))
+    return failure();
+  SmallVector<int64_t> starts = {0, 0}, ends = {convWeightShape[0], convWeightShape[1]},
+                       steps = {1, 1};
+  for (int64_t k : kernel) {
+    starts.push_back(k - 1);
+    ends.push_back(-1);
+    steps.push_back(-1);
+  }
+  w = node.create<llm::SliceOp>(*w, b.getDenseI64ArrayAttr(starts), b.getDenseI64ArrayAttr(ends),
+                                b.getDenseI64ArrayAttr(steps));
+  if (failed(w))
+    return failure();
+  // Pads of the equivalent convolution; negative ones crop its output.
+  SmallVector<int64_t> convPads(2 * spatial), crop(2 * spatial);
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t reach = dilations[i] * (kernel[i] - 1);
+    int64_t begin = reach - pads[i], end = reach - pads[i + spatial] + outputPadding[i];
+    convPads[i] = std::max<int64_t>(begin, 0);
+    convPads[i + spatial] = std::max<int64_t>(end, 0);
+    crop[i] = std::max<int64_t>(-begin, 0);
+    crop[i + spatial] = std::max<int64_t>(-end, 0);
+  }
+  FailureOr<Value> result = node.create<llm::ConvOp>(
+      x, *w, node.input(2), b.getDenseI64ArrayAttr(SmallVector<int64_t>(spatial, 1)),
+      b.getDenseI64ArrayAttr(dilations), b.getDenseI64ArrayAttr(convPads),
+      b.getI64IntegerAttr(groups));
+  if (failed(result))
+    return failure();
+  if (llvm::any_of(crop, [](int64_t v) { return v > 0; })) {
+    auto type = cast<RankedTensorType>(result->getType());
+    SmallVector<int64_t> cropStarts(rank, 0), cropEnds(type.getShape()), cropSteps(rank, 1);
+    for (int64_t i = 0; i < spatial; ++i) {
+      cropStarts[i + 2] = crop[i];
+      cropEnds[i + 2] = type.getDimSize(i + 2) - crop[i + spatial];
+    }
+    result = node.create<llm::SliceOp>(*result, b.getDenseI64ArrayAttr(cropStarts),
+                                       b.getDenseI64ArrayAttr(cropEnds),
+                                       b.getDenseI64ArrayAttr(cropSteps));
+    if (failed(result))
+      return failure();
+  }
+  node.setOutput(0, *result);
+  return success();
+}
+
 LogicalResult conv(NodeContext &node) {
   RankedTensorType input = node.inputType(0), weight = node.inputType(1);
   if (weight.getRank() != input.getRank()) {
@@ -571,6 +723,7 @@ void registerNeuralNetworkOps(OpRegistry &registry) {
   registry.add({"MatMul", 1, 2, 2, 1, 1, matmul});
   registry.add({"Gemm", 1, 2, 3, 1, 1, gemm});
   registry.add({"Conv", 1, 2, 3, 1, 1, conv});
+  registry.add({"ConvTranspose", 1, 2, 3, 1, 1, convTranspose});
   registry.add({"MaxPool", 1, 1, 1, 1, 2, pool<llm::MaxPoolOp>});
   registry.add({"AveragePool", 1, 1, 1, 1, 1, pool<llm::AvgPoolOp>});
   registry.add({"GlobalAveragePool", 1, 1, 1, 1, 1, globalPool<llm::ReduceMeanOp>});
