@@ -352,6 +352,61 @@ LogicalResult pow(NodeContext &node) {
   return success();
 }
 
+/// Mod: with fmod=1, a - b * trunc(a / b) (C's fmod, the sign of a); with fmod=0 (integers
+/// only), the remainder takes the sign of b, as in Python.
+LogicalResult mod(NodeContext &node) {
+  Value a = node.input(0), b = node.input(1);
+  Type element = node.inputType(0).getElementType();
+  bool fmod = node.intAttr("fmod", 0) != 0;
+  if (isa<FloatType>(element) && !fmod) {
+    node.error() << "fmod must be 1 for floating-point inputs";
+    return failure();
+  }
+  FailureOr<Value> quotient = node.create<llm::DivOp>(a, b);
+  if (failed(quotient))
+    return failure();
+  Value truncated = *quotient;
+  if (isa<FloatType>(element)) {
+    FailureOr<Value> negative = node.create<llm::LessOp>(*quotient, node.scalar(0.0, element));
+    if (failed(negative))
+      return failure();
+    FailureOr<Value> rounded = node.create<llm::SelectOp>(
+        *negative, Value(llm::CeilOp::create(node.builder, node.loc, *quotient)),
+        Value(llm::FloorOp::create(node.builder, node.loc, *quotient)));
+    if (failed(rounded))
+      return failure();
+    truncated = *rounded;
+  }
+  FailureOr<Value> product = node.create<llm::MulOp>(b, truncated);
+  if (failed(product))
+    return failure();
+  FailureOr<Value> remainder = node.create<llm::SubOp>(a, *product);
+  if (failed(remainder))
+    return failure();
+  Value result = *remainder;
+  if (!fmod) {
+    Value zero = node.scalar(0.0, element);
+    FailureOr<Value> nonZero = node.create<llm::NotEqualOp>(result, zero);
+    FailureOr<Value> remainderNegative = node.create<llm::LessOp>(result, zero);
+    FailureOr<Value> divisorNegative = node.create<llm::LessOp>(b, zero);
+    if (failed(nonZero) || failed(remainderNegative) || failed(divisorNegative))
+      return failure();
+    FailureOr<Value> signsDiffer = node.create<llm::XorOp>(*remainderNegative, *divisorNegative);
+    if (failed(signsDiffer))
+      return failure();
+    FailureOr<Value> adjust = node.create<llm::AndOp>(*nonZero, *signsDiffer);
+    FailureOr<Value> shifted = node.create<llm::AddOp>(result, b);
+    if (failed(adjust) || failed(shifted))
+      return failure();
+    FailureOr<Value> adjusted = node.create<llm::SelectOp>(*adjust, *shifted, result);
+    if (failed(adjusted))
+      return failure();
+    result = *adjusted;
+  }
+  node.setOutput(0, result);
+  return success();
+}
+
 /// IsNaN is x != x; IsInf compares |x| (or x) with infinity.
 LogicalResult isNaN(NodeContext &node) {
   FailureOr<Value> result = node.create<llm::NotEqualOp>(node.input(0), node.input(0));
@@ -430,6 +485,7 @@ void registerElementwiseOps(OpRegistry &registry) {
   registry.add({"CastLike", 15, 2, 2, 1, 1, castLike});
   registry.add({"Pow", 7, 2, 2, 1, 1, pow});
   registry.add({"IsNaN", 9, 1, 1, 1, 1, isNaN});
+  registry.add({"Mod", 10, 2, 2, 1, 1, mod});
   registry.add({"IsInf", 10, 1, 1, 1, 1, isInf});
   registry.add({"Max", 8, 1, 64, 1, 1, variadic<llm::MaxOp>});
   registry.add({"Min", 8, 1, 64, 1, 1, variadic<llm::MinOp>});
