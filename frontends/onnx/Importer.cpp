@@ -174,6 +174,12 @@ FailureOr<DenseElementsAttr> tensorValue(const onnx::TensorProto &tensor,
   return DenseElementsAttr::getFromRawBuffer(type, ArrayRef<char>(bytes.data(), bytes.size()));
 }
 
+double firstElementAsDouble(DenseElementsAttr value) {
+  if (isa<FloatType>(value.getElementType()))
+    return (*value.getValues<APFloat>().begin()).convertToDouble();
+  return double((*value.getValues<APInt>().begin()).getSExtValue());
+}
+
 //===----------------------------------------------------------------------===//
 // NodeContext
 //===----------------------------------------------------------------------===//

@@ -148,6 +148,10 @@ void registerReductionOps(OpRegistry &registry);
 void registerControlFlowOps(OpRegistry &registry);
 void registerRecurrentOps(OpRegistry &registry);
 
+/// The first element of a constant, as a double (integers converted): scalars such as a Clip
+/// bound, a Pad value or a Range limit.
+double firstElementAsDouble(mlir::DenseElementsAttr value);
+
 /// Converts ONNX element types and tensors.
 mlir::FailureOr<mlir::Type> elementTypeOf(int32_t onnxType, mlir::Builder &builder,
                                           std::string &error);

@@ -76,10 +76,7 @@ LogicalResult clip(NodeContext &node) {
         node.error() << (i == 1 ? "min" : "max") << " must be a scalar";
         return failure();
       }
-      double value = isa<FloatType>(bound.getElementType())
-                         ? (*bound.getValues<APFloat>().begin()).convertToDouble()
-                         : double((*bound.getValues<APInt>().begin()).getSExtValue());
-      (i == 1 ? min : max) = value;
+      (i == 1 ? min : max) = firstElementAsDouble(bound);
     }
   }
   if (min > max) {

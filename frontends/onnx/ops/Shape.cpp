@@ -570,12 +570,8 @@ LogicalResult range(NodeContext &node) {
     return failure();
   }
   Type element = start.getElementType();
-  auto read = [](DenseElementsAttr attr) {
-    return isa<FloatType>(attr.getElementType())
-               ? (*attr.getValues<APFloat>().begin()).convertToDouble()
-               : double((*attr.getValues<APInt>().begin()).getSExtValue());
-  };
-  double first = read(start), last = read(limit), step = read(delta);
+  double first = firstElementAsDouble(start), last = firstElementAsDouble(limit),
+         step = firstElementAsDouble(delta);
   if (step == 0) {
     node.error() << "delta is 0";
     return failure();
@@ -742,9 +738,7 @@ LogicalResult pad(NodeContext &node) {
         node.error() << "the constant value must be a constant scalar";
         return failure();
       }
-      value = isa<FloatType>(fill.getElementType())
-                  ? (*fill.getValues<APFloat>().begin()).convertToDouble()
-                  : double((*fill.getValues<APInt>().begin()).getSExtValue());
+      value = firstElementAsDouble(fill);
     }
     if (node.hasInput(3)) {
       std::optional<std::vector<int64_t>> a = node.constantInts(3);
