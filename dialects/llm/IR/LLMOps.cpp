@@ -1,6 +1,7 @@
 //===- LLMOps.cpp - Verifiers and result-type inference of the llm ops ------===//
 #include "dialects/llm/IR/LLMOps.h"
 
+#include "dialects/llm/IR/LLMOpsSupport.h"
 #include "dialects/llm/IR/LLMShapes.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Builders.h"
@@ -10,6 +11,7 @@
 
 using namespace mlir;
 using namespace llmc::llm;
+using namespace llmc::llm::detail;
 namespace shapes = llmc::llm::shapes;
 
 //===----------------------------------------------------------------------===//
@@ -38,66 +40,6 @@ Type llmc::llm::getComputeElementType(Type elementType) {
 }
 
 namespace {
-
-/// The ranked tensor type of an operand; null when it is something else (the ODS type
-/// constraints report that case in verification, and builders reach here before them).
-RankedTensorType tensorOf(Value value) {
-  return value ? dyn_cast<RankedTensorType>(value.getType()) : RankedTensorType();
-}
-
-/// A failed shape rule, worded as `emitOpError` words a verifier failure.
-template <typename OpTy>
-LogicalResult inferenceError(std::optional<Location> location, const std::string &message) {
-  return emitOptionalError(location, "'", OpTy::getOperationName(), "' op ", message);
-}
-
-/// The rule's shape with `elementType`, or the rule's error.
-template <typename OpTy>
-FailureOr<Type> resultOf(std::optional<Location> location, const shapes::ShapeOrError &shape,
-                         Type elementType) {
-  if (!shape.ok())
-    return inferenceError<OpTy>(location, shape.error());
-  return Type(RankedTensorType::get(shape.shape(), elementType));
-}
-
-std::string describe(Type type) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  os << type;
-  return text;
-}
-
-/// Checks that `operands` compute in the same element type, and returns it.
-template <typename OpTy>
-FailureOr<Type> commonComputeType(std::optional<Location> location,
-                                  ArrayRef<std::pair<const char *, RankedTensorType>> operands) {
-  Type common;
-  const char *firstName = nullptr;
-  for (auto [name, type] : operands) {
-    if (!type)
-      return inferenceError<OpTy>(location, std::string(name) + " must be a ranked tensor");
-    Type compute = getComputeElementType(type.getElementType());
-    if (!common) {
-      common = compute;
-      firstName = name;
-    } else if (compute != common) {
-      return inferenceError<OpTy>(location, std::string("element types differ: ") + firstName +
-                                                " computes in '" + describe(common) + "', " + name +
-                                                " in '" + describe(compute) + "'");
-    }
-  }
-  return common;
-}
-
-/// Verifies a written result type against the op's shape rule.
-template <typename OpTy> LogicalResult verifyInferred(OpTy op, FailureOr<Type> inferred) {
-  if (failed(inferred))
-    return failure();
-  if (!areRefinableTypes(*inferred, op->getResultTypes()))
-    return op.emitOpError() << "result type " << op->getResultTypes()
-                            << " is incompatible with the inferred type " << *inferred;
-  return success();
-}
 
 //===----------------------------------------------------------------------===//
 // The shape rules, one per op family
@@ -353,19 +295,6 @@ FailureOr<Type> inferRmsNorm(std::optional<Location> location, typename OpTy::Ad
 
 } // namespace
 
-// Each inferred op gets its InferShapedTypeOpInterface method and its verifier from one rule.
-#define LLMC_INFERRED_OP(OpTy, rule)                                                               \
-  LogicalResult OpTy::inferReturnTypeComponents(MLIRContext *, std::optional<Location> location,   \
-                                                Adaptor adaptor,                                   \
-                                                SmallVectorImpl<ShapedTypeComponents> &inferred) { \
-    FailureOr<Type> type = rule<OpTy>(location, adaptor);                                          \
-    if (failed(type))                                                                              \
-      return failure();                                                                            \
-    inferred.emplace_back(cast<ShapedType>(*type));                                                \
-    return success();                                                                              \
-  }                                                                                                \
-  LogicalResult OpTy::verify() { return verifyInferred(*this, rule<OpTy>(getLoc(), *this)); }
-
 LLMC_INFERRED_OP(AddOp, inferBinary)
 LLMC_INFERRED_OP(SubOp, inferBinary)
 LLMC_INFERRED_OP(MulOp, inferBinary)
@@ -403,7 +332,6 @@ LLMC_INFERRED_OP(ArgMaxOp, inferArg)
 LLMC_INFERRED_OP(ArgMinOp, inferArg)
 LLMC_INFERRED_OP(SliceOp, inferSlice)
 LLMC_INFERRED_OP(GatherElementsOp, inferGatherElements)
-#undef LLMC_INFERRED_OP
 
 //===----------------------------------------------------------------------===//
 // Verifiers of the ops whose result type is their parameter
