@@ -25,6 +25,13 @@ FailureOr<SmallVector<Value>> importBranch(NodeContext &node, const onnx::GraphP
   SmallVector<Value> outputs;
   for (const onnx::ValueInfoProto &output : graph.output()) {
     Value value = scope.lookup(output.name());
+    if (!value && node.importTimeValues &&
+        (node.importTimeValues->sequences.count(output.name()) ||
+         node.importTimeValues->emptyOptionals.contains(output.name()))) {
+      node.error() << "branch '" << graph.name() << "' returns '" << output.name()
+                   << "', a sequence or an optional; If branches return tensors only";
+      return failure();
+    }
     if (!value) {
       node.error() << "branch '" << graph.name() << "' does not produce its output '"
                    << output.name() << "'";
