@@ -45,7 +45,7 @@ void buildCPUTensorPipeline(OpPassManager &pm) {
 
 void buildCPUBufferPipeline(OpPassManager &pm) {
   addPipeline(pm, "eliminate-empty-tensors,empty-tensor-to-alloc-tensor,"
-                  "one-shot-bufferize{bufferize-function-boundaries "
+                  "one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "
                   "function-boundary-type-conversion=identity-layout-map},"
                   "canonicalize,cse");
   pm.addPass(createLLMCPlanMemoryPass());

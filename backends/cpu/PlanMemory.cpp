@@ -3,6 +3,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace llmc::cpu {
@@ -81,9 +82,16 @@ struct LLMCPlanMemoryPass : llmc::cpu::impl::LLMCPlanMemoryPassBase<LLMCPlanMemo
       // Follow the buffer through every view of it; a use nested deeper than the allocation
       // (inside a loop) keeps the buffer alive to the end of that loop.
       SmallVector<Value> worklist = {alloc.getResult()};
+      bool escapes = false;
       while (!worklist.empty()) {
         Value value = worklist.pop_back_val();
         for (Operation *user : value.getUsers()) {
+          // A buffer that a region yields (an scf.if branch, a loop iteration) or that enters a
+          // loop as its carried value lives on in op results this walk does not follow: the
+          // runtime's allocator serves it instead of the arena.
+          if (isa<RegionBranchTerminatorOpInterface, RegionBranchOpInterface>(user) &&
+              !isa<func::ReturnOp>(user))
+            escapes = true;
           Operation *ancestor = home->findAncestorOpInBlock(*user);
           buffer.end = std::max(buffer.end, ancestor ? lastNested[ancestor] : position[user]);
           if (auto view = dyn_cast<ViewLikeOpInterface>(user))
@@ -93,7 +101,8 @@ struct LLMCPlanMemoryPass : llmc::cpu::impl::LLMCPlanMemoryPassBase<LLMCPlanMemo
             llvm::append_range(worklist, user->getResults());
         }
       }
-      buffers.push_back(buffer);
+      if (!escapes)
+        buffers.push_back(buffer);
       return WalkResult::advance();
     });
     if (walk.wasInterrupted())

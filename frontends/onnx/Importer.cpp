@@ -46,6 +46,8 @@ static const OpRegistry &registry() {
     registerReductionOps(registry);
     registerControlFlowOps(registry);
     registerRecurrentOps(registry);
+    registerSequenceOps(registry);
+    registerDataDependentOps(registry);
     return registry;
   }();
   return instance;
@@ -285,6 +287,37 @@ void NodeContext::setOutput(int index, Value value) {
     values[node.output(index)] = value;
 }
 
+const SmallVector<Value> *NodeContext::sequence(int index) const {
+  if (!hasInput(index) || !importTimeValues)
+    return nullptr;
+  auto found = importTimeValues->sequences.find(node.input(index));
+  return found == importTimeValues->sequences.end() ? nullptr : &found->second;
+}
+
+bool NodeContext::isEmptyOptional(int index) const {
+  return hasInput(index) && importTimeValues &&
+         importTimeValues->emptyOptionals.contains(node.input(index));
+}
+
+void NodeContext::setSequenceOutput(int index, SmallVector<Value> elements) {
+  if (index < node.output_size() && !node.output(index).empty() && importTimeValues)
+    importTimeValues->sequences[node.output(index)] = std::move(elements);
+}
+
+void NodeContext::setEmptyOptionalOutput(int index) {
+  if (index < node.output_size() && !node.output(index).empty() && importTimeValues)
+    importTimeValues->emptyOptionals.insert(node.output(index));
+}
+
+void NodeContext::forwardInput(int input, int output) {
+  if (const SmallVector<Value> *elements = sequence(input))
+    setSequenceOutput(output, *elements);
+  else if (isEmptyOptional(input))
+    setEmptyOptionalOutput(output);
+  else
+    setOutput(output, this->input(input));
+}
+
 FailureOr<int64_t> NodeContext::normalizeAxis(int64_t axis, int64_t rank, llvm::StringRef what) {
   int64_t normalized = axis < 0 ? axis + rank : axis;
   if (normalized < 0 || normalized >= rank) {
@@ -318,6 +351,14 @@ bool readModel(llvm::StringRef path, onnx::ModelProto &model, std::string &error
   return true;
 }
 
+/// The ops whose importers read sequences and optionals; every other importer sees tensors.
+bool takesImportTimeValues(llvm::StringRef opType) {
+  return llvm::is_contained({"SequenceInsert", "SequenceErase", "SequenceAt", "SequenceLength",
+                             "ConcatFromSequence", "Identity", "Optional", "OptionalHasElement",
+                             "OptionalGetElement"},
+                            opType);
+}
+
 class GraphImporter {
 public:
   GraphImporter(MLIRContext &context, llvm::StringRef path, const ImportOptions &options)
@@ -343,12 +384,14 @@ private:
   const ImportOptions &options;
   Location loc;
   llvm::StringMap<Value> values;
+  ImportTimeValues importTimeValues;
 };
 
 FailureOr<RankedTensorType> GraphImporter::valueInfoType(const onnx::ValueInfoProto &info,
                                                          SmallVectorImpl<Attribute> &dimNames) {
   if (!info.type().has_tensor_type()) {
-    emitError(loc) << "graph input '" << info.name() << "' is not a tensor";
+    emitError(loc) << "graph input '" << info.name()
+                   << "' is not a tensor; only tensors cross the runtime boundary";
     return failure();
   }
   const onnx::TypeProto::Tensor &tensor = info.type().tensor_type();
@@ -404,6 +447,7 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph, int64_t 
   bool failedAny = false;
   for (const auto &[index, node] : llvm::enumerate(graph.node())) {
     NodeContext context(builder, loc, node, int(index), opset, values);
+    context.importTimeValues = &importTimeValues;
     context.importSubgraph = [this, opset](const onnx::GraphProto &subgraph,
                                            llvm::StringMap<Value> &scope) {
       return importNodes(subgraph, opset, scope, nullptr);
@@ -444,10 +488,19 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph, int64_t 
     }
     bool missing = false;
     for (int i = 0; i < node.input_size(); ++i)
-      if (!node.input(i).empty() && !values.count(node.input(i))) {
+      if (!node.input(i).empty() && !values.count(node.input(i)) &&
+          !importTimeValues.sequences.count(node.input(i)) &&
+          !importTimeValues.emptyOptionals.contains(node.input(i))) {
         report("input '" + node.input(i) + "' is not produced by any earlier node");
         missing = true;
         break;
+      }
+    for (int i = 0; i < node.input_size() && !missing; ++i)
+      if (!node.input(i).empty() && !values.count(node.input(i)) &&
+          !takesImportTimeValues(node.op_type())) {
+        report("input '" + node.input(i) + "' is a sequence or an optional, which " +
+               node.op_type() + " does not take here");
+        missing = true;
       }
     if (missing) {
       if (!collect)
@@ -539,6 +592,12 @@ OwningOpRef<ModuleOp> GraphImporter::run(const onnx::ModelProto &model,
   SmallVector<Type> resultTypes;
   for (const onnx::ValueInfoProto &output : graph.output()) {
     Value value = values.lookup(output.name());
+    if (!value && (importTimeValues.sequences.count(output.name()) ||
+                   importTimeValues.emptyOptionals.contains(output.name()))) {
+      emitError(loc) << "graph output '" << output.name()
+                     << "' is a sequence or an optional; only tensors cross the runtime boundary";
+      return nullptr;
+    }
     if (!value) {
       emitError(loc) << "graph output '" << output.name() << "' is not produced by any node";
       return nullptr;

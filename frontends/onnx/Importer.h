@@ -7,6 +7,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <onnx/onnx_pb.h>
 
@@ -32,6 +33,15 @@ mlir::OwningOpRef<mlir::ModuleOp> importModel(llvm::StringRef path, mlir::MLIRCo
 /// the first. Returns false when the file itself cannot be read.
 bool checkModel(llvm::StringRef path, mlir::MLIRContext &context, const ImportOptions &options,
                 std::vector<std::string> &problems, std::string &fileError);
+
+/// Values that exist only while importing. A sequence, whose length the importer always knows,
+/// is the list of its tensors; an optional that holds a value is that value, and an empty one
+/// is a name in `emptyOptionals`. ONNX names are unique across a model and its subgraphs, so
+/// one table serves every scope.
+struct ImportTimeValues {
+  llvm::StringMap<llvm::SmallVector<mlir::Value>> sequences;
+  llvm::StringSet<> emptyOptionals;
+};
 
 /// What one node's importer sees: its inputs as llm values, its attributes, and the builder.
 class NodeContext {
@@ -105,6 +115,18 @@ public:
 
   void setOutput(int index, mlir::Value value);
 
+  /// Sequences and optionals (see ImportTimeValues). `sequence` is null when input `index` is
+  /// not a sequence.
+  const llvm::SmallVector<mlir::Value> *sequence(int index) const;
+  bool isEmptyOptional(int index) const;
+  void setSequenceOutput(int index, llvm::SmallVector<mlir::Value> elements);
+  void setEmptyOptionalOutput(int index);
+  /// Output `output` becomes whatever input `input` is: a tensor, a sequence or an optional.
+  void forwardInput(int input, int output);
+
+  /// Set by the graph importer; shared by every scope of a model.
+  ImportTimeValues *importTimeValues = nullptr;
+
   /// Imports a subgraph (an If branch, a Loop body) at the builder's insertion point. `scope`
   /// starts with the values the subgraph may capture and receives the ones it defines.
   std::function<mlir::LogicalResult(const onnx::GraphProto &, llvm::StringMap<mlir::Value> &)>
@@ -147,6 +169,8 @@ void registerShapeOps(OpRegistry &registry);
 void registerReductionOps(OpRegistry &registry);
 void registerControlFlowOps(OpRegistry &registry);
 void registerRecurrentOps(OpRegistry &registry);
+void registerSequenceOps(OpRegistry &registry);
+void registerDataDependentOps(OpRegistry &registry);
 
 /// The first element of a constant, as a double (integers converted): scalars such as a Clip
 /// bound, a Pad value or a Range limit.

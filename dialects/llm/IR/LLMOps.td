@@ -630,5 +630,6 @@ def LLM_RmsNormOp : LLM_InferredOp<"rms_norm"> {
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
+include "dialects/llm/IR/LLMDataDependentOps.td"
 
 #endif // LLMC_DIALECTS_LLM_IR_LLMOPS_TD

@@ -437,18 +437,21 @@ LogicalResult isInf(NodeContext &node) {
   return success();
 }
 
+void registerLegacyElementwiseOps(OpRegistry &registry);
+
 void registerElementwiseOps(OpRegistry &registry) {
-  registry.add({"Add", 1, 2, 2, 1, 1, binary<llm::AddOp>});
-  registry.add({"Sub", 1, 2, 2, 1, 1, binary<llm::SubOp>});
-  registry.add({"Mul", 1, 2, 2, 1, 1, binary<llm::MulOp>});
-  registry.add({"Div", 1, 2, 2, 1, 1, binary<llm::DivOp>});
-  registry.add({"And", 1, 2, 2, 1, 1, binary<llm::AndOp>});
-  registry.add({"Or", 1, 2, 2, 1, 1, binary<llm::OrOp>});
-  registry.add({"Xor", 1, 2, 2, 1, 1, binary<llm::XorOp>});
-  registry.add({"Equal", 1, 2, 2, 1, 1, binary<llm::EqualOp>});
-  registry.add({"Less", 1, 2, 2, 1, 1, binary<llm::LessOp>});
+  registerLegacyElementwiseOps(registry);
+  registry.add({"Add", 7, 2, 2, 1, 1, binary<llm::AddOp>});
+  registry.add({"Sub", 7, 2, 2, 1, 1, binary<llm::SubOp>});
+  registry.add({"Mul", 7, 2, 2, 1, 1, binary<llm::MulOp>});
+  registry.add({"Div", 7, 2, 2, 1, 1, binary<llm::DivOp>});
+  registry.add({"And", 7, 2, 2, 1, 1, binary<llm::AndOp>});
+  registry.add({"Or", 7, 2, 2, 1, 1, binary<llm::OrOp>});
+  registry.add({"Xor", 7, 2, 2, 1, 1, binary<llm::XorOp>});
+  registry.add({"Equal", 7, 2, 2, 1, 1, binary<llm::EqualOp>});
+  registry.add({"Less", 7, 2, 2, 1, 1, binary<llm::LessOp>});
   registry.add({"LessOrEqual", 12, 2, 2, 1, 1, binary<llm::LessEqualOp>});
-  registry.add({"Greater", 1, 2, 2, 1, 1, binary<llm::GreaterOp>});
+  registry.add({"Greater", 7, 2, 2, 1, 1, binary<llm::GreaterOp>});
   registry.add({"GreaterOrEqual", 12, 2, 2, 1, 1, binary<llm::GreaterEqualOp>});
   registry.add({"Where", 9, 3, 3, 1, 1, where});
   registry.add({"Not", 1, 1, 1, 1, 1, unary<llm::NotOp>});
@@ -476,7 +479,7 @@ void registerElementwiseOps(OpRegistry &registry) {
   registry.add({"HardSwish", 14, 1, 1, 1, 1, hardSwish});
   registry.add({"ThresholdedRelu", 10, 1, 1, 1, 1, thresholdedRelu});
   registry.add({"Shrink", 9, 1, 1, 1, 1, shrink});
-  registry.add({"PRelu", 1, 2, 2, 1, 1, prelu});
+  registry.add({"PRelu", 7, 2, 2, 1, 1, prelu});
   registry.add({"Mean", 8, 1, 64, 1, 1, mean});
   registry.add({"Dropout", 1, 1, 3, 1, 2, dropout});
   registry.add({"CastLike", 15, 2, 2, 1, 1, castLike});
@@ -501,6 +504,160 @@ void registerElementwiseOps(OpRegistry &registry) {
   registry.add({"Clip", 6, 1, 3, 1, 1, clip});
   registry.add({"Cast", 6, 1, 1, 1, 1, cast});
   registry.add({"LeakyRelu", 6, 1, 1, 1, 1, leakyRelu});
+}
+
+//===----------------------------------------------------------------------===//
+// Versions before opset 7 (8 for the variadic ops)
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Before opset 7, binary ops broadcast only with `broadcast = 1`, and then only the second
+/// operand, whose shape matches the first's dims from `axis` on (by default its trailing dims).
+/// Reshaping it to the first operand's rank, with unit dims around that range, makes NumPy
+/// broadcasting compute exactly that.
+FailureOr<Value> legacyBroadcastOperand(NodeContext &node) {
+  RankedTensorType lhs = node.inputType(0), rhs = node.inputType(1);
+  Value operand = node.input(1);
+  if (node.intAttr("broadcast", 0) == 0) {
+    if (lhs.getShape() != rhs.getShape()) {
+      node.error() << "shapes " << lhs << " and " << rhs << " differ, and broadcast is not set";
+      return failure();
+    }
+    return operand;
+  }
+  int64_t rank = lhs.getRank(), operandRank = rhs.getRank();
+  // A scalar or one-element operand is shared by every element.
+  if (operandRank == 0 || (rhs.hasStaticShape() && rhs.getNumElements() == 1))
+    return operandRank <= rank ? node.reshape(operand, SmallVector<int64_t>(rank, 1))
+                               : FailureOr<Value>(operand);
+  int64_t axis = node.intAttr("axis", rank - operandRank);
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis + operandRank > rank) {
+    node.error() << "axis " << node.intAttr("axis", rank - operandRank) << " does not place " << rhs
+                 << " inside " << lhs;
+    return failure();
+  }
+  SmallVector<int64_t> shape(rank, 1);
+  for (int64_t d = 0; d < operandRank; ++d) {
+    int64_t want = lhs.getDimSize(axis + d), have = rhs.getDimSize(d);
+    if (!ShapedType::isDynamic(want) && !ShapedType::isDynamic(have) && want != have && have != 1) {
+      node.error() << "shape " << rhs << " does not match dims " << axis << " on of " << lhs;
+      return failure();
+    }
+    shape[axis + d] = have;
+  }
+  if (llvm::count(shape, ShapedType::kDynamic) > 1) {
+    node.error() << "broadcasting " << rhs << " with more than one dynamic dim is not supported";
+    return failure();
+  }
+  return node.reshape(operand, shape);
+}
+
+template <typename OpTy> LogicalResult legacyBinary(NodeContext &node) {
+  FailureOr<Value> rhs = legacyBroadcastOperand(node);
+  if (failed(rhs))
+    return failure();
+  FailureOr<Value> result = node.create<OpTy>(node.input(0), *rhs);
+  if (failed(result))
+    return failure();
+  node.setOutput(0, *result);
+  return success();
+}
+
+LogicalResult legacyPow(NodeContext &node) {
+  FailureOr<Value> exponent = legacyBroadcastOperand(node);
+  if (failed(exponent))
+    return failure();
+  RankedTensorType baseType = node.inputType(0);
+  auto exponentType = mlir::cast<RankedTensorType>(exponent->getType());
+  Value converted = *exponent;
+  if (exponentType.getElementType() != baseType.getElementType())
+    converted = llm::CastOp::create(node.builder, node.loc,
+                                    exponentType.clone(baseType.getElementType()), converted);
+  FailureOr<Value> result = node.create<llm::PowOp>(node.input(0), converted);
+  if (failed(result))
+    return failure();
+  node.setOutput(0, *result);
+  return success();
+}
+
+/// Before opset 8, Max, Min, Sum and Mean take inputs of one shape.
+LogicalResult checkSameShapes(NodeContext &node) {
+  for (int i = 1; i < node.numInputs(); ++i)
+    if (node.inputType(i).getShape() != node.inputType(0).getShape()) {
+      node.error() << "inputs 0 and " << i << " have shapes " << node.inputType(0) << " and "
+                   << node.inputType(i) << "; this opset does not broadcast";
+      return failure();
+    }
+  return success();
+}
+
+template <typename OpTy> LogicalResult legacyVariadic(NodeContext &node) {
+  if (failed(checkSameShapes(node)))
+    return failure();
+  return variadic<OpTy>(node);
+}
+
+LogicalResult legacyMean(NodeContext &node) {
+  if (failed(checkSameShapes(node)))
+    return failure();
+  return mean(node);
+}
+
+/// Before opset 7, PRelu's slope is one value per channel (dim 1), or one for all.
+LogicalResult legacyPrelu(NodeContext &node) {
+  RankedTensorType type = node.inputType(0), slopeType = node.inputType(1);
+  Value slope = node.input(1);
+  if (slopeType.getRank() == 1 && slopeType.getDimSize(0) != 1 && type.getRank() >= 2) {
+    if (!ShapedType::isDynamic(type.getDimSize(1)) && !slopeType.isDynamicDim(0) &&
+        slopeType.getDimSize(0) != type.getDimSize(1)) {
+      node.error() << "slope " << slopeType << " has not one value per channel of " << type;
+      return failure();
+    }
+    SmallVector<int64_t> shape(type.getRank() - 1, 1);
+    shape[0] = slopeType.getDimSize(0);
+    FailureOr<Value> reshaped = node.reshape(slope, shape);
+    if (failed(reshaped))
+      return failure();
+    slope = *reshaped;
+  }
+  Value x = node.input(0);
+  Type element = type.getElementType();
+  FailureOr<Value> positive = node.create<llm::MaxOp>(x, node.scalar(0.0, element));
+  FailureOr<Value> negative = node.create<llm::MinOp>(x, node.scalar(0.0, element));
+  if (failed(positive) || failed(negative))
+    return failure();
+  FailureOr<Value> scaled = node.create<llm::MulOp>(*negative, slope);
+  if (failed(scaled))
+    return failure();
+  FailureOr<Value> result = node.create<llm::AddOp>(*positive, *scaled);
+  if (failed(result))
+    return failure();
+  node.setOutput(0, *result);
+  return success();
+}
+
+} // namespace
+
+void registerLegacyElementwiseOps(OpRegistry &registry) {
+  registry.add({"Add", 1, 2, 2, 1, 1, legacyBinary<llm::AddOp>});
+  registry.add({"Sub", 1, 2, 2, 1, 1, legacyBinary<llm::SubOp>});
+  registry.add({"Mul", 1, 2, 2, 1, 1, legacyBinary<llm::MulOp>});
+  registry.add({"Div", 1, 2, 2, 1, 1, legacyBinary<llm::DivOp>});
+  registry.add({"And", 1, 2, 2, 1, 1, legacyBinary<llm::AndOp>});
+  registry.add({"Or", 1, 2, 2, 1, 1, legacyBinary<llm::OrOp>});
+  registry.add({"Xor", 1, 2, 2, 1, 1, legacyBinary<llm::XorOp>});
+  registry.add({"Equal", 1, 2, 2, 1, 1, legacyBinary<llm::EqualOp>});
+  registry.add({"Less", 1, 2, 2, 1, 1, legacyBinary<llm::LessOp>});
+  registry.add({"Greater", 1, 2, 2, 1, 1, legacyBinary<llm::GreaterOp>});
+  registry.add({"Pow", 1, 2, 2, 1, 1, legacyPow});
+  registry.add({"PRelu", 1, 2, 2, 1, 1, legacyPrelu});
+  registry.add({"Max", 1, 1, 64, 1, 1, legacyVariadic<llm::MaxOp>});
+  registry.add({"Min", 1, 1, 64, 1, 1, legacyVariadic<llm::MinOp>});
+  registry.add({"Sum", 1, 1, 64, 1, 1, legacyVariadic<llm::AddOp>});
+  registry.add({"Mean", 1, 1, 64, 1, 1, legacyMean});
 }
 
 } // namespace llmc::onnx_frontend

@@ -58,3 +58,22 @@ func.func @dynamic(%n: index) -> memref<?xf32> {
   %a = memref.alloc(%n) : memref<?xf32>
   return %a : memref<?xf32>
 }
+
+// -----
+
+// A buffer that a loop iteration yields lives on in the loop's results: the runtime allocates
+// it, not the arena.
+// CHECK-LABEL: func.func @loop_carried
+// CHECK-SAME: llmc.scratch_bytes = 0
+// CHECK: scf.for
+// CHECK: memref.alloc() : memref<4xf32>
+func.func @loop_carried(%x: memref<4xf32>, %n: index) -> memref<4xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %x) -> (memref<4xf32>) {
+    %next = memref.alloc() : memref<4xf32>
+    linalg.copy ins(%acc : memref<4xf32>) outs(%next : memref<4xf32>)
+    scf.yield %next : memref<4xf32>
+  }
+  return %r : memref<4xf32>
+}

@@ -25,7 +25,7 @@ def main(root):
     save(root, "unsupported",
          [helper.make_node("Relu", ["x"], ["r"], name="ok"),
           helper.make_node("Einsum", ["r", "r"], ["e"], name="einsum1", equation="ij,jk->ik"),
-          helper.make_node("Unique", ["e"], ["y"], name="unique1")],
+          helper.make_node("StringNormalizer", ["e"], ["y"], name="strings1")],
          [x], [y])
     save(root, "unknown_input", [helper.make_node("Relu", ["nowhere"], ["y"], name="relu")],
          [x], [y])
