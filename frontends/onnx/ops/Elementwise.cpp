@@ -106,8 +106,8 @@ FailureOr<Value> truncateToBfloat16(NodeContext &node, Value input) {
   if (failed(high))
     return failure();
   Value narrow = llm::CastOp::create(node.builder, node.loc, type.clone(u16), *high);
-  Value truncated = llm::BitcastOp::create(node.builder, node.loc, type.clone(b.getBF16Type()),
-                                           narrow);
+  Value truncated =
+      llm::BitcastOp::create(node.builder, node.loc, type.clone(b.getBF16Type()), narrow);
   FailureOr<Value> isNaN = node.create<llm::NotEqualOp>(wide, wide);
   if (failed(isNaN))
     return failure();

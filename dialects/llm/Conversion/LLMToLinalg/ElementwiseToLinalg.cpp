@@ -175,9 +175,9 @@ struct ClampToGeneric : OpRewritePattern<ClampOp> {
   /// unsigned type, or an infinity) become the range's end, so they never wrap.
   static Value bound(OpBuilder &b, Location loc, Type element, double value) {
     if (isa<FloatType>(element))
-      return std::isinf(value) ? (value < 0 ? lowestValue(b, loc, element)
-                                            : highestValue(b, loc, element))
-                               : scalarConstant(b, loc, element, value);
+      return std::isinf(value)
+                 ? (value < 0 ? lowestValue(b, loc, element) : highestValue(b, loc, element))
+                 : scalarConstant(b, loc, element, value);
     unsigned width = element.getIntOrFloatBitWidth();
     bool isUnsigned = width == 1 || element.isUnsignedInteger();
     double lowest = isUnsigned ? 0.0 : -std::ldexp(1.0, int(width) - 1);

@@ -81,8 +81,8 @@ Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {
                             : (value >= 0x1p64 ? ~uint64_t(0) : uint64_t(value));
   APInt number(64, bits);
   unsigned width = type.getIntOrFloatBitWidth();
-  return arith::ConstantOp::create(b, loc,
-                                   b.getIntegerAttr(type, width < 64 ? number.trunc(width) : number));
+  return arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(type, width < 64 ? number.trunc(width) : number));
 }
 
 Value lowestValue(OpBuilder &b, Location loc, Type type) {
@@ -102,10 +102,10 @@ Value highestValue(OpBuilder &b, Location loc, Type type) {
         b, loc, b.getFloatAttr(floatType, APFloat::getInf(floatType.getFloatSemantics())));
   unsigned width = type.getIntOrFloatBitWidth();
   bool isUnsigned = width == 1 || type.isUnsignedInteger();
-  return arith::ConstantOp::create(
-      b, loc,
-      b.getIntegerAttr(type, isUnsigned ? APInt::getAllOnes(width)
-                                        : APInt::getSignedMaxValue(width)));
+  return arith::ConstantOp::create(b, loc,
+                                   b.getIntegerAttr(type, isUnsigned
+                                                              ? APInt::getAllOnes(width)
+                                                              : APInt::getSignedMaxValue(width)));
 }
 
 arith::CmpIPredicate integerPredicate(arith::CmpIPredicate predicate, Type type) {
