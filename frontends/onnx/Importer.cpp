@@ -48,6 +48,7 @@ static const OpRegistry &registry() {
     registerRecurrentOps(registry);
     registerSequenceOps(registry);
     registerDataDependentOps(registry);
+    registerQuantizationOps(registry);
     return registry;
   }();
   return instance;
@@ -77,6 +78,16 @@ FailureOr<Type> elementTypeOf(int32_t onnxType, Builder &builder, std::string &e
     return builder.getI64Type();
   case onnx::TensorProto::BOOL:
     return builder.getI1Type();
+  // Unsigned integers keep their signedness in the llm dialect, so that ops divide, compare
+  // and convert them as unsigned; the lowering makes them signless.
+  case onnx::TensorProto::UINT8:
+    return builder.getIntegerType(8, /*isSigned=*/false);
+  case onnx::TensorProto::UINT16:
+    return builder.getIntegerType(16, /*isSigned=*/false);
+  case onnx::TensorProto::UINT32:
+    return builder.getIntegerType(32, /*isSigned=*/false);
+  case onnx::TensorProto::UINT64:
+    return builder.getIntegerType(64, /*isSigned=*/false);
   default:
     break;
   }
@@ -154,8 +165,13 @@ FailureOr<DenseElementsAttr> tensorValue(const onnx::TensorProto &tensor,
     case onnx::TensorProto::INT64:
       bytes = packField(tensor.int64_data(), 8, false);
       break;
+    case onnx::TensorProto::UINT32:
+    case onnx::TensorProto::UINT64:
+      bytes = packField(tensor.uint64_data(), width, false);
+      break;
     default:
-      // INT32, INT16, INT8, BOOL, FLOAT16 and BFLOAT16 (as bits) live in int32_data.
+      // INT32, INT16, INT8, UINT16, UINT8, BOOL, FLOAT16 and BFLOAT16 (as bits) live in
+      // int32_data.
       bytes = packField(tensor.int32_data(), width, false);
       break;
     }
@@ -179,7 +195,9 @@ FailureOr<DenseElementsAttr> tensorValue(const onnx::TensorProto &tensor,
 double firstElementAsDouble(DenseElementsAttr value) {
   if (isa<FloatType>(value.getElementType()))
     return (*value.getValues<APFloat>().begin()).convertToDouble();
-  return double((*value.getValues<APInt>().begin()).getSExtValue());
+  APInt first = *value.getValues<APInt>().begin();
+  return value.getElementType().isUnsignedInteger() ? first.roundToDouble(/*isSigned=*/false)
+                                                    : first.roundToDouble(/*isSigned=*/true);
 }
 
 //===----------------------------------------------------------------------===//

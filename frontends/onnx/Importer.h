@@ -171,6 +171,14 @@ void registerControlFlowOps(OpRegistry &registry);
 void registerRecurrentOps(OpRegistry &registry);
 void registerSequenceOps(OpRegistry &registry);
 void registerDataDependentOps(OpRegistry &registry);
+void registerQuantizationOps(OpRegistry &registry);
+
+/// MatMul's product with NumPy semantics (vectors become matrices and back), and Conv's
+/// convolution with the node's attributes resolved; the integer and quantized variants of
+/// both nodes reuse them.
+mlir::FailureOr<mlir::Value> matrixProduct(NodeContext &node, mlir::Value lhs, mlir::Value rhs);
+mlir::FailureOr<mlir::Value> convolution(NodeContext &node, mlir::Value input, mlir::Value weight,
+                                         mlir::Value bias);
 
 /// The first element of a constant, as a double (integers converted): scalars such as a Clip
 /// bound, a Pad value or a Range limit.

@@ -173,8 +173,19 @@ int assignInputs(const Console &console, const Options &options,
   return kSuccess;
 }
 
-/// Converts what a file may hold for an input whose dtype no file format has (bf16 in .npy).
+/// ONNX's test generator (up to 1.14) wrote bfloat16 tensors as UINT16 tensors holding the
+/// bits, since numpy has no bfloat16: such a tensor stands for bf16 where bf16 is expected.
+bool isBfloat16Bits(const HostTensor &tensor, llmc_dtype_t expected) {
+  return expected == LLMC_DTYPE_BF16 && tensor.dtype == LLMC_DTYPE_U16;
+}
+
+/// Converts what a file may hold for an input whose dtype no file format has (bf16 in .npy,
+/// or as u16 bits in an ONNX tensor).
 void adaptInput(const llmc_tensor_signature_t &signature, HostTensor *tensor) {
+  if (isBfloat16Bits(*tensor, signature.dtype)) {
+    tensor->dtype = LLMC_DTYPE_BF16;
+    return;
+  }
   if (signature.dtype == LLMC_DTYPE_BF16 && tensor->dtype == LLMC_DTYPE_F32) {
     size_t count = tensor->data.size() / 4;
     std::vector<uint8_t> converted(count * 2);
@@ -459,6 +470,8 @@ int runMain(int argc, char **argv, std::FILE *out, std::FILE *err) {
       std::string error;
       if (!tensorfile::readTensorFile(path, &expected, &error))
         return console.failure(error);
+      if (isBfloat16Bits(expected, output.dtype))
+        expected.dtype = LLMC_DTYPE_BF16;
       allMatch &= compareOutput(out, label, output, expected, options.rtol, options.atol);
     }
   }

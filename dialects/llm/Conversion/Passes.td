@@ -19,7 +19,13 @@ def ConvertLLMToLinalgPass : Pass<"convert-llm-to-linalg", "::mlir::func::FuncOp
       reductions followed by elementwise generics;
     * data movement becomes `linalg.transpose`, `tensor.reshape`, `tensor.concat`, and a gather
       generic that clamps every index into range, so no index in a model reads outside a
-      tensor.
+      tensor;
+    * `llm.quantize`, `llm.dequantize` and the shifts become elementwise generics, and an op
+      with a quantized operand reads it through an explicit `llm.dequantize`.
+
+    Unsigned integer element types compute with unsigned arithmetic; as its last step the pass
+    makes every unsigned and quantized element type the signless integer of its width
+    (signatures, block arguments, constants), since arith and LLVM know only those.
 
     An op that cannot be lowered (for example an element type the op does not compute in) is
     an error naming the op and the reason.

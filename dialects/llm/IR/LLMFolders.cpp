@@ -25,9 +25,14 @@ bool isSplatOf(Value value, double number) {
   Type element = splat.getElementType();
   if (isa<FloatType>(element))
     return splat.getSplatValue<APFloat>().isExactlyValue(number);
-  if (isa<IntegerType>(element))
-    return splat.getSplatValue<APInt>().getSExtValue() == int64_t(number) &&
-           double(int64_t(number)) == number;
+  if (isa<IntegerType>(element)) {
+    if (double(int64_t(number)) != number)
+      return false;
+    APInt value = splat.getSplatValue<APInt>();
+    if (element.isUnsignedInteger())
+      return number >= 0 && value.getActiveBits() <= 64 && value.getZExtValue() == uint64_t(number);
+    return value.getSignificantBits() <= 64 && value.getSExtValue() == int64_t(number);
+  }
   return false;
 }
 
@@ -86,6 +91,38 @@ OpFoldResult foldIntegerConstants(OpTy op, typename OpTy::FoldAdaptor adaptor, C
   return DenseElementsAttr::get(resultType, results);
 }
 
+/// Integer arithmetic as the lowering computes it: unsigned element types divide and compare
+/// as unsigned, division by zero gives 0 and signed overflow wraps.
+enum class IntegerKind { Add, Mul, Div, Max, Min };
+
+APInt combineIntegers(IntegerKind kind, const APInt &a, const APInt &b, bool isUnsigned) {
+  switch (kind) {
+  case IntegerKind::Add:
+    return a + b;
+  case IntegerKind::Mul:
+    return a * b;
+  case IntegerKind::Div:
+    if (b.isZero())
+      return APInt::getZero(a.getBitWidth());
+    if (isUnsigned)
+      return a.udiv(b);
+    return b.isAllOnes() ? -a : a.sdiv(b);
+  case IntegerKind::Max:
+    return (isUnsigned ? a.uge(b) : a.sge(b)) ? a : b;
+  case IntegerKind::Min:
+    return (isUnsigned ? a.ule(b) : a.sle(b)) ? a : b;
+  }
+  llvm_unreachable("unknown integer combine");
+}
+
+template <typename OpTy>
+OpFoldResult foldIntegers(OpTy op, typename OpTy::FoldAdaptor adaptor, IntegerKind kind) {
+  bool isUnsigned = getElementTypeOrSelf(op.getType()).isUnsignedInteger();
+  return foldIntegerConstants(op, adaptor, [&](const APInt &a, const APInt &b) {
+    return combineIntegers(kind, a, b, isUnsigned);
+  });
+}
+
 /// `x op identity -> x` when no broadcast changes the type.
 template <typename OpTy> OpFoldResult foldRightIdentity(OpTy op, double identity) {
   if (op.getLhs().getType() == op.getType() && isSplatOf(op.getRhs(), identity))
@@ -104,6 +141,8 @@ OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
     return identity;
   if (getRhs().getType() == getType() && isSplatOf(getLhs(), 0.0))
     return getRhs();
+  if (OpFoldResult folded = foldIntegers(*this, adaptor, IntegerKind::Add))
+    return folded;
   return foldBinaryConstants(*this, adaptor,
                              [](const APFloat &a, const APFloat &b) { return a + b; });
 }
@@ -123,6 +162,8 @@ OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
     return identity;
   if (getRhs().getType() == getType() && isSplatOf(getLhs(), 1.0))
     return getRhs();
+  if (OpFoldResult folded = foldIntegers(*this, adaptor, IntegerKind::Mul))
+    return folded;
   return foldBinaryConstants(*this, adaptor,
                              [](const APFloat &a, const APFloat &b) { return a * b; });
 }
@@ -130,6 +171,8 @@ OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
 OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
   if (OpFoldResult identity = foldRightIdentity(*this, 1.0))
     return identity;
+  if (OpFoldResult folded = foldIntegers(*this, adaptor, IntegerKind::Div))
+    return folded;
   return foldBinaryConstants(*this, adaptor,
                              [](const APFloat &a, const APFloat &b) { return a / b; });
 }
@@ -137,6 +180,8 @@ OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
 OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {
   if (getLhs() == getRhs())
     return getLhs();
+  if (OpFoldResult folded = foldIntegers(*this, adaptor, IntegerKind::Max))
+    return folded;
   return foldBinaryConstants(
       *this, adaptor, [](const APFloat &a, const APFloat &b) { return llvm::maximum(a, b); });
 }
@@ -144,6 +189,8 @@ OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {
 OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
   if (getLhs() == getRhs())
     return getLhs();
+  if (OpFoldResult folded = foldIntegers(*this, adaptor, IntegerKind::Min))
+    return folded;
   return foldBinaryConstants(
       *this, adaptor, [](const APFloat &a, const APFloat &b) { return llvm::minimum(a, b); });
 }

@@ -632,4 +632,6 @@ def LLM_RmsNormOp : LLM_InferredOp<"rms_norm"> {
 }
 include "dialects/llm/IR/LLMDataDependentOps.td"
 
+include "dialects/llm/IR/LLMIntegerOps.td"
+
 #endif // LLMC_DIALECTS_LLM_IR_LLMOPS_TD

@@ -90,6 +90,39 @@ LogicalResult clip(NodeContext &node) {
   return success();
 }
 
+/// ONNX's reference implementation (up to 1.14) made bfloat16 from float32 by dropping the low
+/// 16 bits, that is rounding toward zero, and the node tests expect exactly those bits. The
+/// truncation is built from llm ops on the bits; NaN stays NaN even when its payload lived only
+/// in the dropped bits.
+FailureOr<Value> truncateToBfloat16(NodeContext &node, Value input) {
+  RankedTensorType type = cast<RankedTensorType>(input.getType());
+  Builder &b = node.builder;
+  Value wide = input;
+  if (!type.getElementType().isF32())
+    wide = llm::CastOp::create(node.builder, node.loc, type.clone(b.getF32Type()), input);
+  Type u32 = b.getIntegerType(32, /*isSigned=*/false), u16 = b.getIntegerType(16, false);
+  Value bits = llm::BitcastOp::create(node.builder, node.loc, type.clone(u32), wide);
+  FailureOr<Value> high = node.create<llm::ShiftRightOp>(bits, node.scalar(16, u32));
+  if (failed(high))
+    return failure();
+  Value narrow = llm::CastOp::create(node.builder, node.loc, type.clone(u16), *high);
+  Value truncated =
+      llm::BitcastOp::create(node.builder, node.loc, type.clone(b.getBF16Type()), narrow);
+  FailureOr<Value> isNaN = node.create<llm::NotEqualOp>(wide, wide);
+  if (failed(isNaN))
+    return failure();
+  return node.create<llm::SelectOp>(
+      *isNaN, node.scalar(std::numeric_limits<double>::quiet_NaN(), b.getBF16Type()), truncated);
+}
+
+/// Cast and CastLike: `input` converted to `to`.
+FailureOr<Value> castTo(NodeContext &node, Value input, Type to) {
+  RankedTensorType type = cast<RankedTensorType>(input.getType());
+  if (to.isBF16() && !type.getElementType().isBF16())
+    return truncateToBfloat16(node, input);
+  return Value(llm::CastOp::create(node.builder, node.loc, type.clone(to), input));
+}
+
 LogicalResult cast(NodeContext &node) {
   std::optional<int64_t> to = node.intAttr("to");
   if (!to) {
@@ -107,8 +140,10 @@ LogicalResult cast(NodeContext &node) {
     node.error() << "cannot cast from " << type.getElementType();
     return failure();
   }
-  node.setOutput(0,
-                 llm::CastOp::create(node.builder, node.loc, type.clone(*element), node.input(0)));
+  FailureOr<Value> result = castTo(node, node.input(0), *element);
+  if (failed(result))
+    return failure();
+  node.setOutput(0, *result);
   return success();
 }
 
@@ -321,7 +356,10 @@ LogicalResult castLike(NodeContext &node) {
     node.error() << "cannot cast " << type.getElementType() << " to " << to;
     return failure();
   }
-  node.setOutput(0, llm::CastOp::create(node.builder, node.loc, type.clone(to), node.input(0)));
+  FailureOr<Value> result = castTo(node, node.input(0), to);
+  if (failed(result))
+    return failure();
+  node.setOutput(0, *result);
   return success();
 }
 
@@ -401,6 +439,28 @@ LogicalResult mod(NodeContext &node) {
     result = *adjusted;
   }
   node.setOutput(0, result);
+  return success();
+}
+
+/// BitShift: unsigned integers shifted by the bits of the second input; amounts of the bit
+/// width or more give 0.
+LogicalResult bitShift(NodeContext &node) {
+  std::optional<std::string> direction = node.stringAttr("direction");
+  if (!direction || (*direction != "LEFT" && *direction != "RIGHT")) {
+    node.error() << "the 'direction' attribute must be \"LEFT\" or \"RIGHT\"";
+    return failure();
+  }
+  Type element = node.inputType(0).getElementType();
+  if (!isa<IntegerType>(element) || element.isInteger(1)) {
+    node.error() << "expected integer inputs, got " << element;
+    return failure();
+  }
+  FailureOr<Value> result = *direction == "LEFT"
+                                ? node.create<llm::ShiftLeftOp>(node.input(0), node.input(1))
+                                : node.create<llm::ShiftRightOp>(node.input(0), node.input(1));
+  if (failed(result))
+    return failure();
+  node.setOutput(0, *result);
   return success();
 }
 
@@ -486,6 +546,7 @@ void registerElementwiseOps(OpRegistry &registry) {
   registry.add({"Pow", 7, 2, 2, 1, 1, pow});
   registry.add({"IsNaN", 9, 1, 1, 1, 1, isNaN});
   registry.add({"Mod", 10, 2, 2, 1, 1, mod});
+  registry.add({"BitShift", 11, 2, 2, 1, 1, bitShift});
   registry.add({"IsInf", 10, 1, 1, 1, 1, isInf});
   registry.add({"Max", 8, 1, 64, 1, 1, variadic<llm::MaxOp>});
   registry.add({"Min", 8, 1, 64, 1, 1, variadic<llm::MinOp>});

@@ -7,44 +7,11 @@ using namespace llmc;
 namespace llmc::onnx_frontend {
 namespace {
 
-/// MatMul with NumPy semantics: vectors become matrices and the added dim is dropped again.
 LogicalResult matmul(NodeContext &node) {
-  Value lhs = node.input(0), rhs = node.input(1);
-  RankedTensorType lhsType = node.inputType(0), rhsType = node.inputType(1);
-  if (lhsType.getRank() == 0 || rhsType.getRank() == 0) {
-    node.error() << "MatMul operands must have rank 1 or more";
+  FailureOr<Value> result = matrixProduct(node, node.input(0), node.input(1));
+  if (failed(result))
     return failure();
-  }
-  bool lhsVector = lhsType.getRank() == 1, rhsVector = rhsType.getRank() == 1;
-  if (lhsVector) {
-    FailureOr<Value> expanded = node.reshape(lhs, {1, lhsType.getDimSize(0)});
-    if (failed(expanded))
-      return failure();
-    lhs = *expanded;
-  }
-  if (rhsVector) {
-    FailureOr<Value> expanded = node.reshape(rhs, {rhsType.getDimSize(0), 1});
-    if (failed(expanded))
-      return failure();
-    rhs = *expanded;
-  }
-  FailureOr<Value> product = node.create<llm::MatmulOp>(lhs, rhs);
-  if (failed(product))
-    return failure();
-  Value result = *product;
-  if (lhsVector || rhsVector) {
-    auto type = cast<RankedTensorType>(result.getType());
-    SmallVector<int64_t> shape(type.getShape());
-    if (rhsVector)
-      shape.erase(shape.end() - 1);
-    if (lhsVector)
-      shape.erase(shape.end() - (rhsVector ? 1 : 2));
-    FailureOr<Value> squeezed = node.reshape(result, shape);
-    if (failed(squeezed))
-      return failure();
-    result = *squeezed;
-  }
-  node.setOutput(0, result);
+  node.setOutput(0, *result);
   return success();
 }
 
@@ -331,19 +298,7 @@ LogicalResult convTranspose(NodeContext &node) {
 }
 
 LogicalResult conv(NodeContext &node) {
-  RankedTensorType input = node.inputType(0), weight = node.inputType(1);
-  if (weight.getRank() != input.getRank()) {
-    node.error() << "weight has rank " << weight.getRank() << ", expected " << input.getRank();
-    return failure();
-  }
-  FailureOr<Window> window = windowOf(node, input, weight.getShape().drop_front(2));
-  if (failed(window))
-    return failure();
-  OpBuilder &b = node.builder;
-  FailureOr<Value> result = node.create<llm::ConvOp>(
-      node.input(0), node.input(1), node.input(2), b.getDenseI64ArrayAttr(window->strides),
-      b.getDenseI64ArrayAttr(window->dilations), b.getDenseI64ArrayAttr(window->pads),
-      b.getI64IntegerAttr(node.intAttr("group", 1)));
+  FailureOr<Value> result = convolution(node, node.input(0), node.input(1), node.input(2));
   if (failed(result))
     return failure();
   node.setOutput(0, *result);
@@ -718,6 +673,62 @@ LogicalResult gatherElements(NodeContext &node) {
 }
 
 } // namespace
+
+FailureOr<Value> matrixProduct(NodeContext &node, Value lhs, Value rhs) {
+  auto lhsType = cast<RankedTensorType>(lhs.getType());
+  auto rhsType = cast<RankedTensorType>(rhs.getType());
+  if (lhsType.getRank() == 0 || rhsType.getRank() == 0) {
+    node.error() << "MatMul operands must have rank 1 or more";
+    return failure();
+  }
+  bool lhsVector = lhsType.getRank() == 1, rhsVector = rhsType.getRank() == 1;
+  if (lhsVector) {
+    FailureOr<Value> expanded = node.reshape(lhs, {1, lhsType.getDimSize(0)});
+    if (failed(expanded))
+      return failure();
+    lhs = *expanded;
+  }
+  if (rhsVector) {
+    FailureOr<Value> expanded = node.reshape(rhs, {rhsType.getDimSize(0), 1});
+    if (failed(expanded))
+      return failure();
+    rhs = *expanded;
+  }
+  FailureOr<Value> product = node.create<llm::MatmulOp>(lhs, rhs);
+  if (failed(product))
+    return failure();
+  Value result = *product;
+  if (lhsVector || rhsVector) {
+    auto type = cast<RankedTensorType>(result.getType());
+    SmallVector<int64_t> shape(type.getShape());
+    if (rhsVector)
+      shape.erase(shape.end() - 1);
+    if (lhsVector)
+      shape.erase(shape.end() - (rhsVector ? 1 : 2));
+    FailureOr<Value> squeezed = node.reshape(result, shape);
+    if (failed(squeezed))
+      return failure();
+    result = *squeezed;
+  }
+  return result;
+}
+
+FailureOr<Value> convolution(NodeContext &node, Value inputValue, Value weightValue, Value bias) {
+  auto input = cast<RankedTensorType>(inputValue.getType());
+  auto weight = cast<RankedTensorType>(weightValue.getType());
+  if (weight.getRank() != input.getRank()) {
+    node.error() << "weight has rank " << weight.getRank() << ", expected " << input.getRank();
+    return failure();
+  }
+  FailureOr<Window> window = windowOf(node, input, weight.getShape().drop_front(2));
+  if (failed(window))
+    return failure();
+  OpBuilder &b = node.builder;
+  return node.create<llm::ConvOp>(
+      inputValue, weightValue, bias, b.getDenseI64ArrayAttr(window->strides),
+      b.getDenseI64ArrayAttr(window->dilations), b.getDenseI64ArrayAttr(window->pads),
+      b.getI64IntegerAttr(node.intAttr("group", 1)));
+}
 
 void registerNeuralNetworkOps(OpRegistry &registry) {
   registry.add({"MatMul", 1, 2, 2, 1, 1, matmul});

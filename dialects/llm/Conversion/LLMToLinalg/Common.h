@@ -31,7 +31,9 @@ mlir::AffineMap broadcastMap(mlir::MLIRContext *context, mlir::RankedTensorType 
                              int64_t resultRank);
 
 /// Only plain integer and float tensors are computed on directly; quantized and index element
-/// types are not.
+/// types are not. Unsigned integer types reach the scalar code unchanged (a `ui8` tensor gives
+/// `ui8` block arguments), so the helpers below choose unsigned arithmetic from the type; the
+/// pass rewrites them into signless integers as its last step.
 inline bool isPlainNumber(mlir::Type type) {
   return mlir::isa<mlir::FloatType, mlir::IntegerType>(type);
 }
@@ -46,14 +48,20 @@ mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc, mlir::Type ty
 mlir::Value lowestValue(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type);
 mlir::Value highestValue(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type);
 
-/// Converts a scalar between integer (signless, read as signed; i1 as unsigned) and float types.
+/// The variant of `predicate` (written for signed integers) that compares integers of `type`:
+/// the unsigned one for unsigned integer types.
+mlir::arith::CmpIPredicate integerPredicate(mlir::arith::CmpIPredicate predicate, mlir::Type type);
+
+/// Converts a scalar between integer (signless read as signed; i1 and unsigned types as
+/// unsigned) and float types. Float to integer saturates, and NaN gives 0.
 mlir::Value convertScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value, mlir::Type to);
 
 /// The kinds of elementwise combination the patterns share.
 enum class Combine { Add, Sub, Mul, Div, Max, Min, Pow, And, Or, Xor };
 
-/// `lhs combine rhs` on scalars of one type. Integer division by zero yields 0 and
-/// `INT_MIN / -1` wraps, so that no input makes compiled code trap.
+/// `lhs combine rhs` on scalars of one type; unsigned integer types divide and compare as
+/// unsigned. Integer division by zero yields 0 and `INT_MIN / -1` wraps, so that no input makes
+/// compiled code trap.
 mlir::Value combineScalars(mlir::OpBuilder &b, mlir::Location loc, Combine kind, mlir::Value lhs,
                            mlir::Value rhs);
 
@@ -77,6 +85,7 @@ void populateStructuredPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionPatterns(mlir::RewritePatternSet &patterns);
 void populateDataMovementPatterns(mlir::RewritePatternSet &patterns);
 void populateDataDependentPatterns(mlir::RewritePatternSet &patterns);
+void populateIntegerPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace llmc::llm::lowering
 

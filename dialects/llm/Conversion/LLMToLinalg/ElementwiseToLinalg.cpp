@@ -36,6 +36,9 @@ template <typename OpTy, Combine kind> struct BinaryToGeneric : OpRewritePattern
 Value computeUnary(Operation *op, OpBuilder &b, Location loc, Value x) {
   Type type = x.getType();
   bool isFloat = isa<FloatType>(type);
+  // Unsigned values are their own absolute value and never negative.
+  if (type.isUnsignedInteger() && isa<AbsOp, ReluOp>(op))
+    return x;
   auto one = [&] { return scalarConstant(b, loc, type, 1.0); };
   auto sigmoid = [&](Value v) -> Value {
     Value expNeg = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, v));
@@ -86,7 +89,10 @@ Value computeUnary(Operation *op, OpBuilder &b, Location loc, Value x) {
         Value zero = scalarConstant(b, loc, type, 0.0);
         Value positive =
             isFloat ? Value(arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, zero))
-                    : Value(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, x, zero));
+                    : Value(arith::CmpIOp::create(
+                          b, loc, integerPredicate(arith::CmpIPredicate::sgt, type), x, zero));
+        if (type.isUnsignedInteger())
+          return arith::SelectOp::create(b, loc, positive, one(), x);
         Value negative =
             isFloat ? Value(arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, zero))
                     : Value(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x, zero));
@@ -136,7 +142,8 @@ struct CompareToGeneric : OpRewritePattern<OpTy> {
                     [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
                       if (isa<FloatType>(element))
                         return arith::CmpFOp::create(b, loc, floatPredicate, args[0], args[1]);
-                      return arith::CmpIOp::create(b, loc, intPredicate, args[0], args[1]);
+                      return arith::CmpIOp::create(b, loc, integerPredicate(intPredicate, element),
+                                                   args[0], args[1]);
                     });
     rewriter.replaceOp(op, result);
     return success();
@@ -164,6 +171,24 @@ struct SelectToGeneric : OpRewritePattern<SelectOp> {
 struct ClampToGeneric : OpRewritePattern<ClampOp> {
   using OpRewritePattern::OpRewritePattern;
 
+  /// A clamp bound in `element`: integer bounds beyond the type's range (such as -1 for an
+  /// unsigned type, or an infinity) become the range's end, so they never wrap.
+  static Value bound(OpBuilder &b, Location loc, Type element, double value) {
+    if (isa<FloatType>(element))
+      return std::isinf(value)
+                 ? (value < 0 ? lowestValue(b, loc, element) : highestValue(b, loc, element))
+                 : scalarConstant(b, loc, element, value);
+    unsigned width = element.getIntOrFloatBitWidth();
+    bool isUnsigned = width == 1 || element.isUnsignedInteger();
+    double lowest = isUnsigned ? 0.0 : -std::ldexp(1.0, int(width) - 1);
+    double highest = std::ldexp(1.0, int(width) - (isUnsigned ? 0 : 1)) - 1;
+    if (value <= lowest)
+      return lowestValue(b, loc, element);
+    if (value >= highest)
+      return highestValue(b, loc, element);
+    return scalarConstant(b, loc, element, value);
+  }
+
   LogicalResult matchAndRewrite(ClampOp op, PatternRewriter &rewriter) const override {
     RankedTensorType type = op.getType();
     Type element = type.getElementType();
@@ -173,10 +198,7 @@ struct ClampToGeneric : OpRewritePattern<ClampOp> {
     Value result =
         elementwise(rewriter, op.getLoc(), type, {op.getInput()},
                     [&](OpBuilder &b, Location loc, ValueRange args) {
-                      Value lo = std::isinf(min) ? lowestValue(b, loc, element)
-                                                 : scalarConstant(b, loc, element, min);
-                      Value hi = std::isinf(max) ? highestValue(b, loc, element)
-                                                 : scalarConstant(b, loc, element, max);
+                      Value lo = bound(b, loc, element, min), hi = bound(b, loc, element, max);
                       return combineScalars(b, loc, Combine::Min,
                                             combineScalars(b, loc, Combine::Max, args[0], lo), hi);
                     });

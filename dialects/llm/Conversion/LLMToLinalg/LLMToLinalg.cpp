@@ -2,7 +2,11 @@
 #include "dialects/llm/Conversion/LLMToLinalg/Common.h"
 #include "dialects/llm/Conversion/Passes.h"
 
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/AttrTypeSubElements.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
 
 namespace llmc::llm {
 #define GEN_PASS_DEF_CONVERTLLMTOLINALGPASS
@@ -71,7 +75,14 @@ SmallVector<utils::IteratorType> parallelIterators(int64_t count) {
 Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {
   if (auto floatType = dyn_cast<FloatType>(type))
     return arith::ConstantOp::create(b, loc, b.getFloatAttr(floatType, value));
-  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, int64_t(value)));
+  // Through 64 bits, so that unsigned values above the signed range and negative values of
+  // unsigned types (which wrap) never meet APInt's range checks.
+  uint64_t bits = value < 0 ? uint64_t(int64_t(std::max(value, -0x1p63)))
+                            : (value >= 0x1p64 ? ~uint64_t(0) : uint64_t(value));
+  APInt number(64, bits);
+  unsigned width = type.getIntOrFloatBitWidth();
+  return arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(type, width < 64 ? number.trunc(width) : number));
 }
 
 Value lowestValue(OpBuilder &b, Location loc, Type type) {
@@ -79,8 +90,10 @@ Value lowestValue(OpBuilder &b, Location loc, Type type) {
     return arith::ConstantOp::create(
         b, loc, b.getFloatAttr(floatType, APFloat::getInf(floatType.getFloatSemantics(), true)));
   unsigned width = type.getIntOrFloatBitWidth();
+  bool isUnsigned = width == 1 || type.isUnsignedInteger();
   return arith::ConstantOp::create(
-      b, loc, b.getIntegerAttr(type, width == 1 ? APInt(1, 0) : APInt::getSignedMinValue(width)));
+      b, loc,
+      b.getIntegerAttr(type, isUnsigned ? APInt::getZero(width) : APInt::getSignedMinValue(width)));
 }
 
 Value highestValue(OpBuilder &b, Location loc, Type type) {
@@ -88,35 +101,89 @@ Value highestValue(OpBuilder &b, Location loc, Type type) {
     return arith::ConstantOp::create(
         b, loc, b.getFloatAttr(floatType, APFloat::getInf(floatType.getFloatSemantics())));
   unsigned width = type.getIntOrFloatBitWidth();
-  return arith::ConstantOp::create(
-      b, loc, b.getIntegerAttr(type, width == 1 ? APInt(1, 1) : APInt::getSignedMaxValue(width)));
+  bool isUnsigned = width == 1 || type.isUnsignedInteger();
+  return arith::ConstantOp::create(b, loc,
+                                   b.getIntegerAttr(type, isUnsigned
+                                                              ? APInt::getAllOnes(width)
+                                                              : APInt::getSignedMaxValue(width)));
 }
+
+arith::CmpIPredicate integerPredicate(arith::CmpIPredicate predicate, Type type) {
+  if (!type.isUnsignedInteger())
+    return predicate;
+  switch (predicate) {
+  case arith::CmpIPredicate::slt:
+    return arith::CmpIPredicate::ult;
+  case arith::CmpIPredicate::sle:
+    return arith::CmpIPredicate::ule;
+  case arith::CmpIPredicate::sgt:
+    return arith::CmpIPredicate::ugt;
+  case arith::CmpIPredicate::sge:
+    return arith::CmpIPredicate::uge;
+  default:
+    return predicate;
+  }
+}
+
+namespace {
+
+/// Float to integer with saturation: NaN gives 0 and values beyond the integer range give its
+/// bound, so that no input reaches the poison of fptosi/fptoui.
+Value saturatingFloatToInteger(OpBuilder &b, Location loc, Value value, Type to) {
+  Type from = value.getType();
+  unsigned width = to.getIntOrFloatBitWidth();
+  bool isUnsigned = to.isUnsignedInteger();
+  Value converted = isUnsigned ? Value(arith::FPToUIOp::create(b, loc, to, value))
+                               : Value(arith::FPToSIOp::create(b, loc, to, value));
+  // The bounds are powers of two, exact in every float type wide enough to hold them (and
+  // infinity in the others, which then only an infinite input reaches).
+  double lowest = isUnsigned ? 0.0 : -std::ldexp(1.0, int(width) - 1);
+  double pastHighest = std::ldexp(1.0, int(width) - (isUnsigned ? 0 : 1));
+  Value tooLow = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, value,
+                                       scalarConstant(b, loc, from, lowest));
+  Value tooHigh = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGE, value,
+                                        scalarConstant(b, loc, from, pastHighest));
+  Value isNaN = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, value, value);
+  Value result = arith::SelectOp::create(b, loc, tooLow, lowestValue(b, loc, to), converted);
+  result = arith::SelectOp::create(b, loc, tooHigh, highestValue(b, loc, to), result);
+  return arith::SelectOp::create(b, loc, isNaN, scalarConstant(b, loc, to, 0.0), result);
+}
+
+} // namespace
 
 Value convertScalar(OpBuilder &b, Location loc, Value value, Type to) {
   Type from = value.getType();
   if (from == to)
     return value;
   auto fromFloat = dyn_cast<FloatType>(from), toFloat = dyn_cast<FloatType>(to);
-  if (fromFloat && toFloat)
+  if (fromFloat && toFloat) {
+    if (fromFloat.getWidth() == toFloat.getWidth()) // f16 <-> bf16, through f32
+      return arith::TruncFOp::create(b, loc, to,
+                                     arith::ExtFOp::create(b, loc, b.getF32Type(), value));
     return fromFloat.getWidth() < toFloat.getWidth()
                ? Value(arith::ExtFOp::create(b, loc, to, value))
                : Value(arith::TruncFOp::create(b, loc, to, value));
+  }
   if (fromFloat) {
     if (to.isInteger(1))
       return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, value,
                                    scalarConstant(b, loc, from, 0.0));
-    return arith::FPToSIOp::create(b, loc, to, value);
+    return saturatingFloatToInteger(b, loc, value, to);
   }
+  // Bools and unsigned integers extend with zeros, signless (signed) integers with the sign.
+  bool fromUnsigned = from.isInteger(1) || from.isUnsignedInteger();
   if (toFloat)
-    return from.isInteger(1) ? Value(arith::UIToFPOp::create(b, loc, to, value))
-                             : Value(arith::SIToFPOp::create(b, loc, to, value));
+    return fromUnsigned ? Value(arith::UIToFPOp::create(b, loc, to, value))
+                        : Value(arith::SIToFPOp::create(b, loc, to, value));
   unsigned fromWidth = from.getIntOrFloatBitWidth(), toWidth = to.getIntOrFloatBitWidth();
   if (toWidth == 1)
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, value,
                                  scalarConstant(b, loc, from, 0.0));
   if (fromWidth < toWidth)
-    return fromWidth == 1 ? Value(arith::ExtUIOp::create(b, loc, to, value))
-                          : Value(arith::ExtSIOp::create(b, loc, to, value));
+    return fromUnsigned ? Value(arith::ExtUIOp::create(b, loc, to, value))
+                        : Value(arith::ExtSIOp::create(b, loc, to, value));
+  if (fromWidth == toWidth) // only the signedness changes: the bits stay
+    return arith::BitcastOp::create(b, loc, to, value);
   return arith::TruncIOp::create(b, loc, to, value);
 }
 
@@ -150,6 +217,15 @@ Value combineScalars(OpBuilder &b, Location loc, Combine kind, Value lhs, Value 
   case Combine::Mul:
     return arith::MulIOp::create(b, loc, lhs, rhs);
   case Combine::Div: {
+    if (type.isUnsignedInteger()) {
+      // x / 0 -> 0; unsigned division has no other trapping case.
+      Value zero = scalarConstant(b, loc, type, 0.0);
+      Value isZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rhs, zero);
+      Value safeDivisor =
+          arith::SelectOp::create(b, loc, isZero, scalarConstant(b, loc, type, 1.0), rhs);
+      return arith::SelectOp::create(b, loc, isZero, zero,
+                                     arith::DivUIOp::create(b, loc, lhs, safeDivisor));
+    }
     // x / 0 -> 0 and x / -1 -> -x (wrapping), so that no input makes the division trap.
     Value zero = scalarConstant(b, loc, type, 0.0), minusOne = scalarConstant(b, loc, type, -1.0);
     Value isZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rhs, zero);
@@ -163,8 +239,12 @@ Value combineScalars(OpBuilder &b, Location loc, Combine kind, Value lhs, Value 
                                    arith::SelectOp::create(b, loc, isMinusOne, negated, quotient));
   }
   case Combine::Max:
+    if (type.isUnsignedInteger())
+      return arith::MaxUIOp::create(b, loc, lhs, rhs);
     return arith::MaxSIOp::create(b, loc, lhs, rhs);
   case Combine::Min:
+    if (type.isUnsignedInteger())
+      return arith::MinUIOp::create(b, loc, lhs, rhs);
     return arith::MinSIOp::create(b, loc, lhs, rhs);
   case Combine::Pow:
     return math::IPowIOp::create(b, loc, lhs, rhs);
@@ -269,6 +349,7 @@ Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType, Value
 } // namespace llmc::llm::lowering
 
 void llmc::llm::populateLLMToLinalgPatterns(RewritePatternSet &patterns) {
+  lowering::populateIntegerPatterns(patterns);
   lowering::populateElementwisePatterns(patterns);
   lowering::populateStructuredPatterns(patterns);
   lowering::populateReductionPatterns(patterns);
@@ -277,6 +358,46 @@ void llmc::llm::populateLLMToLinalgPatterns(RewritePatternSet &patterns) {
 }
 
 namespace {
+
+/// The llm dialect keeps unsigned integer types (`ui8`, ...) and quantized types so that its ops
+/// know what they compute; the patterns read that from the scalar types they build on. Below
+/// the llm dialect, arith and LLVM know only signless integers, so the pass ends by rewriting
+/// every unsigned and quantized element type into the signless integer of its width, in
+/// function signatures, block arguments, results and constants alike. The casts the patterns
+/// put between a quantized tensor and its stored integers become identities and go.
+void makeIntegersSignless(Operation *root) {
+  AttrTypeReplacer replacer;
+  replacer.addReplacement([](IntegerType type) -> std::optional<Type> {
+    if (type.isSignless())
+      return std::nullopt;
+    return IntegerType::get(type.getContext(), type.getWidth());
+  });
+  replacer.addReplacement([](quant::QuantizedType type) -> std::optional<Type> {
+    return IntegerType::get(type.getContext(), type.getStorageTypeIntegralWidth());
+  });
+  // Dense constants keep their bytes; only their element type loses the sign.
+  replacer.addReplacement([](DenseIntOrFPElementsAttr attr) -> std::optional<Attribute> {
+    auto integer = dyn_cast<IntegerType>(attr.getElementType());
+    if (!integer || integer.isSignless())
+      return std::nullopt;
+    return attr.bitcast(IntegerType::get(attr.getContext(), integer.getWidth()));
+  });
+  replacer.recursivelyReplaceElementsIn(root, /*replaceAttrs=*/true, /*replaceLocs=*/false,
+                                        /*replaceTypes=*/true);
+  root->walk([](UnrealizedConversionCastOp cast) {
+    if (cast->getNumOperands() == 1 && cast->getNumResults() == 1 &&
+        cast->getOperand(0).getType() == cast->getResult(0).getType()) {
+      cast->getResult(0).replaceAllUsesWith(cast->getOperand(0));
+      cast->erase();
+    }
+  });
+  root->walk([](arith::BitcastOp cast) {
+    if (cast.getIn().getType() == cast.getType()) {
+      cast.getResult().replaceAllUsesWith(cast.getIn());
+      cast->erase();
+    }
+  });
+}
 
 struct ConvertLLMToLinalgPass
     : llmc::llm::impl::ConvertLLMToLinalgPassBase<ConvertLLMToLinalgPass> {
@@ -296,7 +417,8 @@ struct ConvertLLMToLinalgPass
       leftOver = true;
     });
     if (leftOver)
-      signalPassFailure();
+      return signalPassFailure();
+    makeIntegersSignless(getOperation());
   }
 };
 

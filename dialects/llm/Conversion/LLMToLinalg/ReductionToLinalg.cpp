@@ -216,7 +216,8 @@ template <typename OpTy, bool maximum> struct ArgToGeneric : OpRewritePattern<Op
             auto predicate = maximum
                                  ? (last ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sgt)
                                  : (last ? arith::CmpIPredicate::sle : arith::CmpIPredicate::slt);
-            better = arith::CmpIOp::create(b, nestedLoc, predicate, candidate, best);
+            better = arith::CmpIOp::create(b, nestedLoc, integerPredicate(predicate, element),
+                                           candidate, best);
           }
           Value position = arith::IndexCastOp::create(b, nestedLoc, b.getI64Type(),
                                                       linalg::IndexOp::create(b, nestedLoc, axis));

@@ -154,10 +154,16 @@ func.func @gather(%x: tensor<5x4xf32>, %i: tensor<3xi64>) -> tensor<3x4xf32> {
 
 // -----
 
-// A quantized operand is not lowered directly (it is dequantized first): a clear error names
-// the op and the types.
+// A quantized operand is read as its real value: it is dequantized first, and the stored
+// integers become a signless tensor.
+// CHECK-LABEL: func.func @quantized
+// CHECK-SAME: (%[[A:.*]]: tensor<4xi8>, %{{.*}}: tensor<4xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[A]] : tensor<4xi8>)
+// CHECK: arith.sitofp
+// CHECK: arith.mulf
+// CHECK: linalg.generic
+// CHECK: arith.addf
 func.func @quantized(%a: tensor<4x!quant.uniform<i8:f32, 0.5>>, %b: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error @+1 {{'llm.add' op cannot be lowered to linalg: no lowering for operand types 'tensor<4x!quant.uniform<i8:f32, 5.000000e-01>>', 'tensor<4xf32>' and result types 'tensor<4xf32>'}}
   %0 = llm.add %a, %b : tensor<4x!quant.uniform<i8:f32, 0.5>>, tensor<4xf32> -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
