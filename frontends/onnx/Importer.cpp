@@ -46,6 +46,7 @@ static const OpRegistry &registry() {
     registerReductionOps(registry);
     registerControlFlowOps(registry);
     registerRecurrentOps(registry);
+    registerIndexingOps(registry);
     return registry;
   }();
   return instance;

@@ -631,4 +631,6 @@ def LLM_RmsNormOp : LLM_InferredOp<"rms_norm"> {
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
 
+include "dialects/llm/IR/LLMIndexingOps.td"
+
 #endif // LLMC_DIALECTS_LLM_IR_LLMOPS_TD
