@@ -148,6 +148,7 @@ void registerReductionOps(OpRegistry &registry);
 void registerControlFlowOps(OpRegistry &registry);
 void registerRecurrentOps(OpRegistry &registry);
 void registerIndexingOps(OpRegistry &registry);
+void registerTrainingOps(OpRegistry &registry);
 
 /// The first element of a constant, as a double (integers converted): scalars such as a Clip
 /// bound, a Pad value or a Range limit.
