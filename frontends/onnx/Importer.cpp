@@ -49,6 +49,8 @@ static const OpRegistry &registry() {
     registerSequenceOps(registry);
     registerDataDependentOps(registry);
     registerQuantizationOps(registry);
+    registerIndexingOps(registry);
+    registerTrainingOps(registry);
     return registry;
   }();
   return instance;
@@ -401,6 +403,8 @@ private:
   std::string path;
   const ImportOptions &options;
   Location loc;
+  /// The version of ai.onnx.preview.training, whose ops register as "<domain>.<op type>".
+  int64_t trainingOpset = 0;
   llvm::StringMap<Value> values;
   ImportTimeValues importTimeValues;
 };
@@ -464,7 +468,9 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph, int64_t 
   const OpRegistry &ops = registry();
   bool failedAny = false;
   for (const auto &[index, node] : llvm::enumerate(graph.node())) {
-    NodeContext context(builder, loc, node, int(index), opset, values);
+    bool training = node.domain() == "ai.onnx.preview.training";
+    int64_t nodeOpset = training ? trainingOpset : opset;
+    NodeContext context(builder, loc, node, int(index), nodeOpset, values);
     context.importTimeValues = &importTimeValues;
     context.importSubgraph = [this, opset](const onnx::GraphProto &subgraph,
                                            llvm::StringMap<Value> &scope) {
@@ -473,22 +479,23 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph, int64_t 
     auto report = [&](const std::string &reason) {
       if (collect) {
         collect->push_back("node " + context.displayName() + " (" + node.op_type() + ", opset " +
-                           std::to_string(opset) + "): " + reason);
+                           std::to_string(nodeOpset) + "): " + reason);
       } else {
         context.error() << reason;
       }
       failedAny = true;
     };
-    if (!node.domain().empty() && node.domain() != "ai.onnx") {
+    if (!node.domain().empty() && node.domain() != "ai.onnx" && !training) {
       report("domain '" + node.domain() + "' is not supported");
       if (!collect)
         return failure();
       continue;
     }
-    const OpImporter *importer = ops.lookup(node.op_type(), opset);
+    std::string key = training ? node.domain() + "." + node.op_type() : node.op_type();
+    const OpImporter *importer = ops.lookup(key, nodeOpset);
     if (!importer) {
-      report(ops.knows(node.op_type()) ? "this opset is older than the first version llmc imports"
-                                       : "op type '" + node.op_type() + "' is not supported");
+      report(ops.knows(key) ? "this opset is older than the first version llmc imports"
+                            : "op type '" + node.op_type() + "' is not supported");
       if (!collect)
         return failure();
       continue;
@@ -550,7 +557,9 @@ OwningOpRef<ModuleOp> GraphImporter::run(const onnx::ModelProto &model,
   for (const onnx::OperatorSetIdProto &entry : model.opset_import())
     if (entry.domain().empty() || entry.domain() == "ai.onnx")
       opset = entry.version();
-  if (opset < 1) {
+    else if (entry.domain() == "ai.onnx.preview.training")
+      trainingOpset = entry.version();
+  if (opset < 1 && trainingOpset < 1) {
     emitError(loc) << "the model imports no version of the default ONNX domain";
     return nullptr;
   }

@@ -179,6 +179,8 @@ void registerQuantizationOps(OpRegistry &registry);
 mlir::FailureOr<mlir::Value> matrixProduct(NodeContext &node, mlir::Value lhs, mlir::Value rhs);
 mlir::FailureOr<mlir::Value> convolution(NodeContext &node, mlir::Value input, mlir::Value weight,
                                          mlir::Value bias);
+void registerIndexingOps(OpRegistry &registry);
+void registerTrainingOps(OpRegistry &registry);
 
 /// The first element of a constant, as a double (integers converted): scalars such as a Clip
 /// bound, a Pad value or a Range limit.

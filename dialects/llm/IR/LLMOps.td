@@ -634,4 +634,6 @@ include "dialects/llm/IR/LLMDataDependentOps.td"
 
 include "dialects/llm/IR/LLMIntegerOps.td"
 
+include "dialects/llm/IR/LLMIndexingOps.td"
+
 #endif // LLMC_DIALECTS_LLM_IR_LLMOPS_TD

@@ -306,12 +306,9 @@ LogicalResult conv(NodeContext &node) {
 }
 
 template <typename OpTy> LogicalResult pool(NodeContext &node) {
-  if (node.node.output_size() > 1) {
-    node.error() << "the Indices output of MaxPool is not supported";
-    return failure();
-  }
-  if (node.intAttr("storage_order", 0) != 0) {
-    node.error() << "storage_order 1 (column major) is not supported";
+  int64_t storageOrder = node.intAttr("storage_order", 0);
+  if (storageOrder != 0 && storageOrder != 1) {
+    node.error() << "storage_order must be 0 (row major) or 1 (column major), got " << storageOrder;
     return failure();
   }
   RankedTensorType input = node.inputType(0);
@@ -334,6 +331,17 @@ template <typename OpTy> LogicalResult pool(NodeContext &node) {
   if (failed(result))
     return failure();
   node.setOutput(0, *result);
+  // MaxPool's Indices: where each window's maximum is, flattened over the whole input.
+  if (node.node.output_size() > 1 && !node.node.output(1).empty()) {
+    FailureOr<Value> indices = node.create<llm::MaxPoolArgmaxOp>(
+        node.input(0), b.getDenseI64ArrayAttr(window->kernel),
+        b.getDenseI64ArrayAttr(window->strides), b.getDenseI64ArrayAttr(window->dilations),
+        b.getDenseI64ArrayAttr(window->pads), b.getBoolAttr(node.intAttr("ceil_mode", 0) != 0),
+        b.getBoolAttr(storageOrder == 1));
+    if (failed(indices))
+      return failure();
+    node.setOutput(1, *indices);
+  }
   return success();
 }
 
@@ -353,26 +361,77 @@ template <typename OpTy> LogicalResult globalPool(NodeContext &node) {
   return success();
 }
 
+/// BatchNormalization. In training mode (opset 14's training_mode, or earlier opsets asking
+/// for the statistics outputs) the input is normalized with its own per-channel mean and
+/// (population) variance, and the running statistics are updated with `momentum`.
 LogicalResult batchNorm(NodeContext &node) {
   bool extraOutputs = false;
   for (int i = 1; i < node.node.output_size(); ++i)
     extraOutputs |= !node.node.output(i).empty();
-  // Before opset 7, is_test=0 asked for training; spatial=0 is a per-element normalization.
-  if (node.intAttr("training_mode", 0) != 0 || extraOutputs ||
-      (node.opset < 7 && node.intAttr("is_test", 0) == 0 && extraOutputs)) {
-    node.error() << "training mode (running statistics as outputs) is not supported";
-    return failure();
-  }
+  bool training = node.opset >= 14 ? node.intAttr("training_mode", 0) != 0 : extraOutputs;
   if (node.intAttr("spatial", 1) == 0) {
     node.error() << "spatial=0 (per-element statistics) is not supported";
     return failure();
   }
-  FailureOr<Value> result = node.create<llm::BatchNormOp>(
-      node.input(0), node.input(1), node.input(2), node.input(3), node.input(4),
-      node.builder.getF64FloatAttr(node.floatAttr("epsilon", 1e-5f)));
+  OpBuilder &b = node.builder;
+  auto epsilon = b.getF64FloatAttr(node.floatAttr("epsilon", 1e-5f));
+  if (!training) {
+    FailureOr<Value> result = node.create<llm::BatchNormOp>(
+        node.input(0), node.input(1), node.input(2), node.input(3), node.input(4), epsilon);
+    if (failed(result))
+      return failure();
+    node.setOutput(0, *result);
+    return success();
+  }
+  RankedTensorType type = node.inputType(0);
+  int64_t rank = type.getRank();
+  if (rank < 2 || !isa<FloatType>(type.getElementType())) {
+    node.error() << "expected a float input of rank 2 or more (N x C x ...), got " << type;
+    return failure();
+  }
+  Type element = type.getElementType();
+  SmallVector<int64_t> axes = {0};
+  for (int64_t dim = 2; dim < rank; ++dim)
+    axes.push_back(dim);
+  auto axesAttr = b.getDenseI64ArrayAttr(axes);
+  Value x = node.input(0);
+  FailureOr<Value> mean = node.create<llm::ReduceMeanOp>(x, axesAttr, b.getBoolAttr(true));
+  if (failed(mean))
+    return failure();
+  FailureOr<Value> centered = node.create<llm::SubOp>(x, *mean);
+  if (failed(centered))
+    return failure();
+  FailureOr<Value> squares = node.create<llm::MulOp>(*centered, *centered);
+  if (failed(squares))
+    return failure();
+  FailureOr<Value> variance =
+      node.create<llm::ReduceMeanOp>(*squares, axesAttr, b.getBoolAttr(false));
+  FailureOr<Value> channelMean = node.reshape(*mean, {type.getDimSize(1)});
+  if (failed(variance) || failed(channelMean))
+    return failure();
+  FailureOr<Value> result = node.create<llm::BatchNormOp>(x, node.input(1), node.input(2),
+                                                          *channelMean, *variance, epsilon);
   if (failed(result))
     return failure();
+  // running * momentum + current * (1 - momentum)
+  double momentum = node.floatAttr("momentum", 0.9f);
+  auto update = [&](Value running, Value current) -> FailureOr<Value> {
+    FailureOr<Value> kept = node.create<llm::MulOp>(running, node.scalar(momentum, element));
+    FailureOr<Value> added = node.create<llm::MulOp>(current, node.scalar(1 - momentum, element));
+    if (failed(kept) || failed(added))
+      return failure();
+    return node.create<llm::AddOp>(*kept, *added);
+  };
+  FailureOr<Value> runningMean = update(node.input(3), *channelMean);
+  FailureOr<Value> runningVariance = update(node.input(4), *variance);
+  if (failed(runningMean) || failed(runningVariance))
+    return failure();
   node.setOutput(0, *result);
+  node.setOutput(1, *runningMean);
+  node.setOutput(2, *runningVariance);
+  // Before opset 14, the batch statistics themselves follow as saved_mean and saved_var.
+  node.setOutput(3, *channelMean);
+  node.setOutput(4, *variance);
   return success();
 }
 

@@ -355,6 +355,7 @@ void llmc::llm::populateLLMToLinalgPatterns(RewritePatternSet &patterns) {
   lowering::populateReductionPatterns(patterns);
   lowering::populateDataMovementPatterns(patterns);
   lowering::populateDataDependentPatterns(patterns);
+  lowering::populateIndexingPatterns(patterns);
 }
 
 namespace {
