@@ -273,6 +273,7 @@ void llmc::llm::populateLLMToLinalgPatterns(RewritePatternSet &patterns) {
   lowering::populateStructuredPatterns(patterns);
   lowering::populateReductionPatterns(patterns);
   lowering::populateDataMovementPatterns(patterns);
+  lowering::populateDynamicShapePatterns(patterns);
 }
 
 namespace {
