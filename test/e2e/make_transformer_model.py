@@ -2,7 +2,8 @@
 with the exporter chains of dynamic-axes models (Shape -> Gather -> Unsqueeze -> Concat ->
 Reshape, Range for positions, Expand of a causal mask, Slice of the last position), and test
 data sets of two sequence lengths whose expected outputs are computed here with NumPy. Also
-writes a Reshape whose shape is an input, with a shape that does not hold the data."""
+writes a Reshape whose shape is an input (with a shape that does not hold the data), and opset
+18 reductions whose axes are an input."""
 import os
 import sys
 
@@ -126,6 +127,29 @@ def bad_reshape(root):
     write_set(os.path.join(root, "reshape_bad"), [data, np.array([4, 2], np.int64)], [])
 
 
+def reductions(root, rng):
+    """Opset 18 reductions take their axes as an input, here known only at run time."""
+    kinds = ["ReduceMean", "ReduceMax", "ReduceL2", "ReduceLogSumExp", "ReduceSumSquare"]
+    graph = helper.make_graph(
+        [helper.make_node(kind, ["x", "axes"], [kind], name=kind, keepdims=0) for kind in kinds],
+        "run_time_axes",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3, 4]),
+         helper.make_tensor_value_info("axes", TensorProto.INT64, [2])],
+        [helper.make_tensor_value_info(kind, TensorProto.FLOAT, None) for kind in kinds])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+    model.ir_version = 8
+    with open(os.path.join(root, "reduce18.onnx"), "wb") as f:
+        f.write(model.SerializeToString())
+    x = rng.standard_normal((2, 3, 4)).astype(np.float32)
+    axes = np.array([-1, 0], np.int64)
+    t = tuple(int(a) for a in axes)
+    x64 = x.astype(np.float64)
+    expected = [x64.mean(axis=t), x64.max(axis=t), np.sqrt((x64 ** 2).sum(axis=t)),
+                np.log(np.exp(x64).sum(axis=t)), (x64 ** 2).sum(axis=t)]
+    write_set(os.path.join(root, "reduce18_set"), [x, axes],
+              [e.astype(np.float32) for e in expected])
+
+
 def write_set(directory, inputs, outputs):
     os.makedirs(directory, exist_ok=True)
     for kind, arrays in [("input", inputs), ("output", outputs)]:
@@ -138,6 +162,7 @@ def main(root):
     rng = np.random.default_rng(7)
     transformer(root, rng)
     bad_reshape(root)
+    reductions(root, rng)
 
 
 if __name__ == "__main__":
