@@ -50,6 +50,19 @@ def LLMCRouteAllocationsPass : Pass<"llmc-route-allocations", "::mlir::ModuleOp"
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def LLMCRouteChecksPass : Pass<"llmc-route-checks", "::mlir::ModuleOp"> {
+  let summary = "Send failed run-time checks (`cf.assert`) to the runtime's services table";
+  let description = [{
+    Runs after `convert-scf-to-cf`. Code objects import nothing, so a `cf.assert` cannot print
+    and abort. In a function with the services argument, each one becomes a branch that calls
+    `services->fail(services, message)` with the assertion's message in read-only data, when
+    the services table has that field (version 3, see `runtime/include/llmc/abi.h`); the runtime
+    then abandons the call and returns an error status carrying the message. The code after a
+    check stays memory-safe on its own, so elsewhere the assertion is dropped.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::cf::ControlFlowDialect"];
+}
+
 def LLMCApproximateMathPass : Pass<"llmc-approximate-math"> {
   let summary = "Rewrite math functions as polynomial approximations and plain arithmetic";
   let description = [{

@@ -54,6 +54,7 @@ void buildCPUBufferPipeline(OpPassManager &pm) {
 void buildCPULLVMPipeline(OpPassManager &pm) {
   addPipeline(pm, "func.func(convert-linalg-to-loops),lower-affine,convert-scf-to-cf,"
                   "expand-strided-metadata,lower-affine");
+  pm.addPass(createLLMCRouteChecksPass());
   pm.addPass(createLLMCApproximateMathPass());
   addPipeline(pm, "convert-math-to-funcs,arith-expand,convert-math-to-llvm,"
                   "finalize-memref-to-llvm,convert-func-to-llvm,convert-arith-to-llvm,"

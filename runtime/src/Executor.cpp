@@ -180,6 +180,18 @@ void *servicesAllocate(const llmc_services_t *services, int64_t size, int64_t al
   return memory;
 }
 
+void servicesFail(const llmc_services_t *services, const char *message) {
+  auto *state = static_cast<ServicesState *>(services->runtime_state);
+  // The message lives in the verified code object; bound it all the same.
+  constexpr size_t kMaxMessage = 1024;
+  state->failure = message ? std::string(message, strnlen(message, kMaxMessage)) : "";
+  if (state->failure.empty())
+    state->failure = "a run-time check of the model failed";
+  if (state->abandon)
+    std::longjmp(*state->abandon, 1);
+  std::abort();
+}
+
 } // namespace
 
 void releaseAllocations(ServicesState *state) {
@@ -198,6 +210,7 @@ void initializeServices(ServicesState *state, llmc_services_t *services) {
   services->parallel_for = servicesParallelFor;
   services->runtime_state = state;
   services->allocate = servicesAllocate;
+  services->fail = servicesFail;
 }
 
 void finishServices(ServicesState *state) {

@@ -7,6 +7,7 @@
 
 #include <csetjmp>
 #include <mutex>
+#include <string>
 #include <vector>
 
 namespace llmc::runtime {
@@ -23,8 +24,11 @@ struct ServicesState {
   /// Buffers generated code allocated during the call, freed by releaseAllocations.
   std::vector<void *> allocations;
   std::mutex allocationsMutex;
-  /// Where an exhausted allocation jumps back to (set by the caller around the call).
+  /// Where an exhausted allocation or a failed check jumps back to (set by the caller around
+  /// the call).
   std::jmp_buf *abandon = nullptr;
+  /// The message of the check that stopped the call; empty when memory ran out instead.
+  std::string failure;
 };
 
 /// Fills `services` for one call. `state` must outlive the call.

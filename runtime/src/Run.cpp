@@ -203,8 +203,9 @@ llmc_status_t copyOutputs(const EntryPoint &entry, const int64_t *results,
 
 } // namespace
 
-/// Calls an entry point. An allocation that fails inside generated code cannot be reported
-/// there, so the services' allocate jumps back here and the call is abandoned: returns false.
+/// Calls an entry point. An allocation that fails inside generated code, or a check of the
+/// inputs' values that fails there, cannot be reported there, so the services jump back here
+/// and the call is abandoned: returns false.
 /// Nothing this function keeps changes between the setjmp and a longjmp.
 __attribute__((noinline)) static bool callAbandonable(void *function, void **arguments,
                                                       size_t count, ServicesState *state) {
@@ -318,6 +319,9 @@ extern "C" llmc_status_t llmc_model_run(const llmc_model_t *model, size_t entry_
     releaseAllocations(&state);
     if (ownsScratch)
       deallocate(allocator, scratch);
+    if (!state.failure.empty())
+      return makeStatus(LLMC_STATUS_INVALID_ARGUMENT, "entry point '%s': %s", entry.name,
+                        state.failure.c_str());
     return makeStatus(LLMC_STATUS_RESOURCE_EXHAUSTED,
                       "out of memory for a buffer the model sizes at run time");
   }

@@ -32,7 +32,8 @@ def ConvertLLMToLinalgPass : Pass<"convert-llm-to-linalg", "::mlir::func::FuncOp
   }];
   let dependentDialects = [
     "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
-    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect", "::mlir::scf::SCFDialect"
+    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+    "::mlir::cf::ControlFlowDialect", "::mlir::scf::SCFDialect"
   ];
 }
 

@@ -200,17 +200,27 @@ OpFoldResult PowOp::fold(FoldAdaptor adaptor) { return foldRightIdentity(*this, 
 OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
   if (auto inner = getInput().getDefiningOp<NegOp>())
     return inner.getInput();
-  return constFoldUnaryOp<FloatAttr, APFloat, void>(adaptor.getOperands(),
-                                                    [](const APFloat &a) { return -a; });
+  if (isa<FloatType>(getType().getElementType()))
+    return constFoldUnaryOp<FloatAttr, APFloat, void>(adaptor.getOperands(),
+                                                      [](const APFloat &a) { return -a; });
+  // Exporters negate integer axes and counts (`-axis`); folding them keeps shapes constant.
+  if (isa<IntegerType>(getType().getElementType()))
+    return constFoldUnaryOp<IntegerAttr, APInt, void>(adaptor.getOperands(),
+                                                      [](const APInt &a) { return -a; });
+  return {};
 }
 
 OpFoldResult SqrtOp::fold(FoldAdaptor adaptor) {
+  if (!isa<FloatType>(getType().getElementType()))
+    return {};
   return constFoldUnaryOp<FloatAttr, APFloat, void>(adaptor.getOperands(), [](const APFloat &a) {
     return applyInDouble(a, [](double x) { return std::sqrt(x); });
   });
 }
 
 OpFoldResult RsqrtOp::fold(FoldAdaptor adaptor) {
+  if (!isa<FloatType>(getType().getElementType()))
+    return {};
   return constFoldUnaryOp<FloatAttr, APFloat, void>(adaptor.getOperands(), [](const APFloat &a) {
     return applyInDouble(a, [](double x) { return 1.0 / std::sqrt(x); });
   });
@@ -219,6 +229,9 @@ OpFoldResult RsqrtOp::fold(FoldAdaptor adaptor) {
 OpFoldResult ReciprocalOp::fold(FoldAdaptor adaptor) {
   if (auto inner = getInput().getDefiningOp<ReciprocalOp>())
     return inner.getInput();
+  // The float folds would misread integer constants.
+  if (!isa<FloatType>(getType().getElementType()))
+    return {};
   return constFoldUnaryOp<FloatAttr, APFloat, void>(adaptor.getOperands(), [](const APFloat &a) {
     APFloat one(a.getSemantics(), 1);
     one.divide(a, APFloat::rmNearestTiesToEven);
@@ -229,6 +242,9 @@ OpFoldResult ReciprocalOp::fold(FoldAdaptor adaptor) {
 OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
   if (auto inner = getInput().getDefiningOp<ReluOp>())
     return inner.getResult();
+  // The float folds would misread integer constants.
+  if (!isa<FloatType>(getType().getElementType()))
+    return {};
   return constFoldUnaryOp<FloatAttr, APFloat, void>(adaptor.getOperands(), [](const APFloat &a) {
     return a.isNegative() && !a.isNaN() ? APFloat::getZero(a.getSemantics()) : a;
   });

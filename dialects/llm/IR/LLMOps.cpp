@@ -418,6 +418,8 @@ LogicalResult ReshapeOp::verify() {
   if (input.getElementType() != result.getElementType())
     return emitOpError() << "expected the result element type to be " << input.getElementType()
                          << ", got " << result.getElementType();
+  if (getAllowZero() && !getShape())
+    return emitOpError() << "allow_zero needs a shape operand";
   if (Value shape = getShape()) {
     auto shapeType = cast<RankedTensorType>(shape.getType());
     if (shapeType.getRank() != 1 || !isa<IntegerType, IndexType>(shapeType.getElementType()))

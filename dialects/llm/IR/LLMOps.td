@@ -433,8 +433,9 @@ def LLM_ReshapeOp : LLM_Op<"reshape", [Pure]> {
 
     With `shape`, a 1-D integer tensor whose length is the result rank, the target is known only
     at run time, with ONNX's rules: an entry of `0` copies the input's dimension at that
-    position, and one entry of `-1` is derived from the element count. The result type says
-    what is known statically.
+    position, and one entry of `-1` is derived from the element count; with `allow_zero` an
+    entry of `0` is a size of 0 instead. A shape that does not hold the input's elements is an
+    error reported at run time. The result type says what is known statically.
 
     Example:
 
@@ -443,7 +444,7 @@ def LLM_ReshapeOp : LLM_Op<"reshape", [Pure]> {
     %s = llm.reshape %x(%shape : tensor<3xi64>) : tensor<2x3x4xf32> -> tensor<?x?x?xf32>
     ```
   }];
-  let arguments = (ins AnyRankedTensor:$input, Optional<AnyRankedTensor>:$shape);
+  let arguments = (ins AnyRankedTensor:$input, Optional<AnyRankedTensor>:$shape, UnitAttr:$allow_zero);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = [{
     $input (`(` $shape^ `:` type($shape) `)`)? attr-dict `:` type($input) `->` type($result)
@@ -636,4 +637,5 @@ include "dialects/llm/IR/LLMIntegerOps.td"
 
 include "dialects/llm/IR/LLMIndexingOps.td"
 
+include "dialects/llm/IR/LLMDynamicShapeOps.td"
 #endif // LLMC_DIALECTS_LLM_IR_LLMOPS_TD

@@ -20,7 +20,15 @@ template <typename OpTy> LogicalResult binary(NodeContext &node) {
 }
 
 template <typename OpTy> LogicalResult unary(NodeContext &node) {
-  Value result = OpTy::create(node.builder, node.loc, node.input(0));
+  OpTy op = OpTy::create(node.builder, node.loc, node.input(0));
+  // Fold constants at once (`Neg` of an axis), so that shape chains stay constants.
+  Value result = op;
+  SmallVector<Value, 1> folded;
+  if (succeeded(node.builder.tryFold(op, folded)) && folded.size() == 1 &&
+      folded.front() != result) {
+    op->erase();
+    result = folded.front();
+  }
   node.setOutput(0, result);
   return success();
 }

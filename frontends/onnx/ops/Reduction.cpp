@@ -7,19 +7,36 @@ using namespace llmc;
 namespace llmc::onnx_frontend {
 namespace {
 
+/// True when the axes of a Reduce* node are an input whose values are known only at run time
+/// (an input of static length 0 lists no axes, which is known).
+bool hasRunTimeAxes(NodeContext &node, int64_t axesInputSince) {
+  if (node.opset < axesInputSince || !node.hasInput(1) || node.constantInts(1))
+    return false;
+  RankedTensorType type = node.inputType(1);
+  return !(type.getRank() == 1 && type.getDimSize(0) == 0);
+}
+
+/// llm.dynamic_reduce of `input` over the node's run-time axes.
+FailureOr<Value> reduceAtRunTime(NodeContext &node, Value input, StringRef kind) {
+  RankedTensorType axesType = node.inputType(1);
+  if (axesType.getRank() != 1 || !isa<IntegerType>(axesType.getElementType())) {
+    node.error() << "axes must be a 1-D integer tensor, got " << axesType;
+    return failure();
+  }
+  return node.create<llm::DynamicReduceOp>(
+      input, node.input(1), node.builder.getStringAttr(kind),
+      node.builder.getBoolAttr(node.intAttr("keepdims", 1) != 0),
+      node.builder.getBoolAttr(node.intAttr("noop_with_empty_axes", 0) != 0));
+}
+
 /// The normalized axes of a Reduce* node, or failure with a diagnostic.
 FailureOr<SmallVector<int64_t>> reduceAxes(NodeContext &node, int64_t axesInputSince) {
   int64_t rank = node.inputType(0).getRank();
   std::optional<std::vector<int64_t>> axes;
-  if (node.opset < axesInputSince) {
+  if (node.opset < axesInputSince)
     axes = node.intsAttr("axes");
-  } else if (node.hasInput(1)) {
-    axes = node.constantInts(1);
-    if (!axes) {
-      node.error() << "axes computed at run time are not supported";
-      return failure();
-    }
-  }
+  else if (node.hasInput(1))
+    axes = node.constantInts(1).value_or(std::vector<int64_t>{});
   SmallVector<int64_t> normalized;
   if (!axes || axes->empty()) {
     if (node.intAttr("noop_with_empty_axes", 0) == 0)
@@ -47,7 +64,9 @@ enum class Post { None, Sqrt, Log };
 /// elementwise step before and after.
 template <Pre pre, Post post, int64_t axesInputSince>
 LogicalResult reduceComposite(NodeContext &node) {
-  FailureOr<SmallVector<int64_t>> axes = reduceAxes(node, axesInputSince);
+  bool runTime = hasRunTimeAxes(node, axesInputSince);
+  FailureOr<SmallVector<int64_t>> axes =
+      runTime ? SmallVector<int64_t>() : reduceAxes(node, axesInputSince);
   if (failed(axes))
     return failure();
   Value x = node.input(0);
@@ -61,9 +80,10 @@ LogicalResult reduceComposite(NodeContext &node) {
       return failure();
     x = *square;
   }
-  FailureOr<Value> sum =
-      node.create<llm::ReduceSumOp>(x, node.builder.getDenseI64ArrayAttr(*axes),
-                                    node.builder.getBoolAttr(node.intAttr("keepdims", 1) != 0));
+  FailureOr<Value> sum = runTime ? reduceAtRunTime(node, x, "sum")
+                                 : node.create<llm::ReduceSumOp>(
+                                       x, node.builder.getDenseI64ArrayAttr(*axes),
+                                       node.builder.getBoolAttr(node.intAttr("keepdims", 1) != 0));
   if (failed(sum))
     return failure();
   Value result = *sum;
@@ -78,6 +98,18 @@ LogicalResult reduceComposite(NodeContext &node) {
 /// Reduce*: axes are an attribute up to the op's `axesInputSince` opset, an optional input
 /// from then on. No axes means all of them, unless noop_with_empty_axes.
 template <typename OpTy, int64_t axesInputSince> LogicalResult reduce(NodeContext &node) {
+  if (hasRunTimeAxes(node, axesInputSince)) {
+    StringRef kind = std::is_same_v<OpTy, llm::ReduceSumOp>    ? "sum"
+                     : std::is_same_v<OpTy, llm::ReduceMeanOp> ? "mean"
+                     : std::is_same_v<OpTy, llm::ReduceMaxOp>  ? "max"
+                     : std::is_same_v<OpTy, llm::ReduceMinOp>  ? "min"
+                                                               : "prod";
+    FailureOr<Value> result = reduceAtRunTime(node, node.input(0), kind);
+    if (failed(result))
+      return failure();
+    node.setOutput(0, *result);
+    return success();
+  }
   FailureOr<SmallVector<int64_t>> normalized = reduceAxes(node, axesInputSince);
   if (failed(normalized))
     return failure();

@@ -1,5 +1,6 @@
 //===- Shape.cpp - ONNX shape and data-movement ops -------------------------===//
 #include "frontends/onnx/Importer.h"
+#include "frontends/onnx/ops/RunTimeShapes.h"
 
 #include "dialects/llm/IR/LLMShapes.h"
 #include "mlir/IR/Matchers.h"
@@ -27,18 +28,15 @@ LogicalResult reshape(NodeContext &node) {
     return failure();
   }
   std::optional<std::vector<int64_t>> shape = node.constantInts(1);
-  if (!shape) {
-    if (allowZero) {
-      node.error() << "allowzero with a shape computed at run time is not supported";
+  auto atRunTime = [&]() -> LogicalResult {
+    FailureOr<Value> result = runTimeReshape(node, node.input(0), node.input(1), allowZero);
+    if (failed(result))
       return failure();
-    }
-    SmallVector<int64_t> dynamicShape(shapeType.getDimSize(0), ShapedType::kDynamic);
-    node.setOutput(
-        0, llm::ReshapeOp::create(node.builder, node.loc,
-                                  RankedTensorType::get(dynamicShape, type.getElementType()),
-                                  node.input(0), node.input(1)));
+    node.setOutput(0, *result);
     return success();
-  }
+  };
+  if (!shape)
+    return atRunTime();
   SmallVector<int64_t> target;
   int derived = -1;
   for (auto [index, size] : llvm::enumerate(*shape)) {
@@ -77,12 +75,9 @@ LogicalResult reshape(NodeContext &node) {
     }
     target[derived] = count / knownCount;
   }
-  int dynamicCount = llvm::count_if(target, ShapedType::isDynamic);
-  if (dynamicCount > 1) {
-    node.error() << "reshape of a dynamic input to " << llm::shapes::formatShape(*shape)
-                 << " leaves more than one dim unknown";
-    return failure();
-  }
+  // More than one dim unknown at import: 0 and -1 resolve at run time.
+  if (llvm::count_if(target, ShapedType::isDynamic) > 1)
+    return atRunTime();
   FailureOr<Value> result = node.reshape(node.input(0), target);
   if (failed(result))
     return failure();
@@ -103,9 +98,32 @@ LogicalResult flatten(NodeContext &node) {
   int64_t outer = llm::shapes::numElements(type.getShape().take_front(axis));
   int64_t inner = llm::shapes::numElements(type.getShape().drop_front(axis));
   if (ShapedType::isDynamic(outer) && ShapedType::isDynamic(inner)) {
-    node.error() << "both halves of " << llm::shapes::formatShape(type.getShape())
-                 << " have dynamic dims";
-    return failure();
+    // Both halves known only at run time: [prod(shape[:axis]), prod(shape[axis:])].
+    FailureOr<Value> shape = shapeOf(node, node.input(0));
+    if (failed(shape))
+      return failure();
+    SmallVector<Value> halves;
+    for (auto [begin, end] : {std::pair<int64_t, int64_t>{0, axis}, {axis, rank}}) {
+      FailureOr<Value> part = node.create<llm::SliceOp>(
+          *shape, node.builder.getDenseI64ArrayAttr({begin}),
+          node.builder.getDenseI64ArrayAttr({end}), node.builder.getDenseI64ArrayAttr({1}));
+      if (failed(part))
+        return failure();
+      FailureOr<Value> product = node.create<llm::ReduceProdOp>(
+          *part, node.builder.getDenseI64ArrayAttr({0}), node.builder.getBoolAttr(true));
+      if (failed(product))
+        return failure();
+      halves.push_back(*product);
+    }
+    FailureOr<Value> target =
+        node.create<llm::ConcatOp>(ValueRange(halves), node.builder.getI64IntegerAttr(0));
+    if (failed(target))
+      return failure();
+    node.setOutput(
+        0, llm::ReshapeOp::create(node.builder, node.loc,
+                                  RankedTensorType::get({outer, inner}, type.getElementType()),
+                                  node.input(0), *target, /*allow_zero=*/true));
+    return success();
   }
   FailureOr<Value> result = node.reshape(node.input(0), {outer, inner});
   if (failed(result))
@@ -147,7 +165,7 @@ LogicalResult concat(NodeContext &node) {
       node.create<llm::ConcatOp>(ValueRange(inputs), node.builder.getI64IntegerAttr(*normalized));
   if (failed(result))
     return failure();
-  node.setOutput(0, *result);
+  node.setOutput(0, foldKnownEntries(node, *result));
   return success();
 }
 
@@ -160,59 +178,210 @@ LogicalResult gather(NodeContext &node) {
                                                        node.builder.getI64IntegerAttr(*axis));
   if (failed(result))
     return failure();
-  node.setOutput(0, *result);
+  node.setOutput(0, foldKnownEntries(node, *result));
   return success();
 }
 
-/// The axes of Squeeze/Unsqueeze: an attribute before opset 13, an input since.
-std::optional<std::vector<int64_t>> axesOf(NodeContext &node, bool &error) {
-  error = false;
+/// Builds a chain of llm ops whose operands fit by construction: the first failure (already
+/// reported by `create`) is kept, and later steps return null without building anything.
+struct Chain {
+  NodeContext &node;
+  bool failed = false;
+
+  template <typename OpTy, typename... Args> Value make(Args &&...args) {
+    if (failed)
+      return {};
+    FailureOr<Value> value = node.create<OpTy>(std::forward<Args>(args)...);
+    failed = mlir::failed(value);
+    return failed ? Value() : *value;
+  }
+  Value reshape(Value value, ArrayRef<int64_t> shape) {
+    if (failed)
+      return {};
+    FailureOr<Value> result = node.reshape(value, shape);
+    failed = mlir::failed(result);
+    return failed ? Value() : *result;
+  }
+  Value toI64(Value value) {
+    auto type = cast<RankedTensorType>(value.getType());
+    return llm::CastOp::create(node.builder, node.loc, type.clone(node.builder.getI64Type()),
+                               value);
+  }
+  Value reduceSum(Value value, int64_t axis) {
+    return make<llm::ReduceSumOp>(value, node.builder.getDenseI64ArrayAttr({axis}),
+                                  node.builder.getBoolAttr(false));
+  }
+  Value reduceMax(Value value, int64_t axis) {
+    return make<llm::ReduceMaxOp>(value, node.builder.getDenseI64ArrayAttr({axis}),
+                                  node.builder.getBoolAttr(false));
+  }
+  Value i64(int64_t value) { return node.scalar(double(value), node.builder.getI64Type()); }
+  /// [0, count) as i64, shaped `shape`.
+  Value iota(int64_t count, ArrayRef<int64_t> shape) {
+    SmallVector<int64_t> values = llvm::to_vector(llvm::seq<int64_t>(0, count));
+    return node.constant(DenseElementsAttr::get(
+        RankedTensorType::get(shape, node.builder.getI64Type()), ArrayRef<int64_t>(values)));
+  }
+};
+
+/// Axes known at run time, normalized for `rank` and shaped [K, 1].
+Value axesColumn(Chain &chain, Value axes, int64_t rank) {
+  Value negative = chain.make<llm::LessOp>(axes, chain.i64(0));
+  Value shifted = chain.make<llm::AddOp>(axes, chain.i64(rank));
+  Value normalized = chain.make<llm::SelectOp>(negative, shifted, axes);
+  return chain.reshape(normalized, {cast<RankedTensorType>(axes.getType()).getDimSize(0), 1});
+}
+
+/// The axes input of Squeeze/Unsqueeze (opset 13 and later) as an i64 vector of static length,
+/// when its values are known only at run time.
+FailureOr<Value> runTimeAxes(NodeContext &node) {
+  RankedTensorType type = node.inputType(1);
+  if (type.getRank() != 1 || type.isDynamicDim(0)) {
+    node.error() << "axes computed at run time must be a 1-D tensor of static length, got " << type;
+    return failure();
+  }
+  return toI64(node, node.input(1), "axes");
+}
+
+/// Squeeze with axes known only at run time: result dim j is the (j+1)-th input dim that is not
+/// listed, found by counting the kept dims up to each position.
+LogicalResult squeezeAtRunTime(NodeContext &node) {
+  RankedTensorType type = node.inputType(0);
+  int64_t rank = type.getRank();
+  FailureOr<Value> axes = runTimeAxes(node);
+  if (failed(axes))
+    return failure();
+  int64_t count = cast<RankedTensorType>(axes->getType()).getDimSize(0);
+  if (count > rank) {
+    node.error() << "cannot squeeze " << count << " axes of a rank-" << rank << " input";
+    return failure();
+  }
+  int64_t resultRank = rank - count;
+  Chain chain{node};
+  Value listed =
+      chain.make<llm::EqualOp>(axesColumn(chain, *axes, rank), chain.iota(rank, {1, rank}));
+  Value squeezed = chain.reduceMax(chain.failed ? Value() : chain.toI64(listed), 0);
+  Value kept = chain.make<llm::SubOp>(chain.i64(1), squeezed);
+  // prefix[i] = number of kept dims at positions <= i.
+  SmallVector<int64_t> lower;
+  for (int64_t i = 0; i < rank; ++i)
+    for (int64_t j = 0; j < rank; ++j)
+      lower.push_back(j <= i ? 1 : 0);
+  Value triangle = node.constant(DenseElementsAttr::get(
+      RankedTensorType::get({rank, rank}, node.builder.getI64Type()), ArrayRef<int64_t>(lower)));
+  Value prefix =
+      chain.reduceSum(chain.make<llm::MulOp>(triangle, chain.reshape(kept, {1, rank})), 1);
+  Value target = i64Vector(node, {});
+  if (resultRank > 0) {
+    Value before = chain.make<llm::LessEqualOp>(chain.reshape(prefix, {1, rank}),
+                                                chain.iota(resultRank, {resultRank, 1}));
+    Value source = chain.reduceSum(chain.failed ? Value() : chain.toI64(before), 1);
+    source = chain.make<llm::MinOp>(source, chain.i64(rank - 1));
+    FailureOr<Value> shape = shapeOf(node, node.input(0));
+    if (failed(shape))
+      return failure();
+    target = chain.make<llm::GatherOp>(*shape, source, node.builder.getI64IntegerAttr(0));
+  }
+  if (chain.failed)
+    return failure();
+  SmallVector<int64_t> dims(resultRank, ShapedType::kDynamic);
+  node.setOutput(0, llm::ReshapeOp::create(node.builder, node.loc,
+                                           RankedTensorType::get(dims, type.getElementType()),
+                                           node.input(0), target, /*allow_zero=*/true));
+  return success();
+}
+
+/// Unsqueeze with axes known only at run time: result dim j is 1 where listed, else input dim
+/// j minus the number of listed axes below j.
+LogicalResult unsqueezeAtRunTime(NodeContext &node) {
+  RankedTensorType type = node.inputType(0);
+  FailureOr<Value> axes = runTimeAxes(node);
+  if (failed(axes))
+    return failure();
+  int64_t rank = type.getRank() + cast<RankedTensorType>(axes->getType()).getDimSize(0);
+  Chain chain{node};
+  Value column = axesColumn(chain, *axes, rank);
+  Value positions = chain.iota(rank, {1, rank});
+  Value listed = chain.make<llm::EqualOp>(column, positions);
+  Value inserted = chain.reduceMax(chain.failed ? Value() : chain.toI64(listed), 0);
+  Value below = chain.make<llm::LessOp>(column, positions);
+  Value before = chain.reduceSum(chain.failed ? Value() : chain.toI64(below), 0);
+  Value source = chain.make<llm::SubOp>(chain.iota(rank, {rank}), before);
+  source = chain.make<llm::MaxOp>(chain.make<llm::MinOp>(source, chain.i64(type.getRank())),
+                                  chain.i64(0));
+  FailureOr<Value> shape = shapeOf(node, node.input(0));
+  if (failed(shape))
+    return failure();
+  Value extended = chain.make<llm::ConcatOp>(ValueRange{*shape, i64Vector(node, {1})},
+                                             node.builder.getI64IntegerAttr(0));
+  Value dims = chain.make<llm::GatherOp>(extended, source, node.builder.getI64IntegerAttr(0));
+  Value isInserted = chain.make<llm::EqualOp>(inserted, chain.i64(1));
+  Value target = chain.make<llm::SelectOp>(isInserted, chain.i64(1), dims);
+  if (chain.failed)
+    return failure();
+  SmallVector<int64_t> resultDims(rank, ShapedType::kDynamic);
+  node.setOutput(0, llm::ReshapeOp::create(node.builder, node.loc,
+                                           RankedTensorType::get(resultDims, type.getElementType()),
+                                           node.input(0), target, /*allow_zero=*/true));
+  return success();
+}
+
+/// The axes of Squeeze/Unsqueeze: an attribute before opset 13, an input since. `runTime` is
+/// set when the input's values are known only at run time.
+std::optional<std::vector<int64_t>> axesOf(NodeContext &node, bool &runTime) {
+  runTime = false;
   if (node.opset < 13)
     return node.intsAttr("axes");
   if (!node.hasInput(1))
     return std::nullopt;
   std::optional<std::vector<int64_t>> axes = node.constantInts(1);
-  if (!axes) {
-    node.error() << "axes computed at run time are not supported";
-    error = true;
-  }
+  RankedTensorType type = node.inputType(1);
+  // A run-time input of static length 0 lists no axes.
+  if (!axes && type.getRank() == 1 && type.getDimSize(0) == 0)
+    return std::nullopt;
+  runTime = !axes;
   return axes;
 }
 
 LogicalResult squeeze(NodeContext &node) {
   RankedTensorType type = node.inputType(0);
-  bool failedAxes = false;
-  std::optional<std::vector<int64_t>> axes = axesOf(node, failedAxes);
-  if (failedAxes)
-    return failure();
-  SmallVector<int64_t> shape;
+  bool runTime = false;
+  std::optional<std::vector<int64_t>> axes = axesOf(node, runTime);
+  if (runTime)
+    return squeezeAtRunTime(node);
+  SmallVector<int64_t> sources;
+  SmallVector<bool> listed(type.getRank(), false);
+  if (axes)
+    for (int64_t axis : *axes) {
+      FailureOr<int64_t> normalized = node.normalizeAxis(axis, type.getRank());
+      if (failed(normalized))
+        return failure();
+      listed[*normalized] = true;
+    }
   for (int64_t d = 0; d < type.getRank(); ++d) {
-    bool listed = false;
-    if (axes)
-      for (int64_t axis : *axes)
-        listed |= (axis < 0 ? axis + type.getRank() : axis) == d;
-    if ((axes && listed) || (!axes && type.getDimSize(d) == 1)) {
+    // Without axes, a dim of unknown size is taken not to be 1: the rank must be static.
+    if ((axes && listed[d]) || (!axes && type.getDimSize(d) == 1)) {
       if (type.getDimSize(d) != 1 && !type.isDynamicDim(d)) {
         node.error() << "cannot squeeze dim " << d << " of size " << type.getDimSize(d);
         return failure();
       }
       continue;
     }
-    shape.push_back(type.getDimSize(d));
+    sources.push_back(d);
   }
-  FailureOr<Value> result = node.reshape(node.input(0), shape);
+  FailureOr<Value> result = reshapeToSourceDims(node, node.input(0), sources);
   if (failed(result))
     return failure();
-  node.setOutput(0, *result);
+  node.setOutput(0, foldKnownEntries(node, *result));
   return success();
 }
 
 LogicalResult unsqueeze(NodeContext &node) {
   RankedTensorType type = node.inputType(0);
-  bool failedAxes = false;
-  std::optional<std::vector<int64_t>> axes = axesOf(node, failedAxes);
-  if (failedAxes)
-    return failure();
+  bool runTime = false;
+  std::optional<std::vector<int64_t>> axes = axesOf(node, runTime);
+  if (runTime)
+    return unsqueezeAtRunTime(node);
   if (!axes) {
     node.error() << "axes are required";
     return failure();
@@ -223,16 +392,20 @@ LogicalResult unsqueeze(NodeContext &node) {
     FailureOr<int64_t> normalized = node.normalizeAxis(axis, rank);
     if (failed(normalized))
       return failure();
+    if (inserted[*normalized]) {
+      node.error() << "axis " << axis << " is listed twice";
+      return failure();
+    }
     inserted[*normalized] = true;
   }
-  SmallVector<int64_t> shape;
+  SmallVector<int64_t> sources;
   int64_t next = 0;
   for (int64_t d = 0; d < rank; ++d)
-    shape.push_back(inserted[d] ? 1 : type.getDimSize(next++));
-  FailureOr<Value> result = node.reshape(node.input(0), shape);
+    sources.push_back(inserted[d] ? kUnitDim : next++);
+  FailureOr<Value> result = reshapeToSourceDims(node, node.input(0), sources);
   if (failed(result))
     return failure();
-  node.setOutput(0, *result);
+  node.setOutput(0, foldKnownEntries(node, *result));
   return success();
 }
 
@@ -283,17 +456,21 @@ LogicalResult shapeOf(NodeContext &node) {
   int64_t start = node.intAttr("start", 0), end = node.intAttr("end", rank);
   start = std::clamp<int64_t>(start < 0 ? start + rank : start, 0, rank);
   end = std::clamp<int64_t>(end < 0 ? end + rank : end, 0, rank);
-  SmallVector<int64_t> dims;
-  for (int64_t d = start; d < end; ++d) {
-    if (type.isDynamicDim(d)) {
-      node.error() << "dim " << d << " is dynamic; shapes known only at run time are not "
-                   << "supported yet";
+  end = std::max(start, end);
+  // llm.shape_of is a constant when the dims are static; its slices fold with it.
+  FailureOr<Value> shape = llmc::onnx_frontend::shapeOf(node, node.input(0));
+  if (failed(shape))
+    return failure();
+  Value result = *shape;
+  if (start != 0 || end != rank) {
+    FailureOr<Value> part = node.create<llm::SliceOp>(
+        result, node.builder.getDenseI64ArrayAttr({start}),
+        node.builder.getDenseI64ArrayAttr({end}), node.builder.getDenseI64ArrayAttr({1}));
+    if (failed(part))
       return failure();
-    }
-    dims.push_back(type.getDimSize(d));
+    result = *part;
   }
-  auto resultType = RankedTensorType::get({int64_t(dims.size())}, node.builder.getI64Type());
-  node.setOutput(0, node.constant(DenseElementsAttr::get(resultType, ArrayRef<int64_t>(dims))));
+  node.setOutput(0, foldKnownEntries(node, result));
   return success();
 }
 
@@ -331,30 +508,56 @@ FailureOr<Value> sliceOf(NodeContext &node, Value input, ArrayRef<int64_t> axes,
       return failure();
     }
     seen[*axis] = true;
-    int64_t size = type.getDimSize(*axis);
-    if (ShapedType::isDynamic(size)) {
-      node.error() << "slicing dim " << *axis << " of unknown size is not supported yet";
-      return failure();
-    }
     if (steps[i] == 0) {
       node.error() << "step of axis " << axes[i] << " is 0";
       return failure();
     }
+  }
+  // A dim of unknown size: the bounds are normalized at run time.
+  if (!type.hasStaticShape())
+    return dynamicSlice(node, input, i64Vector(node, starts), i64Vector(node, ends),
+                        i64Vector(node, axes), i64Vector(node, steps));
+  for (size_t i = 0; i < axes.size(); ++i) {
+    int64_t axis = axes[i] < 0 ? axes[i] + rank : axes[i];
+    int64_t size = type.getDimSize(axis);
     int64_t start = starts[i], end = ends[i];
     normalizeRange(size, steps[i], start, end);
-    allStarts[*axis] = start;
-    allEnds[*axis] = end;
-    allSteps[*axis] = steps[i];
+    allStarts[axis] = start;
+    allEnds[axis] = end;
+    allSteps[axis] = steps[i];
   }
-  for (int64_t d = 0; d < rank; ++d)
-    if (!seen[d] && ShapedType::isDynamic(allEnds[d])) {
-      node.error() << "slicing a tensor with a dim of unknown size is not supported yet";
-      return failure();
-    }
   OpBuilder &b = node.builder;
   return node.create<llm::SliceOp>(input, b.getDenseI64ArrayAttr(allStarts),
                                    b.getDenseI64ArrayAttr(allEnds),
                                    b.getDenseI64ArrayAttr(allSteps));
+}
+
+/// Slice with bounds, axes or steps known only at run time.
+LogicalResult sliceAtRunTime(NodeContext &node) {
+  RankedTensorType startsType = node.inputType(1);
+  if (startsType.getRank() != 1 || startsType.isDynamicDim(0)) {
+    node.error() << "starts must be a 1-D tensor of static length, got " << startsType;
+    return failure();
+  }
+  int64_t count = startsType.getDimSize(0);
+  FailureOr<Value> starts = toI64(node, node.input(1), "starts");
+  FailureOr<Value> ends = toI64(node, node.input(2), "ends");
+  if (failed(starts) || failed(ends))
+    return failure();
+  FailureOr<Value> axes =
+      node.hasInput(3)
+          ? toI64(node, node.input(3), "axes")
+          : FailureOr<Value>(i64Vector(node, llvm::to_vector(llvm::seq<int64_t>(0, count))));
+  FailureOr<Value> steps = node.hasInput(4)
+                               ? toI64(node, node.input(4), "steps")
+                               : FailureOr<Value>(i64Vector(node, SmallVector<int64_t>(count, 1)));
+  if (failed(axes) || failed(steps))
+    return failure();
+  FailureOr<Value> result = dynamicSlice(node, node.input(0), *starts, *ends, *axes, *steps);
+  if (failed(result))
+    return failure();
+  node.setOutput(0, *result);
+  return success();
 }
 
 LogicalResult slice(NodeContext &node) {
@@ -367,28 +570,19 @@ LogicalResult slice(NodeContext &node) {
       axes = *a;
   } else {
     std::optional<std::vector<int64_t>> s = node.constantInts(1), e = node.constantInts(2);
-    if (!s || !e) {
-      node.error() << "starts and ends computed at run time are not supported";
-      return failure();
-    }
+    std::optional<std::vector<int64_t>> a, st;
+    if (node.hasInput(3))
+      a = node.constantInts(3);
+    if (node.hasInput(4))
+      st = node.constantInts(4);
+    if (!s || !e || (node.hasInput(3) && !a) || (node.hasInput(4) && !st))
+      return sliceAtRunTime(node);
     starts = *s;
     ends = *e;
-    if (node.hasInput(3)) {
-      std::optional<std::vector<int64_t>> a = node.constantInts(3);
-      if (!a) {
-        node.error() << "axes computed at run time are not supported";
-        return failure();
-      }
+    if (a)
       axes = *a;
-    }
-    if (node.hasInput(4)) {
-      std::optional<std::vector<int64_t>> st = node.constantInts(4);
-      if (!st) {
-        node.error() << "steps computed at run time are not supported";
-        return failure();
-      }
+    if (st)
       steps = *st;
-    }
   }
   if (axes.empty())
     for (size_t i = 0; i < starts.size(); ++i)
@@ -403,7 +597,51 @@ LogicalResult slice(NodeContext &node) {
   FailureOr<Value> result = sliceOf(node, node.input(0), axes, starts, ends, steps);
   if (failed(result))
     return failure();
-  node.setOutput(0, *result);
+  node.setOutput(0, foldKnownEntries(node, *result));
+  return success();
+}
+
+/// Split where the part sizes or the split dim are known only at run time: part i is the slice
+/// [start_i, end_i) of the axis, with bounds computed by llm ops (and clamped at run time).
+LogicalResult splitAtRunTime(NodeContext &node, int64_t axis, Value sizes, int64_t parts) {
+  Chain chain{node};
+  Value axes = i64Vector(node, {axis}), steps = i64Vector(node, {1});
+  Value chunk;
+  if (!sizes) {
+    // Equal parts of ceil(size / parts), the last one shorter.
+    FailureOr<Value> shape = shapeOf(node, node.input(0));
+    if (failed(shape))
+      return failure();
+    Value size = chain.make<llm::GatherOp>(*shape, axes, node.builder.getI64IntegerAttr(0));
+    chunk = chain.make<llm::DivOp>(chain.make<llm::AddOp>(size, chain.i64(parts - 1)),
+                                   chain.i64(parts));
+  }
+  for (int64_t i = 0; i < parts; ++i) {
+    Value start, end;
+    if (sizes) {
+      start = i64Vector(node, {0});
+      if (i > 0) {
+        Value before = chain.make<llm::SliceOp>(sizes, node.builder.getDenseI64ArrayAttr({0}),
+                                                node.builder.getDenseI64ArrayAttr({i}),
+                                                node.builder.getDenseI64ArrayAttr({1}));
+        start = chain.make<llm::ReduceSumOp>(before, node.builder.getDenseI64ArrayAttr({0}),
+                                             node.builder.getBoolAttr(true));
+      }
+      Value own = chain.make<llm::SliceOp>(sizes, node.builder.getDenseI64ArrayAttr({i}),
+                                           node.builder.getDenseI64ArrayAttr({i + 1}),
+                                           node.builder.getDenseI64ArrayAttr({1}));
+      end = chain.make<llm::AddOp>(start, own);
+    } else {
+      start = chain.make<llm::MulOp>(chunk, chain.i64(i));
+      end = chain.make<llm::MulOp>(chunk, chain.i64(i + 1));
+    }
+    if (chain.failed)
+      return failure();
+    FailureOr<Value> part = dynamicSlice(node, node.input(0), start, end, axes, steps);
+    if (failed(part))
+      return failure();
+    node.setOutput(int(i), *part);
+  }
   return success();
 }
 
@@ -413,35 +651,45 @@ LogicalResult split(NodeContext &node) {
   if (failed(axis))
     return failure();
   int64_t size = type.getDimSize(*axis);
-  if (ShapedType::isDynamic(size)) {
-    node.error() << "splitting a dim of unknown size is not supported yet";
-    return failure();
-  }
+  int64_t outputs = node.node.output_size();
   std::vector<int64_t> sizes;
   if (node.opset < 13) {
     sizes = node.intsAttr("split").value_or(std::vector<int64_t>{});
   } else if (node.hasInput(1)) {
     std::optional<std::vector<int64_t>> s = node.constantInts(1);
     if (!s) {
-      node.error() << "split sizes computed at run time are not supported";
-      return failure();
+      RankedTensorType sizesType = node.inputType(1);
+      if (sizesType.getRank() != 1 || sizesType.getDimSize(0) != outputs) {
+        node.error() << "split must hold one size per output (" << outputs << "), got "
+                     << sizesType;
+        return failure();
+      }
+      FailureOr<Value> runTimeSizes = toI64(node, node.input(1), "split");
+      if (failed(runTimeSizes))
+        return failure();
+      return splitAtRunTime(node, *axis, *runTimeSizes, outputs);
     }
     sizes = *s;
   }
-  int64_t outputs = node.node.output_size();
   if (sizes.empty()) {
     int64_t parts = node.intAttr("num_outputs", outputs);
-    int64_t chunk = (size + parts - 1) / std::max<int64_t>(parts, 1);
+    if (parts != outputs || parts < 1) {
+      node.error() << "num_outputs is " << parts << ", but the node has " << outputs << " outputs";
+      return failure();
+    }
+    if (ShapedType::isDynamic(size))
+      return splitAtRunTime(node, *axis, Value(), parts);
+    int64_t chunk = (size + parts - 1) / parts;
     for (int64_t i = 0, left = size; i < parts; ++i, left -= chunk)
       sizes.push_back(std::max<int64_t>(0, std::min(chunk, left)));
   }
   int64_t total = 0;
   for (int64_t s : sizes)
     total += s;
-  if (int64_t(sizes.size()) != outputs || total != size ||
+  if (int64_t(sizes.size()) != outputs || (!ShapedType::isDynamic(size) && total != size) ||
       llvm::any_of(sizes, [](int64_t s) { return s < 0; })) {
-    node.error() << "split sizes do not divide dim " << *axis << " of size " << size << " into "
-                 << outputs << " outputs";
+    node.error() << "split sizes do not divide dim " << *axis << " of size "
+                 << llm::shapes::formatShape({size}) << " into " << outputs << " outputs";
     return failure();
   }
   int64_t offset = 0;
@@ -459,37 +707,20 @@ LogicalResult split(NodeContext &node) {
 LogicalResult size(NodeContext &node) {
   RankedTensorType type = node.inputType(0);
   if (!type.hasStaticShape()) {
-    node.error() << "the size of a tensor with dims of unknown size is not supported yet";
-    return failure();
+    // The product of the run-time shape.
+    FailureOr<Value> shape = shapeOf(node, node.input(0));
+    if (failed(shape))
+      return failure();
+    FailureOr<Value> count = node.create<llm::ReduceProdOp>(
+        *shape, node.builder.getDenseI64ArrayAttr({0}), node.builder.getBoolAttr(false));
+    if (failed(count))
+      return failure();
+    node.setOutput(0, *count);
+    return success();
   }
   auto resultType = RankedTensorType::get({}, node.builder.getI64Type());
   node.setOutput(0, node.constant(DenseElementsAttr::get(resultType, type.getNumElements())));
   return success();
-}
-
-/// llm.broadcast_to for a shape known only at run time; static sizes of `input` other than 1
-/// stay static in the result type.
-FailureOr<Value> broadcastToRunTimeShape(NodeContext &node, Value input, Value shape) {
-  auto inputType = cast<RankedTensorType>(input.getType());
-  auto shapeType = cast<RankedTensorType>(shape.getType());
-  if (shapeType.getRank() != 1 || shapeType.isDynamicDim(0) ||
-      !isa<IntegerType>(shapeType.getElementType())) {
-    node.error() << "the shape must be a 1-D integer tensor of static length, got " << shapeType;
-    return failure();
-  }
-  int64_t rank = std::max(inputType.getRank(), shapeType.getDimSize(0));
-  SmallVector<int64_t> result(rank, ShapedType::kDynamic);
-  for (int64_t dim = 0; dim < inputType.getRank(); ++dim)
-    if (inputType.getDimSize(dim) != 1)
-      result[dim + rank - inputType.getRank()] = inputType.getDimSize(dim);
-  // A static size other than 1 wins only if the shape asks for 1 or the same size; keep it
-  // dynamic where the shape could disagree, so the run-time size decides.
-  for (int64_t dim = 0; dim < rank; ++dim)
-    if (dim >= rank - shapeType.getDimSize(0))
-      result[dim] = ShapedType::kDynamic;
-  return Value(llm::BroadcastToOp::create(node.builder, node.loc,
-                                          RankedTensorType::get(result, inputType.getElementType()),
-                                          input, shape));
 }
 
 /// Expand broadcasts with NumPy rules in both directions: select(true[shape], x, x).
@@ -560,14 +791,29 @@ LogicalResult constantOfShape(NodeContext &node) {
   return success();
 }
 
-/// Range with constant inputs is a constant.
+/// Range with constant inputs is a constant; otherwise llm.range computes it at run time.
 LogicalResult range(NodeContext &node) {
   DenseElementsAttr start, limit, delta;
   if (!matchPattern(node.input(0), m_Constant(&start)) ||
       !matchPattern(node.input(1), m_Constant(&limit)) ||
       !matchPattern(node.input(2), m_Constant(&delta))) {
-    node.error() << "start, limit and delta computed at run time are not supported yet";
-    return failure();
+    SmallVector<Value> scalars;
+    for (int i = 0; i < 3; ++i) {
+      RankedTensorType type = node.inputType(i);
+      if (!type.hasStaticShape() || type.getNumElements() != 1) {
+        node.error() << "start, limit and delta must be scalars, got " << type;
+        return failure();
+      }
+      FailureOr<Value> scalar = node.reshape(node.input(i), {});
+      if (failed(scalar))
+        return failure();
+      scalars.push_back(*scalar);
+    }
+    FailureOr<Value> result = node.create<llm::RangeOp>(scalars[0], scalars[1], scalars[2]);
+    if (failed(result))
+      return failure();
+    node.setOutput(0, *result);
+    return success();
   }
   Type element = start.getElementType();
   double first = firstElementAsDouble(start), last = firstElementAsDouble(limit),
@@ -638,9 +884,45 @@ LogicalResult trilu(NodeContext &node) {
 LogicalResult tile(NodeContext &node) {
   std::optional<std::vector<int64_t>> repeats = node.constantInts(1);
   RankedTensorType type = node.inputType(0);
-  if (!repeats || int64_t(repeats->size()) != type.getRank()) {
-    node.error() << "repeats must be a constant with one entry per dim";
+  int64_t rank = type.getRank();
+  RankedTensorType repeatsType = node.inputType(1);
+  if (repeatsType.getRank() != 1 || repeatsType.getDimSize(0) != rank) {
+    node.error() << "repeats must hold one entry per dim (" << rank << "), got " << repeatsType;
     return failure();
+  }
+  if (!repeats && rank == 0) {
+    node.setOutput(0, node.input(0));
+    return success();
+  }
+  if (!repeats) {
+    // Repeats known at run time: x as [1, d0, 1, d1, ...], broadcast to [r0, d0, r1, d1, ...]
+    // and merged into [r0 * d0, r1 * d1, ...].
+    FailureOr<Value> counts = toI64(node, node.input(1), "repeats");
+    FailureOr<Value> shape = shapeOf(node, node.input(0));
+    if (failed(counts) || failed(shape))
+      return failure();
+    Chain chain{node};
+    Value target = chain.make<llm::MulOp>(*counts, *shape);
+    Value pairs = chain.make<llm::ConcatOp>(
+        ValueRange{chain.reshape(*counts, {rank, 1}), chain.reshape(*shape, {rank, 1})},
+        node.builder.getI64IntegerAttr(1));
+    Value interleaved = chain.reshape(pairs, {2 * rank});
+    if (chain.failed)
+      return failure();
+    SmallVector<int64_t> sources;
+    for (int64_t d = 0; d < rank; ++d)
+      sources.append({kUnitDim, d});
+    FailureOr<Value> spread = reshapeToSourceDims(node, node.input(0), sources);
+    if (failed(spread))
+      return failure();
+    FailureOr<Value> copies = broadcastToRunTimeShape(node, *spread, interleaved);
+    if (failed(copies))
+      return failure();
+    SmallVector<int64_t> dims(rank, ShapedType::kDynamic);
+    node.setOutput(0, llm::ReshapeOp::create(node.builder, node.loc,
+                                             RankedTensorType::get(dims, type.getElementType()),
+                                             *copies, target, /*allow_zero=*/true));
+    return success();
   }
   Value result = node.input(0);
   for (auto [axis, count] : llvm::enumerate(*repeats)) {
@@ -712,13 +994,90 @@ template <bool toSpace> LogicalResult depthSpace(NodeContext &node) {
 
 /// Pad with constant pads: per axis, a concatenation of what goes before, the input, and what
 /// goes after (a constant block, the edge repeated, or the reflection); negative pads crop.
+/// Pad where the pads, the value or the input's dims are known only at run time: llm.pad.
+LogicalResult padAtRunTime(NodeContext &node) {
+  RankedTensorType type = node.inputType(0);
+  int64_t rank = type.getRank();
+  std::string mode = node.stringAttr("mode").value_or("constant");
+  if (mode != "constant" && mode != "edge" && mode != "reflect") {
+    node.error() << "mode '" << mode << "' is not constant, edge or reflect";
+    return failure();
+  }
+  Value pads, value;
+  std::vector<int64_t> axes;
+  if (node.opset < 11) {
+    pads = i64Vector(node, node.intsAttr("pads").value_or(std::vector<int64_t>{}));
+    value = node.scalar(node.floatAttr("value", 0.0f), type.getElementType());
+  } else {
+    FailureOr<Value> runTimePads = toI64(node, node.input(1), "pads");
+    if (failed(runTimePads))
+      return failure();
+    pads = *runTimePads;
+    if (node.hasInput(2)) {
+      RankedTensorType valueType = node.inputType(2);
+      if (!valueType.hasStaticShape() || valueType.getNumElements() != 1 ||
+          valueType.getElementType() != type.getElementType()) {
+        node.error() << "the constant value must be one element of the input's type, got "
+                     << valueType;
+        return failure();
+      }
+      FailureOr<Value> scalar = node.reshape(node.input(2), {});
+      if (failed(scalar))
+        return failure();
+      value = *scalar;
+    }
+    if (node.hasInput(3)) {
+      std::optional<std::vector<int64_t>> a = node.constantInts(3);
+      if (!a) {
+        node.error() << "axes computed at run time are not supported";
+        return failure();
+      }
+      axes = *a;
+    }
+  }
+  int64_t length = cast<RankedTensorType>(pads.getType()).getDimSize(0);
+  if (!axes.empty()) {
+    // Scatter the pads of the listed axes into pads of every dim (0 for the others).
+    int64_t count = int64_t(axes.size());
+    if (length != 2 * count) {
+      node.error() << "expected " << 2 * count << " pads, got " << pads.getType();
+      return failure();
+    }
+    SmallVector<int64_t> indices(2 * rank, 2 * count);
+    for (auto [i, axis] : llvm::enumerate(axes)) {
+      FailureOr<int64_t> normalized = node.normalizeAxis(axis, rank);
+      if (failed(normalized))
+        return failure();
+      indices[*normalized] = int64_t(i);
+      indices[*normalized + rank] = int64_t(i) + count;
+    }
+    FailureOr<Value> extended = node.create<llm::ConcatOp>(ValueRange{pads, i64Vector(node, {0})},
+                                                           node.builder.getI64IntegerAttr(0));
+    if (failed(extended))
+      return failure();
+    FailureOr<Value> scattered = node.create<llm::GatherOp>(*extended, i64Vector(node, indices),
+                                                            node.builder.getI64IntegerAttr(0));
+    if (failed(scattered))
+      return failure();
+    pads = *scattered;
+  }
+  FailureOr<Value> result =
+      node.create<llm::PadOp>(node.input(0), pads, value, node.builder.getStringAttr(mode));
+  if (failed(result))
+    return failure();
+  node.setOutput(0, *result);
+  return success();
+}
+
 LogicalResult pad(NodeContext &node) {
   RankedTensorType type = node.inputType(0);
   int64_t rank = type.getRank();
-  if (!type.hasStaticShape()) {
-    node.error() << "padding a tensor with dims of unknown size is not supported yet";
-    return failure();
-  }
+  DenseElementsAttr fillConstant;
+  if (!type.hasStaticShape() ||
+      (node.opset >= 11 &&
+       (!node.constantInts(1) ||
+        (node.hasInput(2) && !matchPattern(node.input(2), m_Constant(&fillConstant))))))
+    return padAtRunTime(node);
   std::vector<int64_t> pads;
   double value = 0.0;
   std::vector<int64_t> axes;

@@ -34,7 +34,7 @@ extern "C" {
 
 /// The version of llmc_services_t. Fields are only ever appended; `size` tells generated code
 /// which ones exist.
-#define LLMC_SERVICES_VERSION 2
+#define LLMC_SERVICES_VERSION 3
 
 /// A range of a parallel loop: iterations [begin, end).
 typedef void (*llmc_parallel_body_t)(void *context, int64_t begin, int64_t end);
@@ -58,6 +58,12 @@ typedef struct llmc_services_t {
   /// is exhausted the call is abandoned and fails with LLMC_STATUS_RESOURCE_EXHAUSTED; this
   /// function never returns NULL.
   void *(*allocate)(const struct llmc_services_t *services, int64_t size, int64_t alignment);
+  /// Version 3. Stops the call because the inputs' values cannot be computed with (for example
+  /// a shape computed at run time that does not hold a tensor's elements): the call is
+  /// abandoned and fails with LLMC_STATUS_INVALID_ARGUMENT carrying `message`, a NUL-terminated
+  /// string in the code object. This function never returns. Generated code calls it only when
+  /// `size` shows the field, and stays memory-safe without it.
+  void (*fail)(const struct llmc_services_t *services, const char *message);
 } llmc_services_t;
 
 #ifdef __cplusplus

@@ -80,6 +80,25 @@ mlir::Value elementwise(
     mlir::ValueRange inputs,
     llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::ValueRange)> fn);
 
+/// An integer scalar as an index (i1 read as unsigned, wider types as signed).
+mlir::Value toIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value);
+
+/// Entry `position` of a 1-D integer tensor, as an index.
+mlir::Value extractIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value vector,
+                         int64_t position);
+
+/// Stops the call with a run-time error carrying `message` when `condition` is false
+/// (`cf.assert`; the CPU backend routes it to the runtime). Code after it must stay memory-safe
+/// on its own, since a target may continue past a failed check.
+void checkAtRunTime(mlir::OpBuilder &b, mlir::Location loc, mlir::Value condition,
+                    const llvm::Twine &message);
+
+/// Sizes computed from run-time values, checked to be non-negative and allocatable together;
+/// when they are not, the check fails and every size reads as 0.
+llvm::SmallVector<mlir::Value> guardSizes(mlir::OpBuilder &b, mlir::Location loc,
+                                          llvm::ArrayRef<mlir::Value> sizes,
+                                          llvm::StringRef opName);
+
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateStructuredPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionPatterns(mlir::RewritePatternSet &patterns);
@@ -87,6 +106,7 @@ void populateDataMovementPatterns(mlir::RewritePatternSet &patterns);
 void populateDataDependentPatterns(mlir::RewritePatternSet &patterns);
 void populateIntegerPatterns(mlir::RewritePatternSet &patterns);
 void populateIndexingPatterns(mlir::RewritePatternSet &patterns);
+void populateDynamicShapePatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace llmc::llm::lowering
 

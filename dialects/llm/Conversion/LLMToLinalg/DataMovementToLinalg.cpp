@@ -1,10 +1,12 @@
 //===- DataMovementToLinalg.cpp - transpose, reshape, concat, gather --------===//
 #include "dialects/llm/Conversion/LLMToLinalg/Common.h"
 
+#include "dialects/llm/IR/LLMShapes.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 
 using namespace mlir;
 using namespace llmc::llm;
+namespace shapes = llmc::llm::shapes;
 
 namespace llmc::llm::lowering {
 namespace {
@@ -68,7 +70,7 @@ struct ReshapeToTensor : OpRewritePattern<ReshapeOp> {
             entry.getType().isIndex()
                 ? entry
                 : Value(arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), entry));
-        if (i < inputType.getRank()) {
+        if (i < inputType.getRank() && !op.getAllowZero()) {
           Value isZero = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, size, zero);
           size = arith::SelectOp::create(rewriter, loc, isZero,
                                          tensor::DimOp::create(rewriter, loc, input, i), size);
@@ -88,15 +90,30 @@ struct ReshapeToTensor : OpRewritePattern<ReshapeOp> {
         size = arith::SelectOp::create(rewriter, loc, isDerived, derived, size);
         product = arith::MulIOp::create(rewriter, loc, product, size);
       }
-      // A shape that does not hold the input's elements (a bad model input) must not let the
-      // reshaped view read past the buffer: fall back to [count, 1, ..., 1].
+      // A shape that does not hold the input's elements (a bad model input) is a run-time
+      // error, and must not let the reshaped view read past the buffer: the sizes fall back to
+      // [count, 1, ..., 1], or to 0 in a dynamic dim when static dims are written.
       Value fits = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, product, total);
       for (Value size : sizes)
         fits = arith::AndIOp::create(
             rewriter, loc, fits,
             arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sge, size, zero));
-      for (int64_t i = 0; i < rank; ++i)
-        sizes[i] = arith::SelectOp::create(rewriter, loc, fits, sizes[i], i == 0 ? total : one);
+      checkAtRunTime(rewriter, loc, fits,
+                     "llm.reshape: the shape computed at run time does not hold the elements of "
+                     "the " +
+                         llvm::Twine(shapes::formatShape(inputType.getShape())) +
+                         " input (result " + shapes::formatShape(resultType.getShape()) + ")");
+      bool allDynamic = int64_t(resultType.getNumDynamicDims()) == rank;
+      bool zeroed = false;
+      for (int64_t i = 0; i < rank; ++i) {
+        Value fallback =
+            allDynamic ? (i == 0 ? total : one)
+            : resultType.isDynamicDim(i)
+                ? (zeroed ? one : zero)
+                : arith::ConstantIndexOp::create(rewriter, loc, resultType.getDimSize(i));
+        zeroed |= !allDynamic && resultType.isDynamicDim(i);
+        sizes[i] = arith::SelectOp::create(rewriter, loc, fits, sizes[i], fallback);
+      }
     } else {
       // A static target, with at most one dim derived from the element count.
       int64_t staticProduct = 1;

@@ -356,6 +356,7 @@ void llmc::llm::populateLLMToLinalgPatterns(RewritePatternSet &patterns) {
   lowering::populateDataMovementPatterns(patterns);
   lowering::populateDataDependentPatterns(patterns);
   lowering::populateIndexingPatterns(patterns);
+  lowering::populateDynamicShapePatterns(patterns);
 }
 
 namespace {
