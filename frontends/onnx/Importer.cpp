@@ -46,6 +46,8 @@ static const OpRegistry &registry() {
     registerReductionOps(registry);
     registerControlFlowOps(registry);
     registerRecurrentOps(registry);
+    registerImageOps(registry);
+    registerSignalOps(registry);
     return registry;
   }();
   return instance;

@@ -147,6 +147,8 @@ void registerShapeOps(OpRegistry &registry);
 void registerReductionOps(OpRegistry &registry);
 void registerControlFlowOps(OpRegistry &registry);
 void registerRecurrentOps(OpRegistry &registry);
+void registerImageOps(OpRegistry &registry);
+void registerSignalOps(OpRegistry &registry);
 
 /// The first element of a constant, as a double (integers converted): scalars such as a Clip
 /// bound, a Pad value or a Range limit.

@@ -26,7 +26,7 @@ def ConvertLLMToLinalgPass : Pass<"convert-llm-to-linalg", "::mlir::func::FuncOp
   }];
   let dependentDialects = [
     "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
-    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect"
+    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect", "::mlir::scf::SCFDialect"
   ];
 }
 

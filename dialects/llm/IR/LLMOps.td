@@ -631,4 +631,7 @@ def LLM_RmsNormOp : LLM_InferredOp<"rms_norm"> {
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
 
+include "dialects/llm/IR/LLMImageOps.td"
+include "dialects/llm/IR/LLMSignalOps.td"
+
 #endif // LLMC_DIALECTS_LLM_IR_LLMOPS_TD

@@ -76,6 +76,8 @@ void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateStructuredPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionPatterns(mlir::RewritePatternSet &patterns);
 void populateDataMovementPatterns(mlir::RewritePatternSet &patterns);
+void populateImagePatterns(mlir::RewritePatternSet &patterns);
+void populateSignalPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace llmc::llm::lowering
 

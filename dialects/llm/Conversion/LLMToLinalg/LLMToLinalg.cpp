@@ -273,6 +273,8 @@ void llmc::llm::populateLLMToLinalgPatterns(RewritePatternSet &patterns) {
   lowering::populateStructuredPatterns(patterns);
   lowering::populateReductionPatterns(patterns);
   lowering::populateDataMovementPatterns(patterns);
+  lowering::populateImagePatterns(patterns);
+  lowering::populateSignalPatterns(patterns);
 }
 
 namespace {
