@@ -19,7 +19,7 @@ std::string checkVector(Value value, const char *name, int64_t length, bool want
                  : !isa<IntegerType>(type.getElementType())))
     return std::string("expected ") + name + " to be a 1-D " + (wantFloat ? "float" : "integer") +
            " tensor of " + std::to_string(length) + " element(s), got " +
-           (type ? describe(type) : std::string("a non-tensor"));
+           (type ? "'" + describe(type) + "'" : std::string("a non-tensor"));
   return "";
 }
 
@@ -81,19 +81,19 @@ FailureOr<Type> inferRoiAlign(std::optional<Location> location, typename OpTy::A
   if (std::string error = checkChoice("mode", adaptor.getMode(), {"avg", "max"}); !error.empty())
     return inferenceError<OpTy>(location, error);
   if (input.getRank() != 4 || !isa<FloatType>(input.getElementType()))
-    return inferenceError<OpTy>(location, "expected a 4-D float input (N x C x H x W), got " +
-                                              describe(input));
+    return inferenceError<OpTy>(location, "expected a 4-D float input (N x C x H x W), got '" +
+                                              describe(input) + "'");
   if (rois.getRank() != 2 || (!rois.isDynamicDim(1) && rois.getDimSize(1) != 4) ||
       !isa<FloatType>(rois.getElementType()))
     return inferenceError<OpTy>(location,
-                                "expected float rois of shape R x 4, got " + describe(rois));
+                                "expected float rois of shape R x 4, got '" + describe(rois) + "'");
   if (batch.getRank() != 1 || !isa<IntegerType>(batch.getElementType()))
-    return inferenceError<OpTy>(location,
-                                "expected 1-D integer batch indices, got " + describe(batch));
+    return inferenceError<OpTy>(location, "expected 1-D integer batch indices, got '" +
+                                              describe(batch) + "'");
   int64_t count = rois.getDimSize(0);
   if (!ShapedType::isDynamic(count) && !batch.isDynamicDim(0) && batch.getDimSize(0) != count)
-    return inferenceError<OpTy>(location, "expected one batch index per roi, got " +
-                                              describe(batch) + " for " + describe(rois));
+    return inferenceError<OpTy>(location, "expected one batch index per roi, got '" +
+                                              describe(batch) + "' for '" + describe(rois) + "'");
   if (ShapedType::isDynamic(count))
     count = batch.getDimSize(0);
   int64_t height = adaptor.getOutputHeight(), width = adaptor.getOutputWidth();

@@ -30,7 +30,7 @@ FailureOr<Value> scalarInput(NodeContext &node, int index, const char *name, boo
   bool rightType =
       wantFloat ? isa<FloatType>(type.getElementType()) : isa<IntegerType>(type.getElementType());
   if (!rightType || !(type.getRank() == 0 || (type.getRank() == 1 && type.getDimSize(0) == 1))) {
-    node.error() << "expected " << name << " to be a " << (wantFloat ? "float" : "integer")
+    node.error() << "expected " << name << " to be " << (wantFloat ? "a float" : "an integer")
                  << " scalar, got " << type;
     return failure();
   }
