@@ -69,10 +69,11 @@ DenseElementsAttr floatConstant(RankedTensorType type, ArrayRef<double> values) 
 
 /// The DFT of `input` (`[..., N, 1 or 2]`) along `axis` with the static `length`, as a product
 /// with a constant `[N * c, 2 * K]` twiddle matrix: the other dims are moved in front and
-/// flattened, and the `[K, 2]` result moved back. Fails (without a diagnostic) where that
-/// flattening needs more than one dynamic dim or the matrix would be too large.
+/// flattened, and the `[K, 2]` result moved back. `weights`, when given, multiply the samples
+/// (an STFT's constant window, folded into the matrix). Fails (without a diagnostic) where
+/// that flattening needs more than one dynamic dim or the matrix would be too large.
 FailureOr<Value> dftByMatmul(NodeContext &node, Value input, int64_t axis, int64_t length,
-                             bool inverse, bool onesided) {
+                             bool inverse, bool onesided, ArrayRef<double> weights = {}) {
   auto type = cast<RankedTensorType>(input.getType());
   int64_t rank = type.getRank(), n = type.getDimSize(axis), parts = type.getDimSize(rank - 1);
   int64_t frequencies = onesided ? length / 2 + 1 : length;
@@ -104,7 +105,8 @@ FailureOr<Value> dftByMatmul(NodeContext &node, Value input, int64_t axis, int64
   for (int64_t sample = 0; sample < std::min(n, length); ++sample)
     for (int64_t k = 0; k < frequencies; ++k) {
       double angle = 2 * kPi * double((k * sample) % length) / double(length);
-      double cosine = std::cos(angle) * scale, sine = sign * std::sin(angle) * scale;
+      double weight = weights.empty() ? scale : scale * weights[sample];
+      double cosine = std::cos(angle) * weight, sine = sign * std::sin(angle) * weight;
       double *realRow = &twiddles[(sample * parts) * 2 * frequencies + 2 * k];
       realRow[0] = cosine;
       realRow[1] = sine;
@@ -279,6 +281,20 @@ LogicalResult stft(NodeContext &node) {
       type.getElementType());
   Value framed = llm::FrameOp::create(b, node.loc, framesType, node.input(0), *step, lengthValue,
                                       b.getI64IntegerAttr(1));
+  // A constant window folds into the twiddle matrix.
+  std::vector<double> windowValues;
+  DenseFPElementsAttr windowConstant;
+  if (window && frameLength && matchPattern(window, m_Constant(&windowConstant)))
+    for (const APFloat &value : windowConstant.getValues<APFloat>())
+      windowValues.push_back(value.convertToDouble());
+  if (frameLength && !windowValues.empty()) {
+    FailureOr<Value> product =
+        dftByMatmul(node, framed, 2, *frameLength, false, onesided, windowValues);
+    if (succeeded(product)) {
+      node.setOutput(0, *product);
+      return success();
+    }
+  }
   if (window) {
     FailureOr<Value> column = node.reshape(window, {node.inputType(2).getDimSize(0), int64_t(1)});
     if (failed(column))
