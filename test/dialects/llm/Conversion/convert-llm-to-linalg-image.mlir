@@ -79,3 +79,19 @@ func.func @roi_align(%x: tensor<1x2x10x10xf32>, %rois: tensor<3x4xf32>, %b: tens
       : (tensor<1x2x10x10xf32>, tensor<3x4xf32>, tensor<3xi64>) -> tensor<3x2x5x5xf32>
   return %0 : tensor<3x2x5x5xf32>
 }
+
+// -----
+
+// An input dim known only at run time may be empty: the body reads it only under a guard.
+// CHECK-LABEL: func.func @resize_guarded
+// CHECK: arith.cmpi sgt
+// CHECK: linalg.generic
+// CHECK: linalg.index
+// CHECK: scf.if
+// CHECK: tensor.extract
+// CHECK: } else {
+func.func @resize_guarded(%x: tensor<1x?xf32>, %n: tensor<1xi64>) -> tensor<1x8xf32> {
+  %0 = llm.resize %x sizes(%n : tensor<1xi64>) {axes = array<i64: 1>, mode = "cubic"}
+      : tensor<1x?xf32> -> tensor<1x8xf32>
+  return %0 : tensor<1x8xf32>
+}
