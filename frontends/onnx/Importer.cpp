@@ -51,6 +51,8 @@ static const OpRegistry &registry() {
     registerQuantizationOps(registry);
     registerIndexingOps(registry);
     registerTrainingOps(registry);
+    registerImageOps(registry);
+    registerSignalOps(registry);
     return registry;
   }();
   return instance;

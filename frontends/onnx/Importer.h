@@ -181,6 +181,8 @@ mlir::FailureOr<mlir::Value> convolution(NodeContext &node, mlir::Value input, m
                                          mlir::Value bias);
 void registerIndexingOps(OpRegistry &registry);
 void registerTrainingOps(OpRegistry &registry);
+void registerImageOps(OpRegistry &registry);
+void registerSignalOps(OpRegistry &registry);
 
 /// The first element of a constant, as a double (integers converted): scalars such as a Clip
 /// bound, a Pad value or a Range limit.

@@ -638,4 +638,7 @@ include "dialects/llm/IR/LLMIntegerOps.td"
 include "dialects/llm/IR/LLMIndexingOps.td"
 
 include "dialects/llm/IR/LLMDynamicShapeOps.td"
+include "dialects/llm/IR/LLMImageOps.td"
+include "dialects/llm/IR/LLMSignalOps.td"
+
 #endif // LLMC_DIALECTS_LLM_IR_LLMOPS_TD

@@ -107,6 +107,8 @@ void populateDataDependentPatterns(mlir::RewritePatternSet &patterns);
 void populateIntegerPatterns(mlir::RewritePatternSet &patterns);
 void populateIndexingPatterns(mlir::RewritePatternSet &patterns);
 void populateDynamicShapePatterns(mlir::RewritePatternSet &patterns);
+void populateImagePatterns(mlir::RewritePatternSet &patterns);
+void populateSignalPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace llmc::llm::lowering
 

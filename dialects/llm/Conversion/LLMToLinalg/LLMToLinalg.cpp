@@ -357,6 +357,8 @@ void llmc::llm::populateLLMToLinalgPatterns(RewritePatternSet &patterns) {
   lowering::populateDataDependentPatterns(patterns);
   lowering::populateIndexingPatterns(patterns);
   lowering::populateDynamicShapePatterns(patterns);
+  lowering::populateImagePatterns(patterns);
+  lowering::populateSignalPatterns(patterns);
 }
 
 namespace {
