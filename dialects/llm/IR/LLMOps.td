@@ -631,13 +631,15 @@ def LLM_RmsNormOp : LLM_InferredOp<"rms_norm"> {
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
-include "dialects/llm/IR/LLMDataDependentOps.td"
 
-include "dialects/llm/IR/LLMIntegerOps.td"
-
-include "dialects/llm/IR/LLMIndexingOps.td"
+//===----------------------------------------------------------------------===//
+// Op families in their own files
+//===----------------------------------------------------------------------===//
 
 include "dialects/llm/IR/LLMDynamicShapeOps.td"
+include "dialects/llm/IR/LLMIntegerOps.td"
+include "dialects/llm/IR/LLMIndexingOps.td"
+include "dialects/llm/IR/LLMDataDependentOps.td"
 include "dialects/llm/IR/LLMImageOps.td"
 include "dialects/llm/IR/LLMSignalOps.td"
 
