@@ -409,6 +409,12 @@ private:
   int64_t trainingOpset = 0;
   llvm::StringMap<Value> values;
   ImportTimeValues importTimeValues;
+  /// With --check: the outputs of nodes that failed, and of the nodes that depend on them.
+  llvm::StringSet<> unavailable;
+  void markUnavailable(const onnx::NodeProto &node) {
+    for (const std::string &output : node.output())
+      unavailable.insert(output);
+  }
 };
 
 FailureOr<RankedTensorType> GraphImporter::valueInfoType(const onnx::ValueInfoProto &info,
@@ -480,6 +486,7 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph, int64_t 
     };
     auto report = [&](const std::string &reason) {
       if (collect) {
+        markUnavailable(node);
         collect->push_back("node " + context.displayName() + " (" + node.op_type() + ", opset " +
                            std::to_string(nodeOpset) + "): " + reason);
       } else {
@@ -513,6 +520,14 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph, int64_t 
         return failure();
       continue;
     }
+    // With --check, a node fed by a node already reported is not reported again: its input is
+    // missing only because of that first problem.
+    if (collect && llvm::any_of(node.input(), [&](const std::string &input) {
+          return unavailable.contains(input);
+        })) {
+      markUnavailable(node);
+      continue;
+    }
     bool missing = false;
     for (int i = 0; i < node.input_size(); ++i)
       if (!node.input(i).empty() && !values.count(node.input(i)) &&
@@ -543,6 +558,7 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph, int64_t 
       });
       if (failed(importer->import(context))) {
         failedAny = true;
+        markUnavailable(node);
         collect->push_back(message);
       }
       continue;
