@@ -80,6 +80,11 @@ mlir::Value elementwise(
     mlir::ValueRange inputs,
     llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::ValueRange)> fn);
 
+/// Scalar constants of index and f32 type, and an index converted to f32.
+mlir::Value indexConstant(mlir::OpBuilder &b, mlir::Location loc, int64_t value);
+mlir::Value f32Constant(mlir::OpBuilder &b, mlir::Location loc, double value);
+mlir::Value indexToF32(mlir::OpBuilder &b, mlir::Location loc, mlir::Value index);
+
 /// An integer scalar as an index (i1 read as unsigned, wider types as signed).
 mlir::Value toIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value);
 

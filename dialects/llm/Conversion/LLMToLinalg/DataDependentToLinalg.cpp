@@ -16,20 +16,12 @@ using namespace llmc::llm;
 namespace llmc::llm::lowering {
 namespace {
 
-Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
-  return arith::ConstantIndexOp::create(b, loc, value);
-}
-
 Value i64Constant(OpBuilder &b, Location loc, int64_t value) {
   return arith::ConstantIntOp::create(b, loc, value, 64);
 }
 
 Value toI64(OpBuilder &b, Location loc, Value index) {
   return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
-}
-
-Value toIndex(OpBuilder &b, Location loc, Value value) {
-  return arith::IndexCastOp::create(b, loc, b.getIndexType(), value);
 }
 
 /// The single element of a one-element tensor.

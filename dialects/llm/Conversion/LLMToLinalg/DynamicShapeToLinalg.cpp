@@ -16,6 +16,19 @@ using namespace llmc::llm;
 
 namespace llmc::llm::lowering {
 
+Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantIndexOp::create(b, loc, value);
+}
+
+Value f32Constant(OpBuilder &b, Location loc, double value) {
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(value)));
+}
+
+Value indexToF32(OpBuilder &b, Location loc, Value index) {
+  Value wide = arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
+  return arith::SIToFPOp::create(b, loc, b.getF32Type(), wide);
+}
+
 Value toIndex(OpBuilder &b, Location loc, Value value) {
   if (value.getType().isIndex())
     return value;

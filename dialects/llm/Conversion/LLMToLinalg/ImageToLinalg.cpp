@@ -16,19 +16,6 @@ using namespace llmc::llm;
 namespace llmc::llm::lowering {
 namespace {
 
-Value f32Constant(OpBuilder &b, Location loc, double value) {
-  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(value)));
-}
-
-Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
-  return arith::ConstantIndexOp::create(b, loc, value);
-}
-
-Value indexToF32(OpBuilder &b, Location loc, Value index) {
-  Value wide = arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
-  return arith::SIToFPOp::create(b, loc, b.getF32Type(), wide);
-}
-
 /// An integral float as an index. The value is first clamped into [low, high], so that NaN,
 /// infinities and huge values (which fptosi would turn into poison) become ordinary indices.
 Value floatToIndex(OpBuilder &b, Location loc, Value value, Value low, Value high) {

@@ -16,19 +16,6 @@ namespace {
 constexpr double kPi = 3.14159265358979323846;
 constexpr double kLn10 = 2.30258509299404568402;
 
-Value f32Constant(OpBuilder &b, Location loc, double value) {
-  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(value)));
-}
-
-Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
-  return arith::ConstantIndexOp::create(b, loc, value);
-}
-
-Value indexToF32(OpBuilder &b, Location loc, Value index) {
-  Value wide = arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
-  return arith::SIToFPOp::create(b, loc, b.getF32Type(), wide);
-}
-
 /// The value of a 0-d integer operand as an index, at least `minimum`.
 Value scalarIndex(OpBuilder &b, Location loc, Value tensor, int64_t minimum) {
   Value value = tensor::ExtractOp::create(b, loc, tensor, ValueRange{});
