@@ -93,8 +93,8 @@ def main(root):
     rng = np.random.default_rng(7)
     wg = rng.standard_normal((6, 1, 3, 3)).astype(np.float32)
     bg = rng.standard_normal(6).astype(np.float32)
-    ws = rng.standard_normal((4, 3, 3, 2)).astype(np.float32)
-    bs = rng.standard_normal(4).astype(np.float32)
+    ws = rng.standard_normal((6, 1, 3, 2)).astype(np.float32)
+    bs = rng.standard_normal(6).astype(np.float32)
     wt = rng.standard_normal((3, 2, 3, 3)).astype(np.float32)
     bt = rng.standard_normal(2).astype(np.float32)
     nodes = [
@@ -102,7 +102,7 @@ def main(root):
                          kernel_shape=[3, 3], strides=[2, 1], dilations=[1, 2],
                          pads=[1, 2, 0, 1], group=3),
         helper.make_node("Conv", ["x", "ws", "bs"], ["same"], name="same_conv",
-                         kernel_shape=[3, 2], strides=[2, 3], auto_pad="SAME_UPPER"),
+                         kernel_shape=[3, 2], strides=[2, 3], auto_pad="SAME_UPPER", group=3),
         helper.make_node("MaxPool", ["x"], ["maxpool"], name="max_ceil", kernel_shape=[3, 2],
                          strides=[2, 2], pads=[1, 0, 0, 1], ceil_mode=1),
         helper.make_node("MaxPool", ["x"], ["maxsame"], name="max_same", kernel_shape=[2, 3],
@@ -135,7 +135,7 @@ def main(root):
         mb, me = same_pads([height, width], [2, 3], [2, 2], [1, 1], upper=False)
         results = [
             conv(x, wg, bg, [2, 1], [1, 2], [1, 2], [0, 1], 3),
-            conv(x, ws, bs, [2, 3], [1, 1], sb, se, 1),
+            conv(x, ws, bs, [2, 3], [1, 1], sb, se, 3),
             pool(x, [3, 2], [2, 2], [1, 0], [0, 1], True, "max"),
             pool(x, [2, 3], [2, 2], mb, me, False, "max"),
             pool(x, [3, 3], [2, 2], [1, 1], [1, 0], True, "avg", 0),

@@ -217,7 +217,18 @@ FailureOr<Value> padSameAtRunTime(NodeContext &node, Value input, const Window &
       node.create<llm::ConcatOp>(ValueRange{none, begins, none, ends}, b.getI64IntegerAttr(0));
   if (failed(pads))
     return failure();
-  return node.create<llm::PadOp>(input, *pads, padValue, b.getStringAttr("constant"));
+  // Batch and channels are not padded: keep them as static as they are (a grouped conv needs
+  // static channels), which refines the rule's `?` for run-time pads.
+  FailureOr<Value> padded =
+      node.create<llm::PadOp>(input, *pads, padValue, b.getStringAttr("constant"));
+  if (failed(padded))
+    return failure();
+  auto inputType = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> refined(cast<RankedTensorType>(padded->getType()).getShape());
+  refined[0] = inputType.getDimSize(0);
+  refined[1] = inputType.getDimSize(1);
+  padded->setType(RankedTensorType::get(refined, inputType.getElementType()));
+  return padded;
 }
 
 /// Inserts `strides[i] - 1` zeros after every element of spatial dim i of `x` ([N, C, D...] ->
