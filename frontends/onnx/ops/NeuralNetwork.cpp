@@ -1,5 +1,6 @@
 //===- NeuralNetwork.cpp - ONNX matmul, conv, pooling, norms, softmax -------===//
 #include "frontends/onnx/Importer.h"
+#include "frontends/onnx/ops/RunTimeShapes.h"
 
 using namespace mlir;
 using namespace llmc;
@@ -71,9 +72,16 @@ LogicalResult gemm(NodeContext &node) {
   return success();
 }
 
+/// Bound on the window attributes with auto_pad SAME, which keeps the pad arithmetic exact.
+constexpr int64_t kMaxSameWindow = int64_t(1) << 20;
+
 /// Kernel, strides, dilations and pads of a conv or pool node, with auto_pad resolved.
 struct Window {
   SmallVector<int64_t> kernel, strides, dilations, pads;
+  /// Set for auto_pad SAME_UPPER/SAME_LOWER when a strided spatial size is known only at run
+  /// time: the pads depend on it, so `pads` are zero and the caller pads the input at run time
+  /// (padSameAtRunTime).
+  std::optional<bool> sameUpperAtRunTime;
 };
 
 FailureOr<Window> windowOf(NodeContext &node, RankedTensorType input,
@@ -118,15 +126,23 @@ FailureOr<Window> windowOf(NodeContext &node, RankedTensorType input,
   std::string autoPad = node.stringAttr("auto_pad").value_or("NOTSET");
   if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
     for (int64_t i = 0; i < spatialRank; ++i) {
+      if (window.strides[i] < 1 || window.kernel[i] < 1 || window.dilations[i] < 1 ||
+          window.strides[i] > kMaxSameWindow || window.kernel[i] > kMaxSameWindow ||
+          window.dilations[i] > kMaxSameWindow) {
+        node.error() << "strides, kernel sizes and dilations must be in [1, " << kMaxSameWindow
+                     << "] with auto_pad " << autoPad;
+        return failure();
+      }
       int64_t size = input.getDimSize(i + 2);
-      if (ShapedType::isDynamic(size)) {
-        node.error() << "auto_pad " << autoPad << " needs static spatial sizes";
-        return failure();
+      if (ShapedType::isDynamic(size) && window.strides[i] > 1) {
+        // The pads depend on the size modulo the stride: computed at run time.
+        std::fill(window.pads.begin(), window.pads.end(), 0);
+        window.sameUpperAtRunTime = autoPad == "SAME_UPPER";
+        break;
       }
-      if (window.strides[i] < 1 || window.kernel[i] < 1 || window.dilations[i] < 1) {
-        node.error() << "strides, kernel sizes and dilations must be positive";
-        return failure();
-      }
+      // With stride 1 the total padding is the dilated kernel less one, whatever the size.
+      if (ShapedType::isDynamic(size))
+        size = 1;
       int64_t output = (size + window.strides[i] - 1) / window.strides[i];
       int64_t total =
           std::max<int64_t>(0, (output - 1) * window.strides[i] +
@@ -145,22 +161,134 @@ FailureOr<Window> windowOf(NodeContext &node, RankedTensorType input,
   return window;
 }
 
+/// Pads `input` for auto_pad SAME when the pads depend on sizes known only at run time: per
+/// spatial dim, total = max(0, (ceil(size / stride) - 1) * stride + dilated kernel - size), of
+/// which the smaller half goes first with SAME_UPPER and last with SAME_LOWER. `padValue` is a
+/// scalar tensor of the input's element type, or null for zeros.
+FailureOr<Value> padSameAtRunTime(NodeContext &node, Value input, const Window &window,
+                                  Value padValue) {
+  OpBuilder &b = node.builder;
+  int64_t rank = cast<RankedTensorType>(input.getType()).getRank(), spatial = rank - 2;
+  SmallVector<int64_t> strideMinusOne, windowLessStride;
+  for (int64_t i = 0; i < spatial; ++i) {
+    strideMinusOne.push_back(window.strides[i] - 1);
+    windowLessStride.push_back((window.kernel[i] - 1) * window.dilations[i] + 1 -
+                               window.strides[i]);
+  }
+  Value strides = i64Vector(node, window.strides);
+  FailureOr<Value> shape = shapeOf(node, input);
+  if (failed(shape))
+    return failure();
+  FailureOr<Value> sizes =
+      node.create<llm::SliceOp>(*shape, b.getDenseI64ArrayAttr({2}), b.getDenseI64ArrayAttr({rank}),
+                                b.getDenseI64ArrayAttr({1}));
+  if (failed(sizes))
+    return failure();
+  // total = max(0, (ceil(size / stride) - 1) * stride + window - size).
+  FailureOr<Value> rounded = node.create<llm::AddOp>(*sizes, i64Vector(node, strideMinusOne));
+  if (failed(rounded))
+    return failure();
+  FailureOr<Value> outputs = node.create<llm::DivOp>(*rounded, strides);
+  if (failed(outputs))
+    return failure();
+  FailureOr<Value> lastStart = node.create<llm::MulOp>(*outputs, strides);
+  if (failed(lastStart))
+    return failure();
+  FailureOr<Value> reach = node.create<llm::AddOp>(*lastStart, i64Vector(node, windowLessStride));
+  if (failed(reach))
+    return failure();
+  FailureOr<Value> total = node.create<llm::SubOp>(*reach, *sizes);
+  if (failed(total))
+    return failure();
+  total = node.create<llm::MaxOp>(*total, i64Vector(node, SmallVector<int64_t>(spatial, 0)));
+  if (failed(total))
+    return failure();
+  FailureOr<Value> small =
+      node.create<llm::DivOp>(*total, i64Vector(node, SmallVector<int64_t>(spatial, 2)));
+  if (failed(small))
+    return failure();
+  FailureOr<Value> large = node.create<llm::SubOp>(*total, *small);
+  if (failed(large))
+    return failure();
+  Value begins = *window.sameUpperAtRunTime ? *small : *large;
+  Value ends = *window.sameUpperAtRunTime ? *large : *small;
+  Value none = i64Vector(node, {0, 0});
+  FailureOr<Value> pads =
+      node.create<llm::ConcatOp>(ValueRange{none, begins, none, ends}, b.getI64IntegerAttr(0));
+  if (failed(pads))
+    return failure();
+  // Batch and channels are not padded: keep them as static as they are (a grouped conv needs
+  // static channels), which refines the rule's `?` for run-time pads.
+  FailureOr<Value> padded =
+      node.create<llm::PadOp>(input, *pads, padValue, b.getStringAttr("constant"));
+  if (failed(padded))
+    return failure();
+  auto inputType = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> refined(cast<RankedTensorType>(padded->getType()).getShape());
+  refined[0] = inputType.getDimSize(0);
+  refined[1] = inputType.getDimSize(1);
+  padded->setType(RankedTensorType::get(refined, inputType.getElementType()));
+  return padded;
+}
+
+/// Inserts `strides[i] - 1` zeros after every element of spatial dim i of `x` ([N, C, D...] ->
+/// [N, C, D * stride...]; the trailing zeros are the caller's to use or crop). Each spatial dim
+/// gets a unit dim after it, padded with zeros to the stride, and the pairs are merged: one
+/// padding copy, whatever sizes are known only at run time.
+FailureOr<Value> insertZeros(NodeContext &node, Value x, ArrayRef<int64_t> strides) {
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t rank = type.getRank(), spatial = rank - 2;
+  SmallVector<int64_t> sources = {0, 1};
+  for (int64_t i = 0; i < spatial; ++i)
+    sources.append({i + 2, kUnitDim});
+  FailureOr<Value> unsqueezed = reshapeToSourceDims(node, x, sources);
+  if (failed(unsqueezed))
+    return failure();
+  SmallVector<int64_t> pads(2 * (rank + spatial), 0);
+  for (int64_t i = 0; i < spatial; ++i)
+    pads[rank + spatial + 3 + 2 * i] = strides[i] - 1;
+  FailureOr<Value> spread = node.create<llm::PadOp>(*unsqueezed, i64Vector(node, pads), Value(),
+                                                    node.builder.getStringAttr("constant"));
+  if (failed(spread))
+    return failure();
+  SmallVector<int64_t> merged(type.getShape().take_front(2)), factors = {1, 1};
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t size = type.getDimSize(i + 2);
+    merged.push_back(ShapedType::isDynamic(size) ? size : size * strides[i]);
+    factors.push_back(strides[i]);
+  }
+  if (llvm::count_if(merged, ShapedType::isDynamic) <= 1)
+    return node.reshape(*spread, merged);
+  FailureOr<Value> shape = shapeOf(node, x);
+  if (failed(shape))
+    return failure();
+  FailureOr<Value> target = node.create<llm::MulOp>(*shape, i64Vector(node, factors));
+  if (failed(target))
+    return failure();
+  return Value(llm::ReshapeOp::create(node.builder, node.loc,
+                                      RankedTensorType::get(merged, type.getElementType()), *spread,
+                                      *target, /*allow_zero=*/true));
+}
+
 /// ConvTranspose as a stride-1 convolution: zeros are inserted between the input's elements
 /// (stride - 1 per gap), the input is padded by dilation * (kernel - 1) less the pads (output
 /// padding added at the end; negative amounts crop the output instead), and the weight is
-/// flipped spatially with its channel dims swapped per group.
+/// flipped spatially with its channel dims swapped per group. Batch and spatial sizes may be
+/// known only at run time; the weight is static.
 LogicalResult convTranspose(NodeContext &node) {
   RankedTensorType xType = node.inputType(0), wType = node.inputType(1);
   int64_t rank = xType.getRank(), spatial = rank - 2;
-  if (rank < 3 || wType.getRank() != rank || !xType.hasStaticShape() || !wType.hasStaticShape()) {
-    node.error() << "expected static input and weight of the same rank (3 or more)";
+  if (rank < 3 || wType.getRank() != rank || !wType.hasStaticShape()) {
+    node.error() << "expected an input of rank 3 or more and a static weight of the same rank, "
+                 << "got " << xType << " and " << wType;
     return failure();
   }
   int64_t groups = node.intAttr("group", 1);
-  int64_t channels = xType.getDimSize(1), filtersPerGroup = wType.getDimSize(1);
-  if (groups < 1 || channels % groups != 0 || wType.getDimSize(0) != channels) {
-    node.error() << "weight " << wType << " does not match " << channels << " input channels in "
-                 << groups << " group(s)";
+  int64_t channels = wType.getDimSize(0), filtersPerGroup = wType.getDimSize(1);
+  if (groups < 1 || channels % groups != 0 ||
+      (!xType.isDynamicDim(1) && xType.getDimSize(1) != channels)) {
+    node.error() << "weight " << wType << " does not match " << xType << " in " << groups
+                 << " group(s)";
     return failure();
   }
   auto list = [&](llvm::StringRef name, int64_t fill, int64_t count) -> std::vector<int64_t> {
@@ -177,63 +305,54 @@ LogicalResult convTranspose(NodeContext &node) {
   if (int64_t(strides.size()) != spatial || int64_t(dilations.size()) != spatial ||
       int64_t(pads.size()) != 2 * spatial || int64_t(outputPadding.size()) != spatial ||
       llvm::any_of(strides, [](int64_t v) { return v < 1 || v > 64; }) ||
-      llvm::any_of(dilations, [](int64_t v) { return v < 1; })) {
+      llvm::any_of(dilations, [](int64_t v) { return v < 1 || v > 65536; }) ||
+      llvm::any_of(pads, [](int64_t v) { return v < 0 || v > (int64_t(1) << 31); }) ||
+      llvm::any_of(outputPadding, [](int64_t v) { return v < 0 || v > 64; }) ||
+      llvm::any_of(kernel, [](int64_t v) { return v < 1 || v > 65536; })) {
     node.error() << "strides, dilations, pads and output_padding must have one entry per spatial "
-                    "dim (pads two), with strides in [1, 64] and dilations positive";
+                    "dim (pads two), with strides and output_padding in [1, 64] and [0, 64], "
+                    "dilations and kernel sizes in [1, 65536] and pads in [0, 2^31]";
     return failure();
   }
   std::string autoPad = node.stringAttr("auto_pad").value_or("NOTSET");
   std::optional<std::vector<int64_t>> outputShape = node.intsAttr("output_shape");
+  if (outputShape && int64_t(outputShape->size()) < spatial) {
+    node.error() << "'output_shape' has " << outputShape->size() << " values, expected " << spatial;
+    return failure();
+  }
   if (outputShape || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
     for (int64_t i = 0; i < spatial; ++i) {
-      int64_t in = xType.getDimSize(i + 2);
-      int64_t target =
-          outputShape ? (*outputShape)[outputShape->size() - spatial + i] : in * strides[i];
-      int64_t total =
-          strides[i] * (in - 1) + outputPadding[i] + (kernel[i] - 1) * dilations[i] + 1 - target;
+      // The total padding: stride * (in - 1) + output_padding + dilated kernel - target. For
+      // SAME the target is in * stride, so the input size cancels out.
+      int64_t total = outputPadding[i] + (kernel[i] - 1) * dilations[i] + 1 - strides[i];
+      if (outputShape) {
+        int64_t in = xType.getDimSize(i + 2);
+        if (ShapedType::isDynamic(in)) {
+          node.error() << "'output_shape' needs static spatial input sizes, got " << xType;
+          return failure();
+        }
+        total = strides[i] * (in - 1) + outputPadding[i] + (kernel[i] - 1) * dilations[i] + 1 -
+                (*outputShape)[outputShape->size() - spatial + i];
+      }
       bool upper = autoPad != "SAME_LOWER";
       pads[i] = upper ? total / 2 : total - total / 2;
       pads[i + spatial] = upper ? total - total / 2 : total / 2;
     }
   } else if (autoPad == "VALID") {
     std::fill(pads.begin(), pads.end(), 0);
+  } else if (autoPad != "NOTSET") {
+    node.error() << "auto_pad '" << autoPad << "' is not one of NOTSET, SAME_UPPER, "
+                 << "SAME_LOWER, VALID";
+    return failure();
   }
   OpBuilder &b = node.builder;
-  Type element = xType.getElementType();
   Value x = node.input(0);
-  // Insert stride - 1 zeros between neighbours along each spatial dim.
-  for (int64_t i = 0; i < spatial; ++i) {
-    int64_t s = strides[i];
-    if (s == 1)
-      continue;
-    auto type = cast<RankedTensorType>(x.getType());
-    int64_t dim = i + 2, n = type.getDimSize(dim);
-    SmallVector<int64_t> withUnit(type.getShape());
-    withUnit.insert(withUnit.begin() + dim + 1, 1);
-    FailureOr<Value> expanded = node.reshape(x, withUnit);
-    if (failed(expanded))
-      return failure();
-    SmallVector<int64_t> zerosShape(withUnit);
-    zerosShape[dim + 1] = s - 1;
-    Value zeros = node.constant(DenseElementsAttr::get(RankedTensorType::get(zerosShape, element),
-                                                       b.getFloatAttr(element, 0.0)));
-    FailureOr<Value> spread =
-        node.create<llm::ConcatOp>(ValueRange{*expanded, zeros}, b.getI64IntegerAttr(dim + 1));
+  bool strided = llvm::any_of(strides, [](int64_t v) { return v > 1; });
+  if (strided) {
+    FailureOr<Value> spread = insertZeros(node, x, strides);
     if (failed(spread))
       return failure();
-    SmallVector<int64_t> merged(type.getShape());
-    merged[dim] = n * s;
-    FailureOr<Value> flat = node.reshape(*spread, merged);
-    if (failed(flat))
-      return failure();
-    SmallVector<int64_t> starts(type.getRank(), 0), ends(merged), steps(type.getRank(), 1);
-    ends[dim] = (n - 1) * s + 1;
-    FailureOr<Value> trimmed =
-        node.create<llm::SliceOp>(*flat, b.getDenseI64ArrayAttr(starts),
-                                  b.getDenseI64ArrayAttr(ends), b.getDenseI64ArrayAttr(steps));
-    if (failed(trimmed))
-      return failure();
-    x = *trimmed;
+    x = *spread;
   }
   // Weight [C, F/g, k...] -> [F, C/g, k...], flipped along every spatial dim.
   int64_t channelsPerGroup = channels / groups;
@@ -264,15 +383,17 @@ LogicalResult convTranspose(NodeContext &node) {
                                 b.getDenseI64ArrayAttr(steps));
   if (failed(w))
     return failure();
-  // Pads of the equivalent convolution; negative ones crop its output.
-  SmallVector<int64_t> convPads(2 * spatial), crop(2 * spatial);
+  // Pads of the equivalent convolution; negative ones crop its output. The stride - 1 zeros
+  // after the last element are not part of the spread input: they count against the end pad.
+  SmallVector<int64_t> convPads(2 * spatial), crop(2 * rank, 0);
   for (int64_t i = 0; i < spatial; ++i) {
     int64_t reach = dilations[i] * (kernel[i] - 1);
-    int64_t begin = reach - pads[i], end = reach - pads[i + spatial] + outputPadding[i];
+    int64_t begin = reach - pads[i],
+            end = reach - pads[i + spatial] + outputPadding[i] - (strides[i] - 1);
     convPads[i] = std::max<int64_t>(begin, 0);
     convPads[i + spatial] = std::max<int64_t>(end, 0);
-    crop[i] = std::max<int64_t>(-begin, 0);
-    crop[i + spatial] = std::max<int64_t>(-end, 0);
+    crop[i + 2] = std::min<int64_t>(begin, 0);
+    crop[rank + i + 2] = std::min<int64_t>(end, 0);
   }
   FailureOr<Value> result = node.create<llm::ConvOp>(
       x, *w, node.input(2), b.getDenseI64ArrayAttr(SmallVector<int64_t>(spatial, 1)),
@@ -280,16 +401,10 @@ LogicalResult convTranspose(NodeContext &node) {
       b.getI64IntegerAttr(groups));
   if (failed(result))
     return failure();
-  if (llvm::any_of(crop, [](int64_t v) { return v > 0; })) {
-    auto type = cast<RankedTensorType>(result->getType());
-    SmallVector<int64_t> cropStarts(rank, 0), cropEnds(type.getShape()), cropSteps(rank, 1);
-    for (int64_t i = 0; i < spatial; ++i) {
-      cropStarts[i + 2] = crop[i];
-      cropEnds[i + 2] = type.getDimSize(i + 2) - crop[i + spatial];
-    }
-    result = node.create<llm::SliceOp>(*result, b.getDenseI64ArrayAttr(cropStarts),
-                                       b.getDenseI64ArrayAttr(cropEnds),
-                                       b.getDenseI64ArrayAttr(cropSteps));
+  if (llvm::any_of(crop, [](int64_t v) { return v < 0; })) {
+    // llm.pad with negative amounts crops, whether the sizes are static or not.
+    result = node.create<llm::PadOp>(*result, i64Vector(node, crop), Value(),
+                                     b.getStringAttr("constant"));
     if (failed(result))
       return failure();
   }
@@ -316,23 +431,55 @@ template <typename OpTy> LogicalResult pool(NodeContext &node) {
   if (failed(window))
     return failure();
   OpBuilder &b = node.builder;
+  bool wantsIndices = node.node.output_size() > 1 && !node.node.output(1).empty();
+  Value x = node.input(0);
+  if (window->sameUpperAtRunTime) {
+    // Padding that never wins a maximum, or zeros that count in an average's divisor.
+    Value padValue;
+    Type element = input.getElementType();
+    if constexpr (std::is_same_v<OpTy, llm::MaxPoolOp>) {
+      if (wantsIndices) {
+        node.error() << "auto_pad SAME with a stride over a spatial size known only at run time "
+                        "cannot give the Indices output";
+        return failure();
+      }
+      auto scalarType = RankedTensorType::get({}, element);
+      if (auto floatType = dyn_cast<FloatType>(element))
+        padValue = node.constant(DenseElementsAttr::get(
+            scalarType, APFloat::getInf(floatType.getFloatSemantics(), /*Negative=*/true)));
+      else if (element.isUnsignedInteger())
+        padValue = node.constant(
+            DenseElementsAttr::get(scalarType, APInt::getZero(element.getIntOrFloatBitWidth())));
+      else
+        padValue = node.constant(DenseElementsAttr::get(
+            scalarType, APInt::getSignedMinValue(element.getIntOrFloatBitWidth())));
+    } else if (node.intAttr("count_include_pad", 0) == 0) {
+      node.error() << "auto_pad SAME with a stride over a spatial size known only at run time "
+                      "needs count_include_pad=1";
+      return failure();
+    }
+    FailureOr<Value> padded = padSameAtRunTime(node, x, *window, padValue);
+    if (failed(padded))
+      return failure();
+    x = *padded;
+  }
   FailureOr<Value> result;
   if constexpr (std::is_same_v<OpTy, llm::MaxPoolOp>)
     result = node.create<llm::MaxPoolOp>(
-        node.input(0), b.getDenseI64ArrayAttr(window->kernel),
-        b.getDenseI64ArrayAttr(window->strides), b.getDenseI64ArrayAttr(window->dilations),
-        b.getDenseI64ArrayAttr(window->pads), b.getBoolAttr(node.intAttr("ceil_mode", 0) != 0));
+        x, b.getDenseI64ArrayAttr(window->kernel), b.getDenseI64ArrayAttr(window->strides),
+        b.getDenseI64ArrayAttr(window->dilations), b.getDenseI64ArrayAttr(window->pads),
+        b.getBoolAttr(node.intAttr("ceil_mode", 0) != 0));
   else
     result = node.create<llm::AvgPoolOp>(
-        node.input(0), b.getDenseI64ArrayAttr(window->kernel),
-        b.getDenseI64ArrayAttr(window->strides), b.getDenseI64ArrayAttr(window->dilations),
-        b.getDenseI64ArrayAttr(window->pads), b.getBoolAttr(node.intAttr("ceil_mode", 0) != 0),
+        x, b.getDenseI64ArrayAttr(window->kernel), b.getDenseI64ArrayAttr(window->strides),
+        b.getDenseI64ArrayAttr(window->dilations), b.getDenseI64ArrayAttr(window->pads),
+        b.getBoolAttr(node.intAttr("ceil_mode", 0) != 0),
         b.getBoolAttr(node.intAttr("count_include_pad", 0) != 0));
   if (failed(result))
     return failure();
   node.setOutput(0, *result);
   // MaxPool's Indices: where each window's maximum is, flattened over the whole input.
-  if (node.node.output_size() > 1 && !node.node.output(1).empty()) {
+  if (wantsIndices) {
     FailureOr<Value> indices = node.create<llm::MaxPoolArgmaxOp>(
         node.input(0), b.getDenseI64ArrayAttr(window->kernel),
         b.getDenseI64ArrayAttr(window->strides), b.getDenseI64ArrayAttr(window->dilations),
@@ -782,6 +929,12 @@ FailureOr<Value> convolution(NodeContext &node, Value inputValue, Value weightVa
   FailureOr<Window> window = windowOf(node, input, weight.getShape().drop_front(2));
   if (failed(window))
     return failure();
+  if (window->sameUpperAtRunTime) {
+    FailureOr<Value> padded = padSameAtRunTime(node, inputValue, *window, Value());
+    if (failed(padded))
+      return failure();
+    inputValue = *padded;
+  }
   OpBuilder &b = node.builder;
   return node.create<llm::ConvOp>(
       inputValue, weightValue, bias, b.getDenseI64ArrayAttr(window->strides),

@@ -102,6 +102,59 @@ Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
   return tensor::PadOp::create(b, loc, paddedType, input, lowSizes, highSizes, padValue);
 }
 
+Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantIndexOp::create(b, loc, value);
+}
+
+/// The number of windows along spatial dim `dim` of `input`, computed at run time with the
+/// shape rule's formula: 0 when the padded input is shorter than the dilated window; in ceil
+/// mode a last window that would start inside the end padding is dropped.
+Value windowCountAtRunTime(OpBuilder &b, Location loc, Value input, int64_t dim, int64_t kernel,
+                           int64_t stride, int64_t dilation, int64_t padBegin, int64_t padEnd,
+                           bool ceilMode) {
+  Value size = tensor::DimOp::create(b, loc, input, dim);
+  Value zero = indexConstant(b, loc, 0), one = indexConstant(b, loc, 1);
+  Value strideValue = indexConstant(b, loc, stride);
+  Value span = arith::AddIOp::create(
+      b, loc, size, indexConstant(b, loc, padBegin + padEnd - dilation * (kernel - 1) - 1));
+  Value tooShort = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, span, zero);
+  Value safeSpan = arith::MaxSIOp::create(b, loc, span, zero);
+  if (ceilMode)
+    safeSpan = arith::AddIOp::create(b, loc, safeSpan, indexConstant(b, loc, stride - 1));
+  Value count =
+      arith::AddIOp::create(b, loc, arith::DivUIOp::create(b, loc, safeSpan, strideValue), one);
+  if (ceilMode) {
+    Value lastStart =
+        arith::MulIOp::create(b, loc, arith::SubIOp::create(b, loc, count, one), strideValue);
+    Value inputEnd = arith::AddIOp::create(b, loc, size, indexConstant(b, loc, padBegin));
+    Value startsInPadding =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, lastStart, inputEnd);
+    count = arith::SelectOp::create(b, loc, startsInPadding,
+                                    arith::SubIOp::create(b, loc, count, one), count);
+  }
+  return arith::SelectOp::create(b, loc, tooShort, zero, count);
+}
+
+/// The dynamic sizes of a conv or pool result [N, C or F, O...]: N from the input, the channel
+/// dim from `filters` dim 0 (a conv weight) or input dim 1, spatial sizes from the window formula.
+SmallVector<Value> windowResultSizes(OpBuilder &b, Location loc, RankedTensorType resultType,
+                                     Value input, Value filters, ArrayRef<int64_t> kernel,
+                                     ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                                     ArrayRef<int64_t> pads, bool ceilMode) {
+  int64_t spatialRank = resultType.getRank() - 2;
+  SmallVector<Value> sizes;
+  if (resultType.isDynamicDim(0))
+    sizes.push_back(tensor::DimOp::create(b, loc, input, 0));
+  if (resultType.isDynamicDim(1))
+    sizes.push_back(filters ? tensor::DimOp::create(b, loc, filters, 0)
+                            : tensor::DimOp::create(b, loc, input, 1));
+  for (int64_t i = 0; i < spatialRank; ++i)
+    if (resultType.isDynamicDim(i + 2))
+      sizes.push_back(windowCountAtRunTime(b, loc, input, i + 2, kernel[i], strides[i],
+                                           dilations[i], pads[i], pads[i + spatialRank], ceilMode));
+  return sizes;
+}
+
 struct ConvToGeneric : OpRewritePattern<ConvOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -115,9 +168,6 @@ struct ConvToGeneric : OpRewritePattern<ConvOp> {
       return rewriter.notifyMatchFailure(op, "operands are not plain numbers of one type");
     int64_t spatialRank = inputType.getRank() - 2;
     int64_t groups = int64_t(op.getGroups());
-    if (!resultType.hasStaticShape() &&
-        llvm::any_of(resultType.getShape().drop_front(2), ShapedType::isDynamic))
-      return rewriter.notifyMatchFailure(op, "dynamic spatial sizes are not lowered yet");
     if (groups > 1 && (inputType.isDynamicDim(1) || weightType.isDynamicDim(0)))
       return rewriter.notifyMatchFailure(op, "grouped conv needs static channel counts");
     if (llvm::any_of(weightType.getShape().drop_front(1), ShapedType::isDynamic))
@@ -130,12 +180,12 @@ struct ConvToGeneric : OpRewritePattern<ConvOp> {
         padSpatial(rewriter, loc, op.getInput(), pads.take_front(spatialRank),
                    pads.drop_front(spatialRank), scalarConstant(rewriter, loc, element, 0.0));
 
-    // The accumulator starts as the bias broadcast over [N, F, O...], or zero.
-    SmallVector<Value> dynamicSizes;
-    if (resultType.isDynamicDim(0))
-      dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, op.getInput(), 0));
-    if (resultType.isDynamicDim(1))
-      dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, op.getWeight(), 0));
+    // The accumulator starts as the bias broadcast over [N, F, O...], or zero. Dynamic output
+    // sizes follow the shape rule at run time.
+    SmallVector<int64_t> kernel(weightType.getShape().drop_front(2));
+    SmallVector<Value> dynamicSizes =
+        windowResultSizes(rewriter, loc, resultType, op.getInput(), op.getWeight(), kernel, strides,
+                          dilations, pads, /*ceilMode=*/false);
     Value init;
     if (Value bias = op.getBias()) {
       int64_t rank = resultType.getRank();
@@ -237,9 +287,15 @@ FailureOr<Value> lowerPool(OpTy op, PatternRewriter &rewriter, Combine kind, Val
                     dilations = op.getDilations(), pads = op.getPads();
   Location loc = op.getLoc();
   MLIRContext *context = rewriter.getContext();
-  // Ceil mode may let the last window run past the end padding: pad that too.
+  // Ceil mode may let the last window run past the end padding: pad that too. Where a size is
+  // known only at run time, stride - 1 more positions always suffice, since the last window
+  // starts at most stride - 1 positions past the last full one.
   SmallVector<int64_t> endPads(pads.drop_front(spatialRank));
   for (int64_t i = 0; i < spatialRank; ++i) {
+    if (inputType.isDynamicDim(i + 2) || resultType.isDynamicDim(i + 2)) {
+      endPads[i] += op.getCeilMode() ? strides[i] - 1 : 0;
+      continue;
+    }
     int64_t reach =
         (resultType.getDimSize(i + 2) - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1;
     int64_t available = inputType.getDimSize(i + 2) + pads[i] + endPads[i];
@@ -247,10 +303,9 @@ FailureOr<Value> lowerPool(OpTy op, PatternRewriter &rewriter, Combine kind, Val
   }
   Value input =
       padSpatial(rewriter, loc, op.getInput(), pads.take_front(spatialRank), endPads, padValue);
-  SmallVector<Value> dynamicSizes;
-  for (int64_t d = 0; d < 2; ++d)
-    if (resultType.isDynamicDim(d))
-      dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, op.getInput(), d));
+  SmallVector<Value> dynamicSizes =
+      windowResultSizes(rewriter, loc, resultType, op.getInput(), /*filters=*/Value(), kernel,
+                        strides, dilations, pads, op.getCeilMode());
   Value init = createInit(rewriter, loc, resultType, dynamicSizes, identity);
   Value window = tensor::EmptyOp::create(rewriter, loc, kernel, resultType.getElementType());
   // Loops: n, c, o..., k...
@@ -282,14 +337,72 @@ bool hasStaticSpatialSizes(RankedTensorType input, RankedTensorType result) {
          !llvm::any_of(result.getShape().drop_front(2), ShapedType::isDynamic);
 }
 
+/// Divides window sums by their divisors computed at run time from the output position: per
+/// spatial dim, the window taps that fall inside [begin, end) of the padded input, where the
+/// range is the input itself or, with count_include_pad, the input and its explicit pads (never
+/// the extra end padding of ceil mode). The divisor is the product over dims, at least 1.
+Value divideByRunTimeCounts(OpBuilder &b, Location loc, AvgPoolOp op, Value sums,
+                            ArrayRef<Value> dynamicSizes) {
+  RankedTensorType resultType = op.getType();
+  int64_t rank = resultType.getRank(), spatialRank = rank - 2;
+  ArrayRef<int64_t> kernel = op.getKernel(), strides = op.getStrides(),
+                    dilations = op.getDilations(), pads = op.getPads();
+  SmallVector<Value> begins, ends;
+  for (int64_t i = 0; i < spatialRank; ++i) {
+    Value size = tensor::DimOp::create(b, loc, op.getInput(), i + 2);
+    if (op.getCountIncludePad()) {
+      begins.push_back(indexConstant(b, loc, 0));
+      ends.push_back(arith::AddIOp::create(b, loc, size,
+                                           indexConstant(b, loc, pads[i] + pads[i + spatialRank])));
+    } else {
+      begins.push_back(indexConstant(b, loc, pads[i]));
+      ends.push_back(arith::AddIOp::create(b, loc, size, indexConstant(b, loc, pads[i])));
+    }
+  }
+  Value init = createInit(b, loc, resultType, dynamicSizes);
+  SmallVector<AffineMap> maps(2, b.getMultiDimIdentityMap(rank));
+  return linalg::GenericOp::create(
+             b, loc, resultType, sums, init, maps, parallelIterators(rank),
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               Value zero = indexConstant(nb, nl, 0);
+               Value count = indexConstant(nb, nl, 1);
+               for (int64_t i = 0; i < spatialRank; ++i) {
+                 // Taps k in [0, K) with begin <= o * stride + k * dilation < end.
+                 Value start = arith::MulIOp::create(nb, nl, linalg::IndexOp::create(nb, nl, i + 2),
+                                                     indexConstant(nb, nl, strides[i]));
+                 auto tapsBefore = [&](Value bound) {
+                   Value distance = arith::MaxSIOp::create(
+                       nb, nl, arith::SubIOp::create(nb, nl, bound, start), zero);
+                   Value taps = arith::DivUIOp::create(
+                       nb, nl,
+                       arith::AddIOp::create(nb, nl, distance,
+                                             indexConstant(nb, nl, dilations[i] - 1)),
+                       indexConstant(nb, nl, dilations[i]));
+                   return arith::MinSIOp::create(nb, nl, taps, indexConstant(nb, nl, kernel[i]));
+                 };
+                 Value inside = arith::MaxSIOp::create(
+                     nb, nl,
+                     arith::SubIOp::create(nb, nl, tapsBefore(ends[i]), tapsBefore(begins[i])),
+                     zero);
+                 count = arith::MulIOp::create(nb, nl, count, inside);
+               }
+               count = arith::MaxSIOp::create(nb, nl, count, indexConstant(nb, nl, 1));
+               Value asFloat = arith::UIToFPOp::create(
+                   nb, nl, args[0].getType(),
+                   arith::IndexCastUIOp::create(nb, nl, nb.getI64Type(), count));
+               linalg::YieldOp::create(nb, nl,
+                                       Value(arith::DivFOp::create(nb, nl, args[0], asFloat)));
+             })
+      .getResult(0);
+}
+
 struct MaxPoolToGeneric : OpRewritePattern<MaxPoolOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(MaxPoolOp op, PatternRewriter &rewriter) const override {
     Type element = op.getType().getElementType();
-    if (!isPlainNumber(element) ||
-        !hasStaticSpatialSizes(cast<RankedTensorType>(op.getInput().getType()), op.getType()))
-      return rewriter.notifyMatchFailure(op, "needs plain numbers and static spatial sizes");
+    if (!isPlainNumber(element))
+      return rewriter.notifyMatchFailure(op, "needs plain numbers");
     Value lowest = lowestValue(rewriter, op.getLoc(), element);
     FailureOr<Value> result = lowerPool(op, rewriter, Combine::Max, lowest, lowest);
     if (failed(result))
@@ -306,13 +419,18 @@ struct AvgPoolToGeneric : OpRewritePattern<AvgPoolOp> {
     RankedTensorType resultType = op.getType();
     auto inputType = cast<RankedTensorType>(op.getInput().getType());
     Type element = resultType.getElementType();
-    if (!isa<FloatType>(element) || !hasStaticSpatialSizes(inputType, resultType))
-      return rewriter.notifyMatchFailure(op, "needs floats and static spatial sizes");
+    if (!isa<FloatType>(element))
+      return rewriter.notifyMatchFailure(op, "needs floats");
     Location loc = op.getLoc();
     Value zero = scalarConstant(rewriter, loc, element, 0.0);
     FailureOr<Value> sums = lowerPool(op, rewriter, Combine::Add, zero, zero);
     if (failed(sums))
       return failure();
+    if (!hasStaticSpatialSizes(inputType, resultType)) {
+      SmallVector<Value> dynamicSizes = dynamicSizesOf(rewriter, loc, *sums);
+      rewriter.replaceOp(op, divideByRunTimeCounts(rewriter, loc, op, *sums, dynamicSizes));
+      return success();
+    }
 
     // The divisor of every output position, known at compile time: the window positions that
     // fall inside the input (or inside input and explicit padding, with count_include_pad).
