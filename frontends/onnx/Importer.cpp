@@ -549,7 +549,7 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph, int64_t 
       failedAny = true;
     };
     if (!node.domain().empty() && node.domain() != "ai.onnx" && !training) {
-      ++importTimeValues.unsupportedNodes;
+      ++importTimeValues.rejections;
       report("domain '" + node.domain() + "' is not supported");
       if (!collect)
         return failure();
@@ -558,7 +558,7 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph, int64_t 
     std::string key = training ? node.domain() + "." + node.op_type() : node.op_type();
     const OpImporter *importer = ops.lookup(key, nodeOpset);
     if (!importer) {
-      ++importTimeValues.unsupportedNodes;
+      ++importTimeValues.rejections;
       report(ops.knows(key) ? "this opset is older than the first version llmc imports"
                             : "op type '" + node.op_type() + "' is not supported");
       if (!collect)

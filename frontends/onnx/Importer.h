@@ -41,8 +41,12 @@ bool checkModel(llvm::StringRef path, mlir::MLIRContext &context, const ImportOp
 struct ImportTimeValues {
   llvm::StringMap<llvm::SmallVector<mlir::Value>> sequences;
   llvm::StringSet<> emptyOptionals;
-  /// Nodes seen so far whose op type, domain or opset llmc does not import.
-  int unsupportedNodes = 0;
+  /// Errors so far that reject the model wherever they occur, even on a path of an If that a
+  /// run may never take: nodes whose op type, domain or opset llmc does not import, and the
+  /// importer's limits.
+  int rejections = 0;
+  /// Ifs seen so far whose branches return different ranks (see the If importer).
+  int rankSplits = 0;
 };
 
 /// What one node's importer sees: its inputs as llm values, its attributes, and the builder.

@@ -188,6 +188,29 @@ def rank_split_one_way(root, rng):
         f.write(numpy_helper.from_array(bad).SerializeToString())
 
 
+def many_rank_splits(root):
+    """Five Ifs in a row, each on a run-time flag, that add a dim or not: the rest of the graph
+    would be imported 2^5 times, past the importer's bound, so the model is rejected."""
+    nodes, inputs = [const("axis0", [0])], []
+    value = "x"
+    for i in range(5):
+        then_graph = helper.make_graph(
+            [helper.make_node("Unsqueeze", [value, "axis0"], [f"more_{i}"])], f"then_{i}", [],
+            [helper.make_tensor_value_info(f"more_{i}", F32, None)])
+        else_graph = helper.make_graph(
+            [helper.make_node("Identity", [value], [f"same_{i}"])], f"else_{i}", [],
+            [helper.make_tensor_value_info(f"same_{i}", F32, None)])
+        nodes.append(helper.make_node("If", [f"flag_{i}"], [f"y_{i}"], name=f"split_{i}",
+                                      then_branch=then_graph, else_branch=else_graph))
+        inputs.append(helper.make_tensor_value_info(f"flag_{i}", BOOL, []))
+        value = f"y_{i}"
+    nodes.append(helper.make_node("ReduceSum", [value], ["total"], keepdims=0))
+    graph = helper.make_graph(nodes, "many_rank_splits",
+                              inputs + [helper.make_tensor_value_info("x", F32, [3])],
+                              [helper.make_tensor_value_info("total", F32, [])])
+    save(root, "many_rank_splits", graph, [])
+
+
 def sigmoid(x):
     return 1 / (1 + np.exp(-x))
 
@@ -287,3 +310,4 @@ if __name__ == "__main__":
     rank_split(sys.argv[1], rng)
     rank_split_one_way(sys.argv[1], rng)
     recurrent_dynamic(sys.argv[1], rng)
+    many_rank_splits(sys.argv[1])

@@ -126,7 +126,7 @@ struct PathImport {
 /// Runs `import` with its errors captured into the result.
 PathImport importPath(NodeContext &node, function_ref<FailureOr<SmallVector<Value>>()> import) {
   PathImport path;
-  int unsupportedBefore = node.importTimeValues ? node.importTimeValues->unsupportedNodes : 0;
+  int rejectionsBefore = node.importTimeValues ? node.importTimeValues->rejections : 0;
   {
     ScopedDiagnosticHandler capture(node.builder.getContext(), [&](Diagnostic &diagnostic) {
       if (diagnostic.getSeverity() != DiagnosticSeverity::Error)
@@ -138,7 +138,7 @@ PathImport importPath(NodeContext &node, function_ref<FailureOr<SmallVector<Valu
     path.outputs = import();
   }
   if (failed(path.outputs) && node.importTimeValues &&
-      node.importTimeValues->unsupportedNodes != unsupportedBefore)
+      node.importTimeValues->rejections != rejectionsBefore)
     path.rejectsModel = true;
   return path;
 }
@@ -223,6 +223,9 @@ FailureOr<SmallVector<Type>> pathTypes(NodeContext &node, PathImport (&paths)[2]
   return types;
 }
 
+/// How many Ifs whose branches return different ranks a model may have, counting each copy.
+constexpr int kMaxRankSplits = 16;
+
 /// An If whose branches return the same output with different ranks: no one type holds both,
 /// so the rest of the graph is imported once after each branch, with the ranks that branch
 /// gives (its later Ifs on those ranks then fold), and this If yields the graph's outputs. A
@@ -240,6 +243,14 @@ LogicalResult continuePerBranch(NodeContext &node, scf::IfOp probe, Value condit
                          std::to_string(rank(elseOutputs[output])) + " in the else branch; ";
   if (!node.importRestOfGraph || !node.endGraph) {
     node.error() << mismatch << "the graph after it cannot be imported once per branch";
+    return failure();
+  }
+  // Each split doubles what follows it; a bound keeps a model of many such Ifs from taking
+  // exponential time.
+  if (node.importTimeValues && ++node.importTimeValues->rankSplits > kMaxRankSplits) {
+    ++node.importTimeValues->rejections;
+    node.error() << mismatch << "the model has more than " << kMaxRankSplits
+                 << " such Ifs to import the rest of the graph after";
     return failure();
   }
   // Each continuation goes into a block of its own, spliced into the branch once it imports.
