@@ -6,6 +6,7 @@
 #include "frontends/onnx/OnnxLibrary.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -301,7 +302,16 @@ FailureOr<Value> NodeContext::reshape(Value value, ArrayRef<int64_t> shape) {
             << llm::shapes::formatShape(shape);
     return failure();
   }
-  return Value(llm::ReshapeOp::create(builder, loc, target, value));
+  auto op = llm::ReshapeOp::create(builder, loc, target, value);
+  // Fold constants at once (pads and shapes exporters reshape), so that importers further on
+  // see constants.
+  SmallVector<Value, 1> folded;
+  if (succeeded(builder.tryFold(op, folded)) && folded.size() == 1 &&
+      folded.front() != op.getResult()) {
+    op->erase();
+    return folded.front();
+  }
+  return Value(op);
 }
 
 void NodeContext::setOutput(int index, Value value) {
@@ -392,10 +402,14 @@ public:
   OwningOpRef<ModuleOp> run(const onnx::ModelProto &model, std::vector<std::string> *collect);
 
 private:
-  /// Imports `graph`'s nodes in order, reading and defining values in `values` (a subgraph's
-  /// scope starts as a copy of the enclosing one).
+  /// Imports `graph`'s nodes in order from `firstNode`, reading and defining values in
+  /// `values` (a subgraph's scope starts as a copy of the enclosing one).
   LogicalResult importNodes(const onnx::GraphProto &graph, int64_t opset,
-                            llvm::StringMap<Value> &values, std::vector<std::string> *collect);
+                            llvm::StringMap<Value> &values, std::vector<std::string> *collect,
+                            int firstNode = 0);
+
+  /// Defines `graph`'s initializers as constants in `values`.
+  LogicalResult importInitializers(const onnx::GraphProto &graph, llvm::StringMap<Value> &values);
 
   FailureOr<RankedTensorType> valueInfoType(const onnx::ValueInfoProto &info,
                                             SmallVectorImpl<Attribute> &dimNames);
@@ -470,19 +484,66 @@ FailureOr<RankedTensorType> GraphImporter::valueInfoType(const onnx::ValueInfoPr
   return RankedTensorType::get(shape, *element);
 }
 
+LogicalResult GraphImporter::importInitializers(const onnx::GraphProto &graph,
+                                                llvm::StringMap<Value> &values) {
+  std::string directory = llvm::sys::path::parent_path(path).str();
+  for (const onnx::TensorProto &tensor : graph.initializer()) {
+    std::string error;
+    FailureOr<DenseElementsAttr> value = tensorValue(tensor, directory, builder, error);
+    if (failed(value)) {
+      emitError(loc) << "initializer " << error;
+      return failure();
+    }
+    values[tensor.name()] = arith::ConstantOp::create(builder, loc, *value);
+  }
+  return success();
+}
+
 LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph, int64_t opset,
                                          llvm::StringMap<Value> &values,
-                                         std::vector<std::string> *collect) {
+                                         std::vector<std::string> *collect, int firstNode) {
   const OpRegistry &ops = registry();
   bool failedAny = false;
-  for (const auto &[index, node] : llvm::enumerate(graph.node())) {
+  for (int index = firstNode; index < graph.node_size(); ++index) {
+    const onnx::NodeProto &node = graph.node(index);
     bool training = node.domain() == "ai.onnx.preview.training";
     int64_t nodeOpset = training ? trainingOpset : opset;
-    NodeContext context(builder, loc, node, int(index), nodeOpset, values);
+    NodeContext context(builder, loc, node, index, nodeOpset, values);
     context.importTimeValues = &importTimeValues;
     context.importSubgraph = [this, opset](const onnx::GraphProto &subgraph,
                                            llvm::StringMap<Value> &scope) {
+      // A subgraph's own initializers are constants of its scope, as the main graph's are.
+      if (failed(importInitializers(subgraph, scope)))
+        return failure();
       return importNodes(subgraph, opset, scope, nullptr);
+    };
+    bool ended = false;
+    context.importRestOfGraph =
+        [&, index](Block &block, ArrayRef<Value> outputs) -> FailureOr<SmallVector<Value>> {
+      OpBuilder::InsertionGuard guard(builder);
+      builder.setInsertionPointToEnd(&block);
+      llvm::StringMap<Value> scope = values;
+      for (auto [name, value] : llvm::zip(node.output(), outputs))
+        if (!name.empty())
+          scope[name] = value;
+      if (failed(importNodes(graph, opset, scope, nullptr, index + 1)))
+        return failure();
+      SmallVector<Value> results;
+      for (const onnx::ValueInfoProto &output : graph.output()) {
+        Value value = scope.lookup(output.name());
+        if (!value) {
+          emitError(loc) << "graph output '" << output.name()
+                         << "' is not a tensor produced by a node";
+          return failure();
+        }
+        results.push_back(value);
+      }
+      return results;
+    };
+    context.endGraph = [&](ArrayRef<Value> results) {
+      for (auto [output, value] : llvm::zip(graph.output(), results))
+        values[output.name()] = value;
+      ended = true;
     };
     auto report = [&](const std::string &reason) {
       if (collect) {
@@ -495,6 +556,7 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph, int64_t 
       failedAny = true;
     };
     if (!node.domain().empty() && node.domain() != "ai.onnx" && !training) {
+      ++importTimeValues.rejections;
       report("domain '" + node.domain() + "' is not supported");
       if (!collect)
         return failure();
@@ -503,6 +565,7 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph, int64_t 
     std::string key = training ? node.domain() + "." + node.op_type() : node.op_type();
     const OpImporter *importer = ops.lookup(key, nodeOpset);
     if (!importer) {
+      ++importTimeValues.rejections;
       report(ops.knows(key) ? "this opset is older than the first version llmc imports"
                             : "op type '" + node.op_type() + "' is not supported");
       if (!collect)
@@ -561,10 +624,15 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph, int64_t 
         markUnavailable(node);
         collect->push_back(message);
       }
+      if (ended)
+        break;
       continue;
     }
     if (failed(importer->import(context)))
       return failure();
+    // The node imported the rest of the graph itself.
+    if (ended)
+      break;
   }
   return failure(failedAny);
 }
@@ -582,7 +650,6 @@ OwningOpRef<ModuleOp> GraphImporter::run(const onnx::ModelProto &model,
     return nullptr;
   }
   const onnx::GraphProto &graph = model.graph();
-  std::string directory = llvm::sys::path::parent_path(path).str();
 
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
   builder.setInsertionPointToEnd(module->getBody());
@@ -619,15 +686,8 @@ OwningOpRef<ModuleOp> GraphImporter::run(const onnx::ModelProto &model,
     values[argName] = body->getArgument(index);
     function.setArgAttrs(index, inputAttrs[index]);
   }
-  for (const onnx::TensorProto &tensor : graph.initializer()) {
-    std::string error;
-    FailureOr<DenseElementsAttr> value = tensorValue(tensor, directory, builder, error);
-    if (failed(value)) {
-      emitError(loc) << "initializer " << error;
-      return nullptr;
-    }
-    values[tensor.name()] = arith::ConstantOp::create(builder, loc, *value);
-  }
+  if (failed(importInitializers(graph, values)))
+    return nullptr;
 
   bool failedAny = failed(importNodes(graph, opset, values, collect));
   if (failedAny)
@@ -661,8 +721,8 @@ OwningOpRef<ModuleOp> GraphImporter::run(const onnx::ModelProto &model,
 
 OwningOpRef<ModuleOp> importModel(llvm::StringRef path, MLIRContext &context,
                                   const ImportOptions &options) {
-  context.loadDialect<llm::LLMDialect, arith::ArithDialect, func::FuncDialect, scf::SCFDialect,
-                      tensor::TensorDialect>();
+  context.loadDialect<llm::LLMDialect, arith::ArithDialect, cf::ControlFlowDialect,
+                      func::FuncDialect, scf::SCFDialect, tensor::TensorDialect>();
   Location loc = NameLoc::get(StringAttr::get(&context, path));
   onnx::ModelProto model;
   std::string error;
@@ -688,8 +748,8 @@ OwningOpRef<ModuleOp> importModel(llvm::StringRef path, MLIRContext &context,
 
 bool checkModel(llvm::StringRef path, MLIRContext &context, const ImportOptions &options,
                 std::vector<std::string> &problems, std::string &fileError) {
-  context.loadDialect<llm::LLMDialect, arith::ArithDialect, func::FuncDialect, scf::SCFDialect,
-                      tensor::TensorDialect>();
+  context.loadDialect<llm::LLMDialect, arith::ArithDialect, cf::ControlFlowDialect,
+                      func::FuncDialect, scf::SCFDialect, tensor::TensorDialect>();
   onnx::ModelProto model;
   if (!readModel(path, model, fileError))
     return false;

@@ -41,6 +41,12 @@ bool checkModel(llvm::StringRef path, mlir::MLIRContext &context, const ImportOp
 struct ImportTimeValues {
   llvm::StringMap<llvm::SmallVector<mlir::Value>> sequences;
   llvm::StringSet<> emptyOptionals;
+  /// Errors so far that reject the model wherever they occur, even on a path of an If that a
+  /// run may never take: nodes whose op type, domain or opset llmc does not import, and the
+  /// importer's limits.
+  int rejections = 0;
+  /// Ifs seen so far whose branches return different ranks (see the If importer).
+  int rankSplits = 0;
 };
 
 /// What one node's importer sees: its inputs as llm values, its attributes, and the builder.
@@ -134,6 +140,15 @@ public:
 
   /// The values visible to this node, for subgraphs that capture them.
   const llvm::StringMap<mlir::Value> &scope() const { return values; }
+
+  /// Imports the nodes after this one, with this node's outputs bound to `outputs`, at the end
+  /// of `block`, and returns the graph's outputs there. An If whose branches return different
+  /// ranks continues the rest of its graph once per branch, each with ranks it knows, then
+  /// ends the graph with `endGraph(outputs)`. Null where the graph cannot be continued so.
+  std::function<mlir::FailureOr<llvm::SmallVector<mlir::Value>>(mlir::Block &,
+                                                                llvm::ArrayRef<mlir::Value>)>
+      importRestOfGraph;
+  std::function<void(llvm::ArrayRef<mlir::Value>)> endGraph;
 
   /// Normalizes a possibly negative axis for `rank`, or reports it.
   mlir::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank, llvm::StringRef what = "axis");

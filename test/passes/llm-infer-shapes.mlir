@@ -85,3 +85,21 @@ func.func @broken_broadcast(%a: tensor<2x5xf32>, %b: tensor<3x5xf32>) -> tensor<
   %1 = llm.add %0, %b : tensor<?x5xf32>, tensor<3x5xf32> -> tensor<3x5xf32>
   return %1 : tensor<3x5xf32>
 }
+
+// -----
+
+// A static dim sliced with constant bounds keeps a static length (ONNX's clamping: [0, 129) of
+// 258, and [129, INT64_MAX) of 258), while the unknown time dim stays unknown.
+// CHECK-LABEL: func.func @dynamic_slice_static_dim
+func.func @dynamic_slice_static_dim(%x: tensor<?x258x?xf32>) -> (tensor<?x?x?xf32>, tensor<?x?x?xf32>) {
+  %axis = arith.constant dense<1> : tensor<1xi64>
+  %zero = arith.constant dense<0> : tensor<1xi64>
+  %half = arith.constant dense<129> : tensor<1xi64>
+  %end = arith.constant dense<9223372036854775807> : tensor<1xi64>
+  %one = arith.constant dense<1> : tensor<1xi64>
+  // CHECK: llm.dynamic_slice {{.*}} -> tensor<?x129x?xf32>
+  %0 = llm.dynamic_slice %x[%zero, %half, %axis, %one] : (tensor<?x258x?xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?x?xf32>
+  // CHECK: llm.dynamic_slice {{.*}} -> tensor<?x129x?xf32>
+  %1 = llm.dynamic_slice %x[%half, %end, %axis, %one] : (tensor<?x258x?xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?x?xf32>
+  return %0, %1 : tensor<?x?x?xf32>, tensor<?x?x?xf32>
+}

@@ -3,6 +3,9 @@
 
 #include "mlir/IR/Matchers.h"
 
+#include <algorithm>
+#include <limits>
+
 using namespace mlir;
 using namespace llmc::llm;
 using namespace llmc::llm::detail;
@@ -22,6 +25,28 @@ std::optional<SmallVector<int64_t>> constantIntegers(Value value) {
 
 bool isIntegerVector(RankedTensorType type) {
   return type && type.getRank() == 1 && isa<IntegerType, IndexType>(type.getElementType());
+}
+
+/// The length of ONNX Slice's range over a dim of `size`: bounds wrap once when negative and
+/// are clamped, as the lowering computes them at run time. Dynamic when the size is, or the
+/// step cannot be negated.
+int64_t slicedLength(int64_t size, int64_t start, int64_t end, int64_t step) {
+  if (ShapedType::isDynamic(size) || step == 0 || step == std::numeric_limits<int64_t>::min())
+    return ShapedType::kDynamic;
+  auto wrap = [&](int64_t value, int64_t low, int64_t high) {
+    if (value < 0)
+      value += size;
+    return std::clamp(value, low, high);
+  };
+  // Both bounds end up in [-1, size], so the differences cannot overflow.
+  if (step > 0) {
+    start = wrap(start, 0, size);
+    end = wrap(end, 0, size);
+    return end > start ? (end - start + step - 1) / step : 0;
+  }
+  start = wrap(start, -1, size - 1);
+  end = wrap(end, -1, size - 1);
+  return start > end ? (start - end - step - 1) / -step : 0;
 }
 
 template <typename OpTy>
@@ -73,6 +98,17 @@ FailureOr<Type> inferDynamicSlice(std::optional<Location> location,
     for (int64_t dim = 0; dim < rank; ++dim)
       if (!named[dim])
         shape[dim] = input.getDimSize(dim);
+    // A static dim sliced with constant bounds has the length ONNX's clamping gives, so that
+    // channels stay static when only the time dim is dynamic.
+    std::optional<SmallVector<int64_t>> starts = constantIntegers(adaptor.getStarts());
+    std::optional<SmallVector<int64_t>> ends = constantIntegers(adaptor.getEnds());
+    std::optional<SmallVector<int64_t>> steps = constantIntegers(adaptor.getSteps());
+    if (starts && ends && steps)
+      for (auto [index, axis] : llvm::enumerate(*axes)) {
+        int64_t dim = axis < 0 ? axis + rank : axis;
+        shape[dim] =
+            slicedLength(input.getDimSize(dim), (*starts)[index], (*ends)[index], (*steps)[index]);
+      }
   }
   return Type(RankedTensorType::get(shape, input.getElementType()));
 }

@@ -1,6 +1,7 @@
 //===- LLMFolders.cpp - Folders and canonicalization patterns of llm ops ----===//
 #include "dialects/llm/IR/LLMOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/CommonFolders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
@@ -60,28 +61,24 @@ OpFoldResult foldBinaryConstants(OpTy op, typename OpTy::FoldAdaptor adaptor, Co
 
 /// The same for small integer constants, with broadcasting: the shape arithmetic exporters
 /// leave in graphs (`rank - axis`, ...), folded so that the shapes become constants.
-template <typename OpTy, typename Compute>
-OpFoldResult foldIntegerConstants(OpTy op, typename OpTy::FoldAdaptor adaptor, Compute compute) {
-  auto resultType = dyn_cast<RankedTensorType>(op.getType());
-  auto lhs = dyn_cast_or_null<DenseIntElementsAttr>(adaptor.getLhs());
-  auto rhs = dyn_cast_or_null<DenseIntElementsAttr>(adaptor.getRhs());
-  if (!resultType || !lhs || !rhs || !resultType.hasStaticShape() ||
-      resultType.getNumElements() > 4096 || !isa<IntegerType>(resultType.getElementType()) ||
-      lhs.getElementType() != resultType.getElementType() ||
-      rhs.getElementType() != resultType.getElementType())
-    return {};
-  auto left = llvm::to_vector(lhs.template getValues<APInt>());
-  auto right = llvm::to_vector(rhs.template getValues<APInt>());
+/// Applies `compute` to every pair of elements of two small constants (APInt or APFloat
+/// elements, `Element`), broadcast with NumPy rules to `resultType`'s shape; `compute` gives
+/// the result's elements as `Result` (APInt, or bool for comparisons).
+template <typename AttrTy, typename Element, typename Result, typename Compute>
+OpFoldResult foldBroadcastPairs(RankedTensorType resultType, AttrTy lhs, AttrTy rhs,
+                                Compute compute) {
+  auto left = llvm::to_vector(lhs.template getValues<Element>());
+  auto right = llvm::to_vector(rhs.template getValues<Element>());
   ArrayRef<int64_t> shape = resultType.getShape();
   // Reads an operand at a result position with NumPy broadcasting.
-  auto at = [&](DenseIntElementsAttr attr, ArrayRef<APInt> values, ArrayRef<int64_t> index) {
+  auto at = [&](AttrTy attr, ArrayRef<Element> values, ArrayRef<int64_t> index) {
     ArrayRef<int64_t> operandShape = cast<ShapedType>(attr.getType()).getShape();
     int64_t linear = 0, offset = int64_t(shape.size() - operandShape.size());
     for (size_t d = 0; d < operandShape.size(); ++d)
       linear = linear * operandShape[d] + (operandShape[d] == 1 ? 0 : index[d + offset]);
     return values[linear];
   };
-  SmallVector<APInt> results;
+  SmallVector<Result> results;
   SmallVector<int64_t> index(shape.size(), 0);
   for (int64_t n = 0; n < resultType.getNumElements(); ++n) {
     results.push_back(compute(at(lhs, left, index), at(rhs, right, index)));
@@ -89,6 +86,70 @@ OpFoldResult foldIntegerConstants(OpTy op, typename OpTy::FoldAdaptor adaptor, C
       index[d] = 0;
   }
   return DenseElementsAttr::get(resultType, results);
+}
+
+/// True when `type` is static and small enough for folding element by element.
+bool isFoldableSize(RankedTensorType type) {
+  return type && type.hasStaticShape() && type.getNumElements() <= 4096;
+}
+
+/// A constant of `type` whose element at each index is the element of `input` at the linear
+/// position `source(index)` gives: the data movement of slices and transposes.
+DenseElementsAttr gatherElements(DenseElementsAttr input, RankedTensorType type,
+                                 function_ref<int64_t(ArrayRef<int64_t>)> source) {
+  SmallVector<Attribute> values(input.getValues<Attribute>());
+  SmallVector<Attribute> elements;
+  ArrayRef<int64_t> shape = type.getShape();
+  SmallVector<int64_t> index(shape.size(), 0);
+  for (int64_t n = 0; n < type.getNumElements(); ++n) {
+    elements.push_back(values[source(index)]);
+    for (int64_t d = int64_t(shape.size()) - 1; d >= 0 && ++index[d] == shape[d]; --d)
+      index[d] = 0;
+  }
+  return DenseElementsAttr::get(type, elements);
+}
+
+template <typename OpTy, typename Compute>
+OpFoldResult foldIntegerConstants(OpTy op, typename OpTy::FoldAdaptor adaptor, Compute compute) {
+  auto resultType = dyn_cast<RankedTensorType>(op.getType());
+  auto lhs = dyn_cast_or_null<DenseIntElementsAttr>(adaptor.getLhs());
+  auto rhs = dyn_cast_or_null<DenseIntElementsAttr>(adaptor.getRhs());
+  if (!isFoldableSize(resultType) || !lhs || !rhs ||
+      !isa<IntegerType>(resultType.getElementType()) ||
+      lhs.getElementType() != resultType.getElementType() ||
+      rhs.getElementType() != resultType.getElementType())
+    return {};
+  return foldBroadcastPairs<DenseIntElementsAttr, APInt, APInt>(resultType, lhs, rhs, compute);
+}
+
+/// Folds a comparison of two small constants of the same element type: the conditions that
+/// exporters compute from shapes (`rank == 2`, `dim == 1`), so that the Ifs on them fold.
+template <typename OpTy>
+OpFoldResult
+foldComparison(OpTy op, typename OpTy::FoldAdaptor adaptor, arith::CmpIPredicate signedPredicate,
+               arith::CmpIPredicate unsignedPredicate, arith::CmpFPredicate floatPredicate) {
+  auto resultType = dyn_cast<RankedTensorType>(op.getType());
+  auto lhs = dyn_cast_or_null<DenseElementsAttr>(adaptor.getLhs());
+  auto rhs = dyn_cast_or_null<DenseElementsAttr>(adaptor.getRhs());
+  if (!isFoldableSize(resultType) || !resultType.getElementType().isInteger(1) || !lhs || !rhs ||
+      lhs.getElementType() != rhs.getElementType())
+    return {};
+  Type element = lhs.getElementType();
+  if (auto integer = dyn_cast<IntegerType>(element)) {
+    // Bools compare as 0 and 1.
+    arith::CmpIPredicate predicate =
+        integer.isUnsigned() || integer.getWidth() == 1 ? unsignedPredicate : signedPredicate;
+    return foldBroadcastPairs<DenseIntElementsAttr, APInt, bool>(
+        resultType, cast<DenseIntElementsAttr>(lhs), cast<DenseIntElementsAttr>(rhs),
+        [&](const APInt &a, const APInt &b) { return arith::applyCmpPredicate(predicate, a, b); });
+  }
+  if (isa<FloatType>(element))
+    return foldBroadcastPairs<DenseFPElementsAttr, APFloat, bool>(
+        resultType, cast<DenseFPElementsAttr>(lhs), cast<DenseFPElementsAttr>(rhs),
+        [&](const APFloat &a, const APFloat &b) {
+          return arith::applyCmpPredicate(floatPredicate, a, b);
+        });
+  return {};
 }
 
 /// Integer arithmetic as the lowering computes it: unsigned element types divide and compare
@@ -250,10 +311,30 @@ OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
   });
 }
 
-OpFoldResult CastOp::fold(FoldAdaptor) {
+OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();
-  return {};
+  // Small integer and bool constants convert at compile time, as the lowering converts them:
+  // to a bool, any nonzero value is true; wider integers extend by the source's signedness
+  // (a bool as 0 or 1), narrower ones keep their low bits.
+  auto resultType = dyn_cast<RankedTensorType>(getType());
+  auto input = dyn_cast_or_null<DenseIntElementsAttr>(adaptor.getInput());
+  auto target = resultType ? dyn_cast<IntegerType>(resultType.getElementType()) : IntegerType();
+  if (!isFoldableSize(resultType) || !input || !target)
+    return {};
+  auto source = cast<IntegerType>(input.getElementType());
+  bool zeroExtend = source.isUnsigned() || source.getWidth() == 1;
+  if (target.getWidth() == 1) {
+    SmallVector<bool> bools;
+    for (const APInt &value : input.getValues<APInt>())
+      bools.push_back(!value.isZero());
+    return DenseElementsAttr::get(resultType, bools);
+  }
+  SmallVector<APInt> results;
+  for (const APInt &value : input.getValues<APInt>())
+    results.push_back(zeroExtend ? value.zextOrTrunc(target.getWidth())
+                                 : value.sextOrTrunc(target.getWidth()));
+  return DenseElementsAttr::get(resultType, results);
 }
 
 //===----------------------------------------------------------------------===//
@@ -277,14 +358,27 @@ OpFoldResult ReduceProdOp::fold(FoldAdaptor) { return foldEmptyReduction(*this);
 // Data movement
 //===----------------------------------------------------------------------===//
 
-OpFoldResult TransposeOp::fold(FoldAdaptor) {
+OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
   ArrayRef<int64_t> permutation = getPermutation();
-  for (auto [index, dim] : llvm::enumerate(permutation))
-    if (int64_t(index) != dim)
-      return {};
-  if (getInput().getType() == getType())
+  if (llvm::all_of(llvm::enumerate(permutation),
+                   [](auto entry) { return int64_t(entry.index()) == entry.value(); }) &&
+      getInput().getType() == getType())
     return getInput();
-  return {};
+  // Small constants, such as the pads matrix exporters transpose into ONNX's order.
+  auto constant = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+  RankedTensorType type = getType();
+  if (!constant || !isFoldableSize(type))
+    return {};
+  ArrayRef<int64_t> inputShape = constant.getType().getShape();
+  return gatherElements(constant, type, [&](ArrayRef<int64_t> index) {
+    SmallVector<int64_t> source(index.size());
+    for (size_t d = 0; d < index.size(); ++d)
+      source[permutation[d]] = index[d];
+    int64_t linear = 0;
+    for (size_t d = 0; d < source.size(); ++d)
+      linear = linear * inputShape[d] + source[d];
+    return linear;
+  });
 }
 
 namespace {
@@ -347,32 +441,57 @@ OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
+  // Small constants (shapes and pads built by exporters, reversed with negative steps).
   auto constant = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
   RankedTensorType type = getType();
-  if (!constant || !type.hasStaticShape() || type.getNumElements() > 4096 || type.getRank() != 1)
+  if (!constant || !isFoldableSize(type))
     return {};
-  SmallVector<Attribute> values(constant.getValues<Attribute>());
-  SmallVector<Attribute> elements;
-  int64_t start = getStarts()[0], step = getSteps()[0];
-  for (int64_t i = 0; i < type.getDimSize(0); ++i)
-    elements.push_back(values[start + i * step]);
-  return DenseElementsAttr::get(type, elements);
+  ArrayRef<int64_t> inputShape = constant.getType().getShape();
+  ArrayRef<int64_t> starts = getStarts(), steps = getSteps();
+  return gatherElements(constant, type, [&](ArrayRef<int64_t> index) {
+    int64_t linear = 0;
+    for (size_t d = 0; d < index.size(); ++d)
+      linear = linear * inputShape[d] + starts[d] + index[d] * steps[d];
+    return linear;
+  });
 }
 
 //===----------------------------------------------------------------------===//
 // Logic
 //===----------------------------------------------------------------------===//
 
-OpFoldResult AndOp::fold(FoldAdaptor) {
+OpFoldResult AndOp::fold(FoldAdaptor adaptor) {
   if (getLhs() == getRhs() && getLhs().getType() == getType())
     return getLhs();
-  return {};
+  return foldIntegerConstants(*this, adaptor, [](const APInt &a, const APInt &b) { return a & b; });
 }
 
-OpFoldResult OrOp::fold(FoldAdaptor) {
+OpFoldResult OrOp::fold(FoldAdaptor adaptor) {
   if (getLhs() == getRhs() && getLhs().getType() == getType())
     return getLhs();
-  return {};
+  return foldIntegerConstants(*this, adaptor, [](const APInt &a, const APInt &b) { return a | b; });
 }
+
+OpFoldResult NotOp::fold(FoldAdaptor adaptor) {
+  if (auto inner = getInput().getDefiningOp<NotOp>())
+    return inner.getInput();
+  auto input = dyn_cast_or_null<DenseIntElementsAttr>(adaptor.getInput());
+  if (!input || !isFoldableSize(dyn_cast<RankedTensorType>(getType())))
+    return {};
+  return input.mapValues(input.getElementType(), [](const APInt &value) { return ~value; });
+}
+
+#define LLMC_COMPARISON_FOLDER(OpName, Signed, Unsigned, Float)                                    \
+  OpFoldResult OpName::fold(FoldAdaptor adaptor) {                                                 \
+    return foldComparison(*this, adaptor, arith::CmpIPredicate::Signed,                            \
+                          arith::CmpIPredicate::Unsigned, arith::CmpFPredicate::Float);            \
+  }
+LLMC_COMPARISON_FOLDER(EqualOp, eq, eq, OEQ)
+LLMC_COMPARISON_FOLDER(NotEqualOp, ne, ne, UNE)
+LLMC_COMPARISON_FOLDER(LessOp, slt, ult, OLT)
+LLMC_COMPARISON_FOLDER(LessEqualOp, sle, ule, OLE)
+LLMC_COMPARISON_FOLDER(GreaterOp, sgt, ugt, OGT)
+LLMC_COMPARISON_FOLDER(GreaterEqualOp, sge, uge, OGE)
+#undef LLMC_COMPARISON_FOLDER
 
 OpFoldResult XorOp::fold(FoldAdaptor) { return foldRightIdentity(*this, 0.0); }

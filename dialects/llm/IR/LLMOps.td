@@ -91,7 +91,7 @@ def LLM_FloorOp : LLM_UnaryOp<"floor", "floor(x)">;
 def LLM_CeilOp : LLM_UnaryOp<"ceil", "ceil(x)">;
 def LLM_RoundOp : LLM_UnaryOp<"round", "x rounded to the nearest integer, ties to even">;
 def LLM_SignOp : LLM_UnaryOp<"sign", "-1, 0 or 1 by the sign of x">;
-def LLM_NotOp : LLM_UnaryOp<"not", "logical not of a bool (i1) x">;
+def LLM_NotOp : LLM_UnaryOp<"not", "logical not of a bool (i1) x"> { let hasFolder = 1; }
 
 //===----------------------------------------------------------------------===//
 // Comparison, logic and selection
@@ -114,6 +114,7 @@ class LLM_CompareOp<string mnemonic, string formula> : LLM_InferredOp<mnemonic> 
   let assemblyFormat = [{
     $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
   }];
+  let hasFolder = 1;
 }
 
 def LLM_EqualOp : LLM_CompareOp<"equal", "lhs == rhs">;

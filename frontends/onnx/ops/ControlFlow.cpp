@@ -4,9 +4,12 @@
 #include "dialects/llm/IR/LLMShapes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/ScopeExit.h"
 
 using namespace mlir;
 using namespace llmc;
@@ -14,9 +17,15 @@ using namespace llmc;
 namespace llmc::onnx_frontend {
 namespace {
 
-/// Imports one branch at the end of `block` and returns its outputs.
+/// `value` cast to `type` where it is more static.
+Value castTo(OpBuilder &b, Location loc, Value value, Type type) {
+  return value.getType() == type ? value : Value(tensor::CastOp::create(b, loc, type, value));
+}
+
+/// Imports one branch at the end of `block` and returns its outputs. `malformed` is set when
+/// the branch's outputs, rather than its nodes, are wrong.
 FailureOr<SmallVector<Value>> importBranch(NodeContext &node, const onnx::GraphProto &graph,
-                                           Block &block) {
+                                           Block &block, bool &malformed) {
   OpBuilder::InsertionGuard guard(node.builder);
   node.builder.setInsertionPointToEnd(&block);
   llvm::StringMap<Value> scope = node.scope();
@@ -30,11 +39,13 @@ FailureOr<SmallVector<Value>> importBranch(NodeContext &node, const onnx::GraphP
          node.importTimeValues->emptyOptionals.contains(output.name()))) {
       node.error() << "branch '" << graph.name() << "' returns '" << output.name()
                    << "', a sequence or an optional; If branches return tensors only";
+      malformed = true;
       return failure();
     }
     if (!value) {
       node.error() << "branch '" << graph.name() << "' does not produce its output '"
                    << output.name() << "'";
+      malformed = true;
       return failure();
     }
     outputs.push_back(value);
@@ -42,11 +53,18 @@ FailureOr<SmallVector<Value>> importBranch(NodeContext &node, const onnx::GraphP
   return outputs;
 }
 
+/// True when the branches' values have the same element type but different ranks.
+bool ranksDiffer(Type thenType, Type elseType) {
+  auto a = dyn_cast<RankedTensorType>(thenType), b = dyn_cast<RankedTensorType>(elseType);
+  return a && b && a.getElementType() == b.getElementType() && a.getRank() != b.getRank();
+}
+
 /// The type both branches' values fit: dims that differ become dynamic.
-FailureOr<Type> joinTypes(NodeContext &node, Type thenType, Type elseType, int index) {
+FailureOr<Type> joinTypes(NodeContext &node, Type thenType, Type elseType, int index,
+                          llvm::StringRef what = "output") {
   auto a = dyn_cast<RankedTensorType>(thenType), b = dyn_cast<RankedTensorType>(elseType);
   if (!a || !b || a.getElementType() != b.getElementType() || a.getRank() != b.getRank()) {
-    node.error() << "output " << index << " is " << thenType << " in the then branch but "
+    node.error() << what << " " << index << " is " << thenType << " in the then branch but "
                  << elseType << " in the else branch";
     return failure();
   }
@@ -54,6 +72,214 @@ FailureOr<Type> joinTypes(NodeContext &node, Type thenType, Type elseType, int i
   for (auto [x, y] : llvm::zip(a.getShape(), b.getShape()))
     shape.push_back(x == y ? x : ShapedType::kDynamic);
   return Type(RankedTensorType::get(shape, a.getElementType()));
+}
+
+/// The value of a condition known at import time.
+std::optional<bool> constantCondition(Value condition) {
+  DenseIntElementsAttr value;
+  if (!matchPattern(condition, m_Constant(&value)) || value.getNumElements() != 1)
+    return std::nullopt;
+  return !(*value.getValues<APInt>().begin()).isZero();
+}
+
+/// Imports the branch a constant condition takes in place of the If. Exporters guard code
+/// written for one rank with Ifs on shapes (`if x.dim() == 2: x = x.unsqueeze(0)`), so the
+/// branch not taken need not even fit the shapes this graph has. Its outputs may be sequences
+/// and optionals, since nothing crosses a region.
+LogicalResult inlineBranch(NodeContext &node, const onnx::GraphProto &graph) {
+  llvm::StringMap<Value> scope = node.scope();
+  if (failed(node.importSubgraph(graph, scope)))
+    return failure();
+  if (graph.output_size() != node.node.output_size()) {
+    node.error() << "branch '" << graph.name() << "' has " << graph.output_size()
+                 << " outputs, the node " << node.node.output_size();
+    return failure();
+  }
+  for (auto [index, output] : llvm::enumerate(graph.output())) {
+    const std::string &name = output.name();
+    if (Value value = scope.lookup(name)) {
+      node.setOutput(int(index), value);
+    } else if (node.importTimeValues && node.importTimeValues->sequences.count(name)) {
+      SmallVector<Value> elements = node.importTimeValues->sequences.lookup(name);
+      node.setSequenceOutput(int(index), std::move(elements));
+    } else if (node.importTimeValues && node.importTimeValues->emptyOptionals.contains(name)) {
+      node.setEmptyOptionalOutput(int(index));
+    } else {
+      node.error() << "branch '" << graph.name() << "' does not produce its output '" << name
+                   << "'";
+      return failure();
+    }
+  }
+  return success();
+}
+
+/// What importing one path of an If gave (a branch, or the rest of the graph after one): its
+/// outputs, or its first error and whether that error rejects the model wherever it occurs (a
+/// node llmc does not import, a malformed branch) rather than only on this path, whose shapes a
+/// run may never have.
+struct PathImport {
+  FailureOr<SmallVector<Value>> outputs = failure();
+  std::string message;
+  bool rejectsModel = false;
+};
+
+/// Runs `import` with its errors captured into the result.
+PathImport importPath(NodeContext &node, function_ref<FailureOr<SmallVector<Value>>()> import) {
+  PathImport path;
+  int rejectionsBefore = node.importTimeValues ? node.importTimeValues->rejections : 0;
+  {
+    ScopedDiagnosticHandler capture(node.builder.getContext(), [&](Diagnostic &diagnostic) {
+      if (diagnostic.getSeverity() != DiagnosticSeverity::Error)
+        return failure();
+      if (path.message.empty())
+        path.message = diagnostic.str();
+      return success();
+    });
+    path.outputs = import();
+  }
+  if (failed(path.outputs) && node.importTimeValues &&
+      node.importTimeValues->rejections != rejectionsBefore)
+    path.rejectsModel = true;
+  return path;
+}
+
+/// Decides what failed paths mean: when both failed, or one failed for a reason that rejects
+/// the model, its error is reported and the result is failure. When only one path failed, it
+/// becomes a run-time failure: a warning now, and `message` (naming the node, `what` went wrong
+/// and the path's own error) for the run that takes it. `paths` are the then and else paths.
+LogicalResult decideFailedPaths(NodeContext &node, PathImport (&paths)[2], llvm::StringRef what) {
+  bool thenFailed = failed(paths[0].outputs), elseFailed = failed(paths[1].outputs);
+  if (!thenFailed && !elseFailed)
+    return success();
+  for (PathImport &path : paths)
+    if (failed(path.outputs) && path.rejectsModel) {
+      emitError(node.loc) << path.message;
+      return failure();
+    }
+  if (thenFailed && elseFailed) {
+    node.error() << what << "neither branch can go on: after the then branch, " << paths[0].message
+                 << "; after the else branch, " << paths[1].message;
+    return failure();
+  }
+  const char *which = thenFailed ? "then" : "else";
+  PathImport &broken = paths[thenFailed ? 0 : 1];
+  broken.message = "node " + node.displayName() + " (" + node.node.op_type() + ", opset " +
+                   std::to_string(node.opset) + "): " + what.str() + "the " + which +
+                   " branch cannot run with these shapes: " + broken.message;
+  emitWarning(node.loc) << broken.message << "; a run that takes the " << which
+                        << " branch fails with this message";
+  return success();
+}
+
+/// Ends `block` of an If with `outputs`, cast to `types`; for a failed path, with a run-time
+/// failure and values that only type-check (the runtime abandons the call at the check, see
+/// RouteChecks).
+void finishPath(NodeContext &node, Block &block, const PathImport &path, TypeRange types) {
+  OpBuilder &b = node.builder;
+  Location loc = node.loc;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(&block);
+  SmallVector<Value> yielded;
+  if (succeeded(path.outputs)) {
+    for (auto [value, type] : llvm::zip(*path.outputs, types))
+      yielded.push_back(castTo(b, loc, value, type));
+  } else {
+    Value never = arith::ConstantIntOp::create(b, loc, 0, 1);
+    cf::AssertOp::create(b, loc, never, path.message);
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    for (Type type : types) {
+      auto tensor = cast<RankedTensorType>(type);
+      SmallVector<Value> sizes(tensor.getNumDynamicDims(), zero);
+      yielded.push_back(
+          tensor::EmptyOp::create(b, loc, tensor.getShape(), tensor.getElementType(), sizes));
+    }
+  }
+  scf::YieldOp::create(b, loc, yielded);
+}
+
+/// Removes what a failed import left in `block`.
+void clearBlock(Block &block) {
+  block.dropAllDefinedValueUses();
+  block.dropAllReferences();
+  block.getOperations().clear();
+}
+
+/// The types both paths' outputs fit, or those of the path that succeeded.
+FailureOr<SmallVector<Type>> pathTypes(NodeContext &node, PathImport (&paths)[2],
+                                       llvm::StringRef what) {
+  SmallVector<Type> types;
+  if (failed(paths[0].outputs) || failed(paths[1].outputs)) {
+    for (Value value : succeeded(paths[0].outputs) ? *paths[0].outputs : *paths[1].outputs)
+      types.push_back(value.getType());
+    return types;
+  }
+  for (auto [index, pair] : llvm::enumerate(llvm::zip(*paths[0].outputs, *paths[1].outputs))) {
+    FailureOr<Type> joined =
+        joinTypes(node, std::get<0>(pair).getType(), std::get<1>(pair).getType(), int(index), what);
+    if (failed(joined))
+      return failure();
+    types.push_back(*joined);
+  }
+  return types;
+}
+
+/// How many Ifs whose branches return different ranks a model may have, counting each copy.
+constexpr int kMaxRankSplits = 16;
+
+/// An If whose branches return the same output with different ranks: no one type holds both,
+/// so the rest of the graph is imported once after each branch, with the ranks that branch
+/// gives (its later Ifs on those ranks then fold), and this If yields the graph's outputs. A
+/// continuation that does not import, because its ranks break a later node as they would in
+/// ONNX Runtime, becomes a run-time failure of that branch, with a warning; when neither
+/// imports, or the graph's outputs still differ in rank, the model is rejected.
+LogicalResult continuePerBranch(NodeContext &node, scf::IfOp probe, Value condition,
+                                ArrayRef<Value> thenOutputs, ArrayRef<Value> elseOutputs) {
+  int output = 0;
+  while (!ranksDiffer(thenOutputs[output].getType(), elseOutputs[output].getType()))
+    ++output;
+  auto rank = [](Value value) { return cast<RankedTensorType>(value.getType()).getRank(); };
+  std::string mismatch = "output " + std::to_string(output) + " has rank " +
+                         std::to_string(rank(thenOutputs[output])) + " in the then branch but " +
+                         std::to_string(rank(elseOutputs[output])) + " in the else branch; ";
+  if (!node.importRestOfGraph || !node.endGraph) {
+    node.error() << mismatch << "the graph after it cannot be imported once per branch";
+    return failure();
+  }
+  // Each split doubles what follows it; a bound keeps a model of many such Ifs from taking
+  // exponential time.
+  if (node.importTimeValues && ++node.importTimeValues->rankSplits > kMaxRankSplits) {
+    ++node.importTimeValues->rejections;
+    node.error() << mismatch << "the model has more than " << kMaxRankSplits
+                 << " such Ifs to import the rest of the graph after";
+    return failure();
+  }
+  // Each continuation goes into a block of its own, spliced into the branch once it imports.
+  std::unique_ptr<Block> rest[2] = {std::make_unique<Block>(), std::make_unique<Block>()};
+  PathImport paths[2] = {
+      importPath(node, [&] { return node.importRestOfGraph(*rest[0], thenOutputs); }),
+      importPath(node, [&] { return node.importRestOfGraph(*rest[1], elseOutputs); })};
+  llvm::scope_exit dropRest([&] {
+    for (std::unique_ptr<Block> &block : rest)
+      clearBlock(*block);
+  });
+  if (failed(decideFailedPaths(node, paths, mismatch)))
+    return failure();
+  FailureOr<SmallVector<Type>> types = pathTypes(node, paths, "graph output");
+  if (failed(types))
+    return failure();
+  Block *blocks[2] = {&probe.getThenRegion().front(), &probe.getElseRegion().front()};
+  for (int i = 0; i < 2; ++i) {
+    if (succeeded(paths[i].outputs))
+      blocks[i]->getOperations().splice(blocks[i]->end(), rest[i]->getOperations());
+    finishPath(node, *blocks[i], paths[i], *types);
+  }
+  auto result = scf::IfOp::create(node.builder, node.loc, *types, condition,
+                                  /*addThenBlock=*/false, /*addElseBlock=*/false);
+  result.getThenRegion().takeBody(probe.getThenRegion());
+  result.getElseRegion().takeBody(probe.getElseRegion());
+  probe.erase();
+  node.endGraph(SmallVector<Value>(result.getResults()));
+  return success();
 }
 
 LogicalResult ifNode(NodeContext &node) {
@@ -70,6 +296,8 @@ LogicalResult ifNode(NodeContext &node) {
     node.error() << "the condition must be a single bool, got " << conditionType;
     return failure();
   }
+  if (std::optional<bool> known = constantCondition(node.input(0)))
+    return inlineBranch(node, *known ? thenBranch->g() : elseBranch->g());
   OpBuilder &b = node.builder;
   SmallVector<Value> zeros(conditionType.getRank(), arith::ConstantIndexOp::create(b, node.loc, 0));
   Value condition = tensor::ExtractOp::create(b, node.loc, node.input(0), zeros);
@@ -82,42 +310,38 @@ LogicalResult ifNode(NodeContext &node) {
     b.createBlock(&probe.getThenRegion());
     b.createBlock(&probe.getElseRegion());
   }
-  FailureOr<SmallVector<Value>> thenOutputs =
-      importBranch(node, thenBranch->g(), probe.getThenRegion().front());
-  FailureOr<SmallVector<Value>> elseOutputs = failure();
-  if (succeeded(thenOutputs))
-    elseOutputs = importBranch(node, elseBranch->g(), probe.getElseRegion().front());
+  // A branch that does not import with the shapes it sees (exporters keep code for other
+  // input sizes) fails only the runs that take it, as in ONNX Runtime.
+  const onnx::GraphProto *graphs[2] = {&thenBranch->g(), &elseBranch->g()};
+  Block *blocks[2] = {&probe.getThenRegion().front(), &probe.getElseRegion().front()};
+  PathImport paths[2];
+  for (int i = 0; i < 2; ++i) {
+    bool malformed = false;
+    paths[i] =
+        importPath(node, [&] { return importBranch(node, *graphs[i], *blocks[i], malformed); });
+    paths[i].rejectsModel |= malformed;
+    if (failed(paths[i].outputs))
+      clearBlock(*blocks[i]);
+  }
   // A probe left behind on failure is harmless: the import stops and the module is dropped.
-  if (failed(thenOutputs) || failed(elseOutputs))
+  if (failed(decideFailedPaths(node, paths, "")))
     return failure();
-  if (thenOutputs->size() != elseOutputs->size() ||
-      int(thenOutputs->size()) != node.node.output_size()) {
-    node.error() << "the branches have " << thenOutputs->size() << " and " << elseOutputs->size()
-                 << " outputs, the node " << node.node.output_size();
-    return failure();
-  }
-  SmallVector<Type> types;
-  for (auto [index, pair] : llvm::enumerate(llvm::zip(*thenOutputs, *elseOutputs))) {
-    FailureOr<Type> joined =
-        joinTypes(node, std::get<0>(pair).getType(), std::get<1>(pair).getType(), int(index));
-    if (failed(joined))
+  for (PathImport &path : paths)
+    if (succeeded(path.outputs) && int(path.outputs->size()) != node.node.output_size()) {
+      node.error() << "a branch has " << path.outputs->size() << " outputs, the node "
+                   << node.node.output_size();
       return failure();
-    types.push_back(*joined);
-  }
-  // Each branch yields its outputs, cast to the joined types where they are more static.
-  auto finishBranch = [&](Block &block, ArrayRef<Value> outputs) {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToEnd(&block);
-    SmallVector<Value> yielded;
-    for (auto [value, type] : llvm::zip(outputs, types))
-      yielded.push_back(value.getType() == type
-                            ? value
-                            : Value(tensor::CastOp::create(b, node.loc, type, value)));
-    scf::YieldOp::create(b, node.loc, yielded);
-  };
-  finishBranch(probe.getThenRegion().front(), *thenOutputs);
-  finishBranch(probe.getElseRegion().front(), *elseOutputs);
-  auto result = scf::IfOp::create(b, node.loc, types, condition, /*addThenBlock=*/false,
+    }
+  if (succeeded(paths[0].outputs) && succeeded(paths[1].outputs))
+    for (auto [thenOutput, elseOutput] : llvm::zip(*paths[0].outputs, *paths[1].outputs))
+      if (ranksDiffer(thenOutput.getType(), elseOutput.getType()))
+        return continuePerBranch(node, probe, condition, *paths[0].outputs, *paths[1].outputs);
+  FailureOr<SmallVector<Type>> types = pathTypes(node, paths, "output");
+  if (failed(types))
+    return failure();
+  for (int i = 0; i < 2; ++i)
+    finishPath(node, *blocks[i], paths[i], *types);
+  auto result = scf::IfOp::create(b, node.loc, *types, condition, /*addThenBlock=*/false,
                                   /*addElseBlock=*/false);
   result.getThenRegion().takeBody(probe.getThenRegion());
   result.getElseRegion().takeBody(probe.getElseRegion());
@@ -224,11 +448,6 @@ LogicalResult fixCarriedTypes(NodeContext &node, SmallVectorImpl<RankedTensorTyp
     return failure();
   outputTypes.assign(outputs->begin(), outputs->end());
   return success();
-}
-
-/// `value` cast to `type` where it is more static.
-Value castTo(OpBuilder &b, Location loc, Value value, Type type) {
-  return value.getType() == type ? value : Value(tensor::CastOp::create(b, loc, type, value));
 }
 
 /// The single element of input `index`, which must be a one-element tensor of `want` (any

@@ -128,7 +128,15 @@ FailureOr<Value> castTo(NodeContext &node, Value input, Type to) {
   RankedTensorType type = cast<RankedTensorType>(input.getType());
   if (to.isBF16() && !type.getElementType().isBF16())
     return truncateToBfloat16(node, input);
-  return Value(llm::CastOp::create(node.builder, node.loc, type.clone(to), input));
+  auto op = llm::CastOp::create(node.builder, node.loc, type.clone(to), input);
+  // Fold constants at once: exporters cast shape conditions to bool before an If.
+  SmallVector<Value, 1> folded;
+  if (succeeded(node.builder.tryFold(op, folded)) && folded.size() == 1 &&
+      folded.front() != op.getResult()) {
+    op->erase();
+    return folded.front();
+  }
+  return Value(op);
 }
 
 LogicalResult cast(NodeContext &node) {

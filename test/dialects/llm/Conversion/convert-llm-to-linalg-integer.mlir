@@ -19,13 +19,14 @@ func.func @unsigned(%a: tensor<4xui8>, %b: tensor<4xui8>) -> (tensor<4xui8>, ten
 
 // -----
 
-// Constants of unsigned types keep their bytes.
+// Constants of unsigned types keep their bytes. (The max keeps the cast from folding.)
 // CHECK-LABEL: func.func @unsigned_constant
 // CHECK: arith.constant dense<[1, -1]> : tensor<2xi8>
 // CHECK: arith.extui %{{.*}} : i8 to i32
-func.func @unsigned_constant() -> tensor<2xi32> {
+func.func @unsigned_constant(%x: tensor<2xui8>) -> tensor<2xi32> {
   %c = arith.constant dense<[1, 255]> : tensor<2xui8>
-  %0 = llm.cast %c : tensor<2xui8> to tensor<2xi32>
+  %m = llm.max %c, %x : tensor<2xui8>, tensor<2xui8> -> tensor<2xui8>
+  %0 = llm.cast %m : tensor<2xui8> to tensor<2xi32>
   return %0 : tensor<2xi32>
 }
 
