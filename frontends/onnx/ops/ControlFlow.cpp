@@ -157,8 +157,8 @@ LogicalResult decideFailedPaths(NodeContext &node, PathImport (&paths)[2], llvm:
       return failure();
     }
   if (thenFailed && elseFailed) {
-    node.error() << what << "neither branch can go on: after the then branch, " << paths[0].message
-                 << "; after the else branch, " << paths[1].message;
+    node.error() << what << "neither branch can run with these shapes: the then branch, "
+                 << paths[0].message << "; the else branch, " << paths[1].message;
     return failure();
   }
   const char *which = thenFailed ? "then" : "else";
