@@ -15,6 +15,10 @@ extern llvm::cl::SubCommand compileCommand;
 /// Runs `llmc compile` with the options parsed into its subcommand; returns the exit code.
 int runCompile();
 
+/// `llmc inspect MODEL.gguf`: prints a GGUF file's metadata and tensors, or the first thing
+/// wrong with it; returns the exit code.
+int inspectGGUF(llvm::StringRef path);
+
 } // namespace llmc::driver
 
 #endif // LLMC_TOOLS_LLMC_COMMANDS_H

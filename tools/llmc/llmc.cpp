@@ -6,6 +6,7 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -18,9 +19,23 @@ static constexpr const char *kOverview =
     "  llmc compile MODEL -o OUT.llmc   compile an ONNX model (see `llmc compile --help`)\n"
     "  llmc run OUT.llmc --input FILE... --output-dir DIR\n"
     "                                   run a compiled model (see `llmc run --help`)\n"
-    "  llmc inspect OUT.llmc            print an artifact's signature, target and sizes\n";
+    "  llmc inspect OUT.llmc            print an artifact's signature, target and sizes\n"
+    "  llmc inspect MODEL.gguf          print a GGUF file's metadata and tensors\n";
+
+/// Whether `path` starts with the GGUF magic.
+static bool isGGUF(const char *path) {
+  char magic[4] = {};
+  std::FILE *file = std::fopen(path, "rb");
+  if (!file)
+    return false;
+  size_t read = std::fread(magic, 1, 4, file);
+  std::fclose(file);
+  return read == 4 && std::memcmp(magic, "GGUF", 4) == 0;
+}
 
 int main(int argc, char **argv) {
+  if (argc == 3 && std::strcmp(argv[1], "inspect") == 0 && isGGUF(argv[2]))
+    return llmc::driver::inspectGGUF(argv[2]);
   // `run` and `inspect` are the runtime's own commands, shared with llmc-run: they never load
   // the compiler's option machinery.
   if (argc >= 2 && (std::strcmp(argv[1], "run") == 0 || std::strcmp(argv[1], "inspect") == 0)) {
