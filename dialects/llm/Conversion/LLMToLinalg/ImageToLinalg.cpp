@@ -55,6 +55,32 @@ Value guarded(OpBuilder &b, Location loc, Value ok, Type type, double fallback,
   return ifOp.getResult(0);
 }
 
+/// One linalg.generic over `init`, the result: `compute` builds the element at the result
+/// position (a copy the callee may change) under `guarded`'s run-time condition `ok`, and 0 is
+/// written where `ok` does not hold.
+Value guardedGenericOverResult(
+    OpBuilder &rewriter, Location loc, RankedTensorType resultType, Value init, Value ok,
+    function_ref<Value(OpBuilder &, Location, SmallVectorImpl<Value> &)> compute) {
+  int64_t rank = resultType.getRank();
+  return linalg::GenericOp::create(rewriter, loc, resultType, ValueRange{}, init,
+                                   rewriter.getMultiDimIdentityMap(rank), parallelIterators(rank),
+                                   [&](OpBuilder &outer, Location nested, ValueRange) {
+                                     // linalg.index belongs directly in the generic, outside the
+                                     // guard's region.
+                                     SmallVector<Value> ids;
+                                     for (int64_t dim = 0; dim < rank; ++dim)
+                                       ids.push_back(linalg::IndexOp::create(outer, nested, dim));
+                                     Value value =
+                                         guarded(outer, nested, ok, resultType.getElementType(),
+                                                 0.0, [&](OpBuilder &b) {
+                                                   SmallVector<Value> position(ids);
+                                                   return compute(b, nested, position);
+                                                 });
+                                     linalg::YieldOp::create(outer, nested, value);
+                                   })
+      .getResult(0);
+}
+
 /// Conjoins `ok` with `size > 0` unless `staticSize` shows it.
 Value requireNonEmpty(OpBuilder &b, Location loc, Value ok, Value size, int64_t staticSize) {
   if (!ShapedType::isDynamic(staticSize) && staticSize > 0)
@@ -273,54 +299,40 @@ struct ResizeToGeneric : OpRewritePattern<ResizeOp> {
     Value ok;
     for (const ResizedAxis &axis : resized)
       ok = requireNonEmpty(rewriter, loc, ok, axis.inSize, inputType.getDimSize(axis.dim));
-    Value result =
-        linalg::GenericOp::create(
-            rewriter, loc, resultType, ValueRange{}, init, rewriter.getMultiDimIdentityMap(rank),
-            parallelIterators(rank),
-            [&](OpBuilder &outer, Location nested, ValueRange) {
-              // linalg.index belongs directly in the generic, outside the guard's region.
-              SmallVector<Value> ids;
-              for (int64_t dim = 0; dim < resultType.getRank(); ++dim)
-                ids.push_back(linalg::IndexOp::create(outer, nested, dim));
-              Value guardedValue = guarded(outer, nested, ok, element, 0.0, [&](OpBuilder &b) {
-                SmallVector<Value> position;
-                for (int64_t dim = 0; dim < rank; ++dim)
-                  position.push_back(ids[dim]);
-                SmallVector<AxisTaps> taps;
-                Value outside;
-                for (const ResizedAxis &axis : resized) {
-                  Value x = indexToF32(b, nested, position[axis.dim]);
-                  Value source = sourceCoordinate(b, nested, axis, x, coordinateMode);
-                  if (coordinateMode == "tf_crop_and_resize") {
-                    Value last =
-                        arith::SubFOp::create(b, nested, axis.inF, f32Constant(b, nested, 1.0));
-                    Value off = arith::OrIOp::create(
-                        b, nested,
-                        arith::CmpFOp::create(b, nested, arith::CmpFPredicate::OLT, source,
-                                              f32Constant(b, nested, 0.0)),
-                        arith::CmpFOp::create(b, nested, arith::CmpFPredicate::OGT, source, last));
-                    outside = outside ? Value(arith::OrIOp::create(b, nested, outside, off)) : off;
-                  }
-                  if (mode == "nearest")
-                    source = roundNearest(b, nested, source, axis.scale, nearestMode);
-                  AxisTaps axisTaps = neighbourTaps(b, nested, axis.dim, source, axis.inSize,
-                                                    axis.inF, mode, cubicA);
-                  if (excludeOutside && mode != "nearest")
-                    excludeOutsideTaps(b, nested, axisTaps);
-                  // Edge neighbours repeat the border element: no inside tests remain.
-                  axisTaps.inside.assign(axisTaps.indices.size(), Value());
-                  taps.push_back(std::move(axisTaps));
-                }
-                Value value = sumTaps(b, nested, input, position, taps, accumulator);
-                value = convertScalar(b, nested, value, element);
-                if (outside)
-                  value = arith::SelectOp::create(
-                      b, nested, outside, scalarConstant(b, nested, element, extrapolation), value);
-                return value;
-              });
-              linalg::YieldOp::create(outer, nested, guardedValue);
-            })
-            .getResult(0);
+    Value result = guardedGenericOverResult(
+        rewriter, loc, resultType, init, ok,
+        [&](OpBuilder &b, Location nested, SmallVectorImpl<Value> &position) {
+          SmallVector<AxisTaps> taps;
+          Value outside;
+          for (const ResizedAxis &axis : resized) {
+            Value x = indexToF32(b, nested, position[axis.dim]);
+            Value source = sourceCoordinate(b, nested, axis, x, coordinateMode);
+            if (coordinateMode == "tf_crop_and_resize") {
+              Value last = arith::SubFOp::create(b, nested, axis.inF, f32Constant(b, nested, 1.0));
+              Value off = arith::OrIOp::create(
+                  b, nested,
+                  arith::CmpFOp::create(b, nested, arith::CmpFPredicate::OLT, source,
+                                        f32Constant(b, nested, 0.0)),
+                  arith::CmpFOp::create(b, nested, arith::CmpFPredicate::OGT, source, last));
+              outside = outside ? Value(arith::OrIOp::create(b, nested, outside, off)) : off;
+            }
+            if (mode == "nearest")
+              source = roundNearest(b, nested, source, axis.scale, nearestMode);
+            AxisTaps axisTaps =
+                neighbourTaps(b, nested, axis.dim, source, axis.inSize, axis.inF, mode, cubicA);
+            if (excludeOutside && mode != "nearest")
+              excludeOutsideTaps(b, nested, axisTaps);
+            // Edge neighbours repeat the border element: no inside tests remain.
+            axisTaps.inside.assign(axisTaps.indices.size(), Value());
+            taps.push_back(std::move(axisTaps));
+          }
+          Value value = sumTaps(b, nested, input, position, taps, accumulator);
+          value = convertScalar(b, nested, value, element);
+          if (outside)
+            value = arith::SelectOp::create(
+                b, nested, outside, scalarConstant(b, nested, element, extrapolation), value);
+          return value;
+        });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -461,77 +473,60 @@ struct GridSampleToGeneric : OpRewritePattern<GridSampleOp> {
                             gridType.getDimSize(0));
     for (int64_t axis = 0; axis < spatial; ++axis)
       ok = requireNonEmpty(rewriter, loc, ok, sizes[axis], inputType.getDimSize(axis + 2));
-    Value result =
-        linalg::GenericOp::create(
-            rewriter, loc, resultType, ValueRange{}, init, rewriter.getMultiDimIdentityMap(rank),
-            parallelIterators(rank),
-            [&](OpBuilder &outer, Location nested, ValueRange) {
-              // linalg.index belongs directly in the generic, outside the guard's region.
-              SmallVector<Value> ids;
-              for (int64_t dim = 0; dim < resultType.getRank(); ++dim)
-                ids.push_back(linalg::IndexOp::create(outer, nested, dim));
-              Value guardedValue = guarded(outer, nested, ok, element, 0.0, [&](OpBuilder &b) {
-                SmallVector<Value> position;
-                for (int64_t dim = 0; dim < rank; ++dim)
-                  position.push_back(ids[dim]);
-                Value half = f32Constant(b, nested, 0.5), one = f32Constant(b, nested, 1.0);
-                SmallVector<AxisTaps> taps;
-                for (int64_t axis = 0; axis < spatial; ++axis) {
-                  // The grid lists coordinates from the innermost axis outward.
-                  SmallVector<Value> gridPosition = {position[0]};
-                  for (int64_t dim = 2; dim < rank; ++dim)
-                    gridPosition.push_back(position[dim]);
-                  gridPosition.push_back(indexConstant(b, nested, spatial - 1 - axis));
-                  Value normalized = convertScalar(
-                      b, nested, tensor::ExtractOp::create(b, nested, grid, gridPosition), f32);
-                  Value size = sizesF[axis];
-                  Value sizeMinusOne = arith::SubFOp::create(b, nested, size, one);
-                  Value plusOne = arith::AddFOp::create(b, nested, normalized, one);
-                  Value x = alignCorners
-                                ? Value(arith::MulFOp::create(
-                                      b, nested, arith::MulFOp::create(b, nested, plusOne, half),
-                                      sizeMinusOne))
-                                : Value(arith::MulFOp::create(
-                                      b, nested,
-                                      arith::SubFOp::create(
-                                          b, nested,
-                                          arith::MulFOp::create(b, nested, plusOne, size), one),
-                                      half));
-                  if (mode == "nearest")
-                    x = spatial == 3 ? Value(math::RoundOp::create(b, nested, x))
-                                     : Value(math::RoundEvenOp::create(b, nested, x));
-                  Value low =
-                      alignCorners ? f32Constant(b, nested, 0.0) : f32Constant(b, nested, -0.5);
-                  Value high = alignCorners ? sizeMinusOne
-                                            : Value(arith::SubFOp::create(b, nested, size, half));
-                  if (padding == "border") {
-                    // Only coordinates beyond the borders move, onto the edge elements.
-                    Value beyond = arith::OrIOp::create(
-                        b, nested,
-                        arith::CmpFOp::create(b, nested, arith::CmpFPredicate::OLT, x, low),
-                        arith::CmpFOp::create(b, nested, arith::CmpFPredicate::OGT, x, high));
-                    Value clamped = arith::MinNumFOp::create(
-                        b, nested,
-                        arith::MaxNumFOp::create(b, nested, x, f32Constant(b, nested, 0.0)),
-                        sizeMinusOne);
-                    x = arith::SelectOp::create(b, nested, beyond, clamped, x);
-                  } else if (padding == "reflection")
-                    x = reflect(b, nested, x, low, high);
-                  AxisTaps axisTaps =
-                      neighbourTaps(b, nested, axis + 2, x, sizes[axis], size, mode, -0.75);
-                  // Neighbours outside the borders are reflected back in, one by one.
-                  if (padding == "reflection")
-                    reflectTaps(b, nested, axisTaps, x, mode, low, high, sizes[axis], size);
-                  if (padding != "zeros")
-                    axisTaps.inside.assign(axisTaps.indices.size(), Value());
-                  taps.push_back(std::move(axisTaps));
-                }
-                Value value = sumTaps(b, nested, input, position, taps, f32);
-                return convertScalar(b, nested, value, element);
-              });
-              linalg::YieldOp::create(outer, nested, guardedValue);
-            })
-            .getResult(0);
+    Value result = guardedGenericOverResult(
+        rewriter, loc, resultType, init, ok,
+        [&](OpBuilder &b, Location nested, SmallVectorImpl<Value> &position) {
+          Value half = f32Constant(b, nested, 0.5), one = f32Constant(b, nested, 1.0);
+          SmallVector<AxisTaps> taps;
+          for (int64_t axis = 0; axis < spatial; ++axis) {
+            // The grid lists coordinates from the innermost axis outward.
+            SmallVector<Value> gridPosition = {position[0]};
+            for (int64_t dim = 2; dim < rank; ++dim)
+              gridPosition.push_back(position[dim]);
+            gridPosition.push_back(indexConstant(b, nested, spatial - 1 - axis));
+            Value normalized = convertScalar(
+                b, nested, tensor::ExtractOp::create(b, nested, grid, gridPosition), f32);
+            Value size = sizesF[axis];
+            Value sizeMinusOne = arith::SubFOp::create(b, nested, size, one);
+            Value plusOne = arith::AddFOp::create(b, nested, normalized, one);
+            Value x =
+                alignCorners
+                    ? Value(arith::MulFOp::create(
+                          b, nested, arith::MulFOp::create(b, nested, plusOne, half), sizeMinusOne))
+                    : Value(arith::MulFOp::create(
+                          b, nested,
+                          arith::SubFOp::create(
+                              b, nested, arith::MulFOp::create(b, nested, plusOne, size), one),
+                          half));
+            if (mode == "nearest")
+              x = spatial == 3 ? Value(math::RoundOp::create(b, nested, x))
+                               : Value(math::RoundEvenOp::create(b, nested, x));
+            Value low = alignCorners ? f32Constant(b, nested, 0.0) : f32Constant(b, nested, -0.5);
+            Value high =
+                alignCorners ? sizeMinusOne : Value(arith::SubFOp::create(b, nested, size, half));
+            if (padding == "border") {
+              // Only coordinates beyond the borders move, onto the edge elements.
+              Value beyond = arith::OrIOp::create(
+                  b, nested, arith::CmpFOp::create(b, nested, arith::CmpFPredicate::OLT, x, low),
+                  arith::CmpFOp::create(b, nested, arith::CmpFPredicate::OGT, x, high));
+              Value clamped = arith::MinNumFOp::create(
+                  b, nested, arith::MaxNumFOp::create(b, nested, x, f32Constant(b, nested, 0.0)),
+                  sizeMinusOne);
+              x = arith::SelectOp::create(b, nested, beyond, clamped, x);
+            } else if (padding == "reflection")
+              x = reflect(b, nested, x, low, high);
+            AxisTaps axisTaps =
+                neighbourTaps(b, nested, axis + 2, x, sizes[axis], size, mode, -0.75);
+            // Neighbours outside the borders are reflected back in, one by one.
+            if (padding == "reflection")
+              reflectTaps(b, nested, axisTaps, x, mode, low, high, sizes[axis], size);
+            if (padding != "zeros")
+              axisTaps.inside.assign(axisTaps.indices.size(), Value());
+            taps.push_back(std::move(axisTaps));
+          }
+          Value value = sumTaps(b, nested, input, position, taps, f32);
+          return convertScalar(b, nested, value, element);
+        });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -596,102 +591,86 @@ struct RoiAlignToGeneric : OpRewritePattern<RoiAlignOp> {
                       batchType.getDimSize(0));
     ok = requireEqual(rewriter, loc, ok, tensor::DimOp::create(rewriter, loc, rois, 1),
                       roisType.getDimSize(1), indexConstant(rewriter, loc, 4), 4);
-    Value result =
-        linalg::GenericOp::create(
-            rewriter, loc, resultType, ValueRange{}, init, rewriter.getMultiDimIdentityMap(4),
-            parallelIterators(4),
-            [&](OpBuilder &outer, Location nested, ValueRange) {
-              // linalg.index belongs directly in the generic, outside the guard's region.
-              SmallVector<Value> ids;
-              for (int64_t dim = 0; dim < resultType.getRank(); ++dim)
-                ids.push_back(linalg::IndexOp::create(outer, nested, dim));
-              Value guardedValue = guarded(outer, nested, ok, element, 0.0, [&](OpBuilder &b) {
-                Value roi = ids[0];
-                Value channel = ids[1];
-                Value binY = indexToF32(b, nested, ids[2]);
-                Value binX = indexToF32(b, nested, ids[3]);
-                Value image = tensor::ExtractOp::create(b, nested, batchIndices, ValueRange{roi});
-                image = arith::IndexCastOp::create(b, nested, b.getIndexType(),
-                                                   convertScalar(b, nested, image, b.getI64Type()));
-                image = clampIndex(b, nested, image, batchLast);
-                auto corner = [&](int64_t column) {
-                  Value value = tensor::ExtractOp::create(
-                      b, nested, rois, ValueRange{roi, indexConstant(b, nested, column)});
-                  value = convertScalar(b, nested, value, f32);
-                  return Value(arith::SubFOp::create(
-                      b, nested,
-                      arith::MulFOp::create(b, nested, value, f32Constant(b, nested, spatialScale)),
-                      f32Constant(b, nested, halfPixel ? 0.5 : 0.0)));
-                };
-                Value startX = corner(0), startY = corner(1), endX = corner(2), endY = corner(3);
-                Value roiWidth = arith::SubFOp::create(b, nested, endX, startX);
-                Value roiHeight = arith::SubFOp::create(b, nested, endY, startY);
-                if (!halfPixel) {
-                  roiWidth =
-                      arith::MaxNumFOp::create(b, nested, roiWidth, f32Constant(b, nested, 1.0));
-                  roiHeight =
-                      arith::MaxNumFOp::create(b, nested, roiHeight, f32Constant(b, nested, 1.0));
-                }
-                Value binHeight = arith::DivFOp::create(
-                    b, nested, roiHeight, f32Constant(b, nested, double(pooledHeight)));
-                Value binWidth = arith::DivFOp::create(b, nested, roiWidth,
-                                                       f32Constant(b, nested, double(pooledWidth)));
-                // Samples per bin and axis; the adaptive count is bounded by the input's size.
-                auto gridCount = [&](Value binSize, Value sizeF) -> Value {
-                  if (samplingRatio > 0)
-                    return indexConstant(b, nested, samplingRatio);
-                  Value bound = arith::AddFOp::create(
-                      b, nested,
-                      arith::MulFOp::create(b, nested, sizeF, f32Constant(b, nested, 2.0)),
-                      f32Constant(b, nested, 2.0));
-                  return floatToIndex(b, nested, math::CeilOp::create(b, nested, binSize),
-                                      f32Constant(b, nested, 0.0), bound);
-                };
-                Value gridY = gridCount(binHeight, heightF), gridX = gridCount(binWidth, widthF);
-                Value gridYF = indexToF32(b, nested, gridY), gridXF = indexToF32(b, nested, gridX);
-                Value samples = arith::MulIOp::create(b, nested, gridY, gridX);
-                Value originY = arith::AddFOp::create(
-                    b, nested, startY, arith::MulFOp::create(b, nested, binY, binHeight));
-                Value originX = arith::AddFOp::create(
-                    b, nested, startX, arith::MulFOp::create(b, nested, binX, binWidth));
-                Value stepY = arith::DivFOp::create(b, nested, binHeight, gridYF);
-                Value stepX = arith::DivFOp::create(b, nested, binWidth, gridXF);
-                Value zero = indexConstant(b, nested, 0), oneIndex = indexConstant(b, nested, 1);
-                Value initial = average ? f32Constant(b, nested, 0.0) : lowestValue(b, nested, f32);
-                auto outer = scf::ForOp::create(
-                    b, nested, zero, gridY, oneIndex, ValueRange{initial},
-                    [&](OpBuilder &ob, Location ol, Value iy, ValueRange outerArgs) {
-                      Value y = sampleCoordinate(ob, ol, originY, stepY, iy);
-                      auto inner = scf::ForOp::create(
-                          ob, ol, zero, gridX, oneIndex, outerArgs,
-                          [&](OpBuilder &ib, Location il, Value ix, ValueRange innerArgs) {
-                            Value x = sampleCoordinate(ib, il, originX, stepX, ix);
-                            Value sample = bilinear(ib, il, input, image, channel, y, x, height,
-                                                    width, heightF, widthF, average);
-                            Value combined =
-                                average ? Value(arith::AddFOp::create(ib, il, innerArgs[0], sample))
-                                        : Value(arith::MaximumFOp::create(ib, il, innerArgs[0],
-                                                                          sample));
-                            scf::YieldOp::create(ib, il, combined);
-                          });
-                      scf::YieldOp::create(ob, ol, inner.getResults());
+    Value result = guardedGenericOverResult(
+        rewriter, loc, resultType, init, ok,
+        [&](OpBuilder &b, Location nested, SmallVectorImpl<Value> &ids) {
+          Value roi = ids[0];
+          Value channel = ids[1];
+          Value binY = indexToF32(b, nested, ids[2]);
+          Value binX = indexToF32(b, nested, ids[3]);
+          Value image = tensor::ExtractOp::create(b, nested, batchIndices, ValueRange{roi});
+          image = arith::IndexCastOp::create(b, nested, b.getIndexType(),
+                                             convertScalar(b, nested, image, b.getI64Type()));
+          image = clampIndex(b, nested, image, batchLast);
+          auto corner = [&](int64_t column) {
+            Value value = tensor::ExtractOp::create(
+                b, nested, rois, ValueRange{roi, indexConstant(b, nested, column)});
+            value = convertScalar(b, nested, value, f32);
+            return Value(arith::SubFOp::create(
+                b, nested,
+                arith::MulFOp::create(b, nested, value, f32Constant(b, nested, spatialScale)),
+                f32Constant(b, nested, halfPixel ? 0.5 : 0.0)));
+          };
+          Value startX = corner(0), startY = corner(1), endX = corner(2), endY = corner(3);
+          Value roiWidth = arith::SubFOp::create(b, nested, endX, startX);
+          Value roiHeight = arith::SubFOp::create(b, nested, endY, startY);
+          if (!halfPixel) {
+            roiWidth = arith::MaxNumFOp::create(b, nested, roiWidth, f32Constant(b, nested, 1.0));
+            roiHeight = arith::MaxNumFOp::create(b, nested, roiHeight, f32Constant(b, nested, 1.0));
+          }
+          Value binHeight = arith::DivFOp::create(b, nested, roiHeight,
+                                                  f32Constant(b, nested, double(pooledHeight)));
+          Value binWidth = arith::DivFOp::create(b, nested, roiWidth,
+                                                 f32Constant(b, nested, double(pooledWidth)));
+          // Samples per bin and axis; the adaptive count is bounded by the input's size.
+          auto gridCount = [&](Value binSize, Value sizeF) -> Value {
+            if (samplingRatio > 0)
+              return indexConstant(b, nested, samplingRatio);
+            Value bound = arith::AddFOp::create(
+                b, nested, arith::MulFOp::create(b, nested, sizeF, f32Constant(b, nested, 2.0)),
+                f32Constant(b, nested, 2.0));
+            return floatToIndex(b, nested, math::CeilOp::create(b, nested, binSize),
+                                f32Constant(b, nested, 0.0), bound);
+          };
+          Value gridY = gridCount(binHeight, heightF), gridX = gridCount(binWidth, widthF);
+          Value gridYF = indexToF32(b, nested, gridY), gridXF = indexToF32(b, nested, gridX);
+          Value samples = arith::MulIOp::create(b, nested, gridY, gridX);
+          Value originY = arith::AddFOp::create(b, nested, startY,
+                                                arith::MulFOp::create(b, nested, binY, binHeight));
+          Value originX = arith::AddFOp::create(b, nested, startX,
+                                                arith::MulFOp::create(b, nested, binX, binWidth));
+          Value stepY = arith::DivFOp::create(b, nested, binHeight, gridYF);
+          Value stepX = arith::DivFOp::create(b, nested, binWidth, gridXF);
+          Value zero = indexConstant(b, nested, 0), oneIndex = indexConstant(b, nested, 1);
+          Value initial = average ? f32Constant(b, nested, 0.0) : lowestValue(b, nested, f32);
+          auto outer = scf::ForOp::create(
+              b, nested, zero, gridY, oneIndex, ValueRange{initial},
+              [&](OpBuilder &ob, Location ol, Value iy, ValueRange outerArgs) {
+                Value y = sampleCoordinate(ob, ol, originY, stepY, iy);
+                auto inner = scf::ForOp::create(
+                    ob, ol, zero, gridX, oneIndex, outerArgs,
+                    [&](OpBuilder &ib, Location il, Value ix, ValueRange innerArgs) {
+                      Value x = sampleCoordinate(ib, il, originX, stepX, ix);
+                      Value sample = bilinear(ib, il, input, image, channel, y, x, height, width,
+                                              heightF, widthF, average);
+                      Value combined =
+                          average ? Value(arith::AddFOp::create(ib, il, innerArgs[0], sample))
+                                  : Value(arith::MaximumFOp::create(ib, il, innerArgs[0], sample));
+                      scf::YieldOp::create(ib, il, combined);
                     });
-                Value pooled = outer.getResult(0);
-                if (average) {
-                  Value count =
-                      indexToF32(b, nested, arith::MaxSIOp::create(b, nested, samples, oneIndex));
-                  pooled = arith::DivFOp::create(b, nested, pooled, count);
-                } else {
-                  Value none =
-                      arith::CmpIOp::create(b, nested, arith::CmpIPredicate::eq, samples, zero);
-                  pooled =
-                      arith::SelectOp::create(b, nested, none, f32Constant(b, nested, 0.0), pooled);
-                }
-                return convertScalar(b, nested, pooled, element);
+                scf::YieldOp::create(ob, ol, inner.getResults());
               });
-              linalg::YieldOp::create(outer, nested, guardedValue);
-            })
-            .getResult(0);
+          Value pooled = outer.getResult(0);
+          if (average) {
+            Value count =
+                indexToF32(b, nested, arith::MaxSIOp::create(b, nested, samples, oneIndex));
+            pooled = arith::DivFOp::create(b, nested, pooled, count);
+          } else {
+            Value none = arith::CmpIOp::create(b, nested, arith::CmpIPredicate::eq, samples, zero);
+            pooled = arith::SelectOp::create(b, nested, none, f32Constant(b, nested, 0.0), pooled);
+          }
+          return convertScalar(b, nested, pooled, element);
+        });
     rewriter.replaceOp(op, result);
     return success();
   }
