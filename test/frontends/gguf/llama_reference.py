@@ -271,7 +271,7 @@ def main():
             steps.append(model.forward(np.array([token]), cache, len(prompt) + len(generated) - 1)[-1])
     print(" ".join(map(str, generated)))
     if args.logits:
-        np.save(args.logits, np.stack(steps[:args.n]).astype(np.float32).reshape(args.n, -1))
+        np.save(args.logits, np.array(steps[:args.n], np.float32).reshape(args.n, len(steps[0])))
     if args.check_cache:
         whole = model.forward(np.array(prompt + generated), [None] * model.layers, 0)
         incremental = np.stack(steps)

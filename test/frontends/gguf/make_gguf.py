@@ -16,6 +16,9 @@ a reference that dequantizes them as ggml does sees a model as good as any other
 to the 2-D weight matrices; norms and biases stay F32, as llama.cpp's converters write them.
 Weights are random but seeded; matrices are written as ggml stores them, ne = [n_in, n_out].
 With no option but --type and --seed the file is the tiny llama this script always wrote.
+Its 32-token sentencepiece vocabulary has byte tokens for 0x00..0x0F only, which is enough for
+these tests but not for llama.cpp, which stops loading on a missing byte token: with
+--vocab 272 or more every byte has its token (gpt2's byte-level vocabulary always has all 256).
 """
 import argparse
 import itertools
