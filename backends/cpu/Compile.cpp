@@ -143,61 +143,103 @@ LogicalResult compile(ModuleOp module, const CompileOptions &options) {
   for (auto function : module.getOps<func::FuncOp>())
     if (function.isPublic() && !function.isExternal())
       entries.push_back(function);
-  if (entries.size() != 1)
-    return emitError(loc) << "expected one public function as the entry point, found "
-                          << entries.size();
-  func::FuncOp entry = entries.front();
-  std::string entryName = entry.getSymName().str();
+  if (entries.empty())
+    return emitError(loc) << "expected at least one public function as an entry point";
 
-  // The signature, before lowering changes the function type.
-  artifact::EntryPointSpec entrySpec;
-  entrySpec.name = entryName;
-  entrySpec.symbol = "_mlir_ciface_" + entryName;
-  unsigned numInputs = entry.getNumArguments();
-  for (unsigned i = 0; i < numInputs; ++i) {
-    FailureOr<artifact::TensorSpec> spec =
-        tensorSpec(entry.getArgumentTypes()[i], entry.getArgAttrDict(i),
-                   "input_" + std::to_string(i), entry.getLoc());
-    if (failed(spec))
-      return failure();
-    entrySpec.inputs.push_back(*spec);
-  }
-  for (unsigned i = 0; i < entry.getNumResults(); ++i) {
-    FailureOr<artifact::TensorSpec> spec =
-        tensorSpec(entry.getResultTypes()[i], entry.getResultAttrDict(i),
-                   "output_" + std::to_string(i), entry.getLoc());
-    if (failed(spec))
-      return failure();
-    entrySpec.outputs.push_back(*spec);
+  // The signatures, before lowering changes the function types. State arguments (a KV cache)
+  // become model-wide state buffers; their results are not outputs.
+  artifact::ModelSpec model;
+  SmallVector<artifact::EntryPointSpec> entrySpecs;
+  SmallVector<unsigned> numArguments;
+  for (func::FuncOp entry : entries) {
+    artifact::EntryPointSpec entrySpec;
+    entrySpec.name = entry.getSymName().str();
+    entrySpec.symbol = "_mlir_ciface_" + entrySpec.name;
+    bool seenState = false;
+    for (unsigned i = 0; i < entry.getNumArguments(); ++i) {
+      FailureOr<artifact::TensorSpec> spec =
+          tensorSpec(entry.getArgumentTypes()[i], entry.getArgAttrDict(i),
+                     "input_" + std::to_string(i), entry.getLoc());
+      if (failed(spec))
+        return failure();
+      auto stateName = entry.getArgAttrOfType<StringAttr>(i, kStateAttr);
+      if (!stateName) {
+        if (seenState)
+          return emitError(entry.getLoc()) << "input " << i << " follows a state argument";
+        entrySpec.inputs.push_back(*spec);
+        continue;
+      }
+      seenState = true;
+      artifact::StateSpec state;
+      state.name = stateName.str();
+      state.dtype = spec->dtype;
+      for (const artifact::Dim &dim : spec->dims) {
+        if (dim.size < 0)
+          return emitError(entry.getLoc()) << "state '" << state.name << "' must have a static shape";
+        state.dims.push_back(dim.size);
+      }
+      auto known = llvm::find_if(model.states, [&](const artifact::StateSpec &other) {
+        return other.name == state.name;
+      });
+      if (known != model.states.end() &&
+          (known->dtype != state.dtype || known->dims != state.dims))
+        return emitError(entry.getLoc())
+               << "state '" << state.name << "' has different types in two entry points";
+      entrySpec.states.push_back(known - model.states.begin());
+      if (known == model.states.end())
+        model.states.push_back(std::move(state));
+    }
+    for (unsigned i = 0; i < entry.getNumResults(); ++i) {
+      if (entry.getResultAttr(i, kStateOfAttr))
+        continue;
+      FailureOr<artifact::TensorSpec> spec =
+          tensorSpec(entry.getResultTypes()[i], entry.getResultAttrDict(i),
+                     "output_" + std::to_string(i), entry.getLoc());
+      if (failed(spec))
+        return failure();
+      entrySpec.outputs.push_back(*spec);
+    }
+    numArguments.push_back(entry.getNumArguments());
+    entrySpecs.push_back(std::move(entrySpec));
   }
 
   if (failed(runPipeline(module, buildCPUTensorPipeline, "tensor")))
     return failure();
 
-  // Outlined constants are the trailing arguments, in table order.
-  artifact::ModelSpec model;
-  for (unsigned i = numInputs; i < entry.getNumArguments(); ++i) {
-    auto value = entry.getArgAttrOfType<ElementsAttr>(i, kConstantAttr);
-    if (!value)
-      return emitError(entry.getLoc()) << "argument " << i << " is neither an input nor a constant";
-    artifact::ConstantSpec constant;
-    constant.name = "constant_" + std::to_string(model.constants.size());
-    auto type = cast<RankedTensorType>(value.getType());
-    FailureOr<artifact::DType> dtype = dtypeOf(type.getElementType(), entry.getLoc());
-    FailureOr<std::vector<uint8_t>> bytes = constantBytes(value, entry.getLoc());
-    if (failed(dtype) || failed(bytes))
-      return failure();
-    constant.dtype = *dtype;
-    constant.dims.assign(type.getShape().begin(), type.getShape().end());
-    constant.bytes = std::move(*bytes);
-    entrySpec.constants.push_back(model.constants.size());
-    model.constants.push_back(std::move(constant));
+  // Outlined constants are the trailing arguments, in table order; entry points share equal
+  // constants (a weight both use) through one table entry.
+  llvm::DenseMap<Attribute, uint32_t> constantIndices;
+  for (auto [entry, entrySpec, numInputs] : llvm::zip(entries, entrySpecs, numArguments)) {
+    for (unsigned i = numInputs; i < entry.getNumArguments(); ++i) {
+      auto value = entry.getArgAttrOfType<ElementsAttr>(i, kConstantAttr);
+      if (!value)
+        return emitError(entry.getLoc())
+               << "argument " << i << " is neither an input nor a constant";
+      auto [found, inserted] = constantIndices.try_emplace(value, model.constants.size());
+      entrySpec.constants.push_back(found->second);
+      if (!inserted)
+        continue;
+      artifact::ConstantSpec constant;
+      constant.name = "constant_" + std::to_string(model.constants.size());
+      if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
+        constant.name = resource.getRawHandle().getKey().str();
+      auto type = cast<RankedTensorType>(value.getType());
+      FailureOr<artifact::DType> dtype = dtypeOf(type.getElementType(), entry.getLoc());
+      FailureOr<std::vector<uint8_t>> bytes = constantBytes(value, entry.getLoc());
+      if (failed(dtype) || failed(bytes))
+        return failure();
+      constant.dtype = *dtype;
+      constant.dims.assign(type.getShape().begin(), type.getShape().end());
+      constant.bytes = std::move(*bytes);
+      model.constants.push_back(std::move(constant));
+    }
   }
 
   if (failed(runPipeline(module, buildCPUBufferPipeline, "buffer")))
     return failure();
-  if (auto scratch = entry->getAttrOfType<IntegerAttr>(kScratchBytesAttr))
-    entrySpec.scratchBytes = scratch.getInt();
+  for (auto [entry, entrySpec] : llvm::zip(entries, entrySpecs))
+    if (auto scratch = entry->getAttrOfType<IntegerAttr>(kScratchBytesAttr))
+      entrySpec.scratchBytes = scratch.getInt();
   if (failed(runPipeline(module, buildCPULLVMPipeline, "LLVM")))
     return failure();
 
@@ -236,7 +278,22 @@ LogicalResult compile(ModuleOp module, const CompileOptions &options) {
   model.triple = target.triple;
   model.cpu = target.cpu;
   model.features = enabledFeatures(*machine);
-  model.entryPoints.push_back(std::move(entrySpec));
+  for (artifact::EntryPointSpec &entrySpec : entrySpecs)
+    model.entryPoints.push_back(std::move(entrySpec));
+  if (options.languageModel.present) {
+    model.languageModel = options.languageModel;
+    auto indexOf = [&](StringRef name) -> std::optional<uint32_t> {
+      for (auto [index, entry] : llvm::enumerate(model.entryPoints))
+        if (entry.name == name)
+          return index;
+      return std::nullopt;
+    };
+    std::optional<uint32_t> prefill = indexOf("prefill"), decode = indexOf("decode");
+    if (!prefill || !decode)
+      return emitError(loc) << "a language model needs 'prefill' and 'decode' entry points";
+    model.languageModel.prefill = *prefill;
+    model.languageModel.decode = *decode;
+  }
   model.codeObjects.push_back(std::move(code));
   if (!artifact::writeArtifact(model, options.outputPath, &error))
     return emitError(loc) << error;

@@ -3,6 +3,7 @@
 #define LLMC_BACKENDS_CPU_COMPILE_H
 
 #include "backends/cpu/CodeObject.h"
+#include "runtime/writer/ArtifactWriter.h"
 #include "mlir/IR/BuiltinOps.h"
 
 #include <string>
@@ -22,6 +23,8 @@ struct CompileOptions {
   std::string outputPath;
   std::string modelName;
   std::string producer;
+  /// Set by the GGUF frontend: the tokenizer and the prefill/decode pair (matched by name).
+  artifact::LanguageModelSpec languageModel;
 };
 
 /// Lowers `module` (the llm dialect after llmc-optimize, with one public entry function) for

@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -25,6 +26,10 @@ namespace llmc::cpu {
 /// Argument and function attributes the CPU backend reads and writes.
 inline constexpr llvm::StringLiteral kConstantAttr = "llmc.constant";
 inline constexpr llvm::StringLiteral kScratchBytesAttr = "llmc.scratch_bytes";
+/// On an entry argument: the name of a state buffer the runtime keeps between calls.
+inline constexpr llvm::StringLiteral kStateAttr = "llmc.state";
+/// On an entry result: the index of the state argument whose new value it is.
+inline constexpr llvm::StringLiteral kStateOfAttr = "llmc.state_of";
 
 /// Tensor level: llm -> linalg on tensors, fused, with large constants outlined.
 void buildCPUTensorPipeline(mlir::OpPassManager &pm);
@@ -38,6 +43,9 @@ void registerCPUPipelines();
 
 /// Registers the bufferization and LLVM-conversion interfaces the pipelines need.
 void registerCPUDialectExtensions(mlir::DialectRegistry &registry);
+
+/// Attaches the bufferization of llm.microkernel (part of registerCPUDialectExtensions).
+void registerMicrokernelBufferization(mlir::DialectRegistry &registry);
 
 } // namespace llmc::cpu
 

@@ -77,4 +77,30 @@ def LLMCApproximateMathPass : Pass<"llmc-approximate-math"> {
                            "::mlir::vector::VectorDialect", "::mlir::x86vector::X86VectorDialect"];
 }
 
+
+def LLMCWriteBackStatePass : Pass<"llmc-write-back-state", "::mlir::ModuleOp"> {
+  let summary = "Make state results (a KV cache) land in the state arguments' buffers";
+  let description = [{
+    An entry point argument marked `llmc.state` is a buffer the runtime keeps between calls (a
+    KV cache); the result marked `llmc.state_of = <argument index>` is its new value. After
+    bufferization this pass makes sure that new value is in the argument's buffer: when
+    bufferization already wrote it in place (the usual case) nothing is added, otherwise a
+    `memref.copy` is. Then the result is dropped, so the runtime sees state only as an
+    argument it owns.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def LLMCLowerMicrokernelsPass : Pass<"llmc-lower-microkernels", "::mlir::ModuleOp"> {
+  let summary = "Turn `llm.microkernel` on memrefs into calls of the linked kernels";
+  let description = [{
+    Each buffer operand is passed as the address of its first element (kernels read contiguous
+    row-major data), each scalar as is, and the runtime's services table (the entry point's
+    last argument, added by `llmc-plan-memory`) last. The kernels themselves
+    (backends/cpu/kernels) are linked into the module when it is translated to LLVM IR.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::memref::MemRefDialect",
+                           "::mlir::func::FuncDialect", "::mlir::arith::ArithDialect"];
+}
+
 #endif // LLMC_BACKENDS_CPU_PASSES_TD

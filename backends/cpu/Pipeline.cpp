@@ -48,10 +48,12 @@ void buildCPUBufferPipeline(OpPassManager &pm) {
                   "one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "
                   "function-boundary-type-conversion=identity-layout-map},"
                   "canonicalize,cse");
+  pm.addPass(createLLMCWriteBackStatePass());
   pm.addPass(createLLMCPlanMemoryPass());
 }
 
 void buildCPULLVMPipeline(OpPassManager &pm) {
+  pm.addPass(createLLMCLowerMicrokernelsPass());
   addPipeline(pm, "func.func(convert-linalg-to-loops),lower-affine,convert-scf-to-cf,"
                   "expand-strided-metadata,lower-affine");
   pm.addPass(createLLMCRouteChecksPass());
@@ -85,6 +87,7 @@ void registerCPUDialectExtensions(DialectRegistry &registry) {
   linalg::registerBufferizableOpInterfaceExternalModels(registry);
   scf::registerBufferizableOpInterfaceExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
+  registerMicrokernelBufferization(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
 }

@@ -38,11 +38,20 @@ struct ConstantSpec {
   std::vector<uint8_t> bytes;
 };
 
+/// A buffer the runtime keeps between calls and passes to entry points that name it (a KV
+/// cache). It starts zero-filled; its dims are static.
+struct StateSpec {
+  std::string name;
+  DType dtype = DType::F32;
+  std::vector<int64_t> dims;
+};
+
 /// A function the runtime can call; the calling convention is in docs/runtime.md.
 struct EntryPointSpec {
   std::string name;   // e.g. "main"
   std::string symbol; // exported symbol in the code object, e.g. "_mlir_ciface_main"
   std::vector<TensorSpec> inputs, outputs;
+  std::vector<uint32_t> states;    // indices into ModelSpec::states, in argument order
   std::vector<uint32_t> constants; // indices into ModelSpec::constants, in argument order
   uint64_t scratchBytes = 0;
   uint64_t scratchAlignment = 64; // a power of two, at most 65536
@@ -55,12 +64,38 @@ struct CodeObjectSpec {
   std::vector<uint8_t> bytes;
 };
 
+/// A tokenizer as GGUF's `tokenizer.ggml.*` keys describe it.
+struct TokenizerSpec {
+  std::string model; // "llama" (SentencePiece BPE) or "gpt2" (byte-level BPE)
+  std::string pre;   // the GPT-2 pre-tokenizer's name, "" when absent
+  std::vector<std::string> tokens;
+  std::vector<float> scores;       // empty, or one per token
+  std::vector<int32_t> tokenTypes; // empty, or one per token
+  std::vector<std::string> merges; // "a b", gpt2 only
+  int32_t bos = -1, eos = -1, unknown = -1, padding = -1;
+  bool addBos = true;
+  bool addSpacePrefix = true;
+};
+
+/// What makes a model a language model the runtime can generate text with: its prefill and
+/// decode entry points, which share the KV cache states, and its tokenizer.
+struct LanguageModelSpec {
+  bool present = false;
+  std::string architecture; // general.architecture: "llama", "qwen2", "gpt2"
+  uint32_t prefill = 0, decode = 0; // indices into ModelSpec::entryPoints
+  int64_t contextLength = 0;       // the KV cache capacity in tokens
+  int64_t vocabSize = 0;           // the logits' length
+  TokenizerSpec tokenizer;
+};
+
 struct ModelSpec {
   std::string name, producer, triple, cpu;
   std::vector<std::string> features; // "+avx2", ...
   std::vector<EntryPointSpec> entryPoints;
   std::vector<ConstantSpec> constants;
   std::vector<CodeObjectSpec> codeObjects;
+  std::vector<StateSpec> states;
+  LanguageModelSpec languageModel;
 };
 
 /// Checks what the loader would refuse (sizes, indices, ranks, names), so that a compiler bug

@@ -2,6 +2,7 @@
 #include "tools/llmc/Commands.h"
 
 #include "backends/cpu/Compile.h"
+#include "frontends/gguf/Importer.h"
 #include "frontends/onnx/Importer.h"
 #include "passes/Pipelines.h"
 #include "passes/Registration.h"
@@ -23,7 +24,8 @@ using namespace llvm;
 namespace llmc::driver {
 
 cl::OptionCategory optionCategory("llmc options");
-cl::SubCommand compileCommand("compile", "Compile a model (.onnx or .mlir) into a .llmc artifact");
+cl::SubCommand compileCommand("compile",
+                              "Compile a model (.onnx, .gguf or .mlir) into a .llmc artifact");
 
 namespace {
 
@@ -64,6 +66,11 @@ cl::list<std::string> inputShapes("input-shape", cl::desc("Pin an input's shape:
 cl::opt<bool> checkOnly("check",
                         cl::desc("List every node that cannot be imported, without compiling"),
                         cl::init(false), cl::sub(compileCommand), cl::cat(optionCategory));
+cl::opt<int64_t> contextLength(
+    "context-length",
+    cl::desc("GGUF language models: the KV cache capacity in tokens (default: the model's "
+             "context length, at most 4096)"),
+    cl::value_desc("N"), cl::init(0), cl::sub(compileCommand), cl::cat(optionCategory));
 cl::opt<bool> noDecomposeBatchNorm("no-decompose-batch-norm",
                                    cl::desc("Keep llm.batch_norm instead of multiply and add"),
                                    cl::init(false), cl::sub(compileCommand),
@@ -127,10 +134,13 @@ std::string defaultOutput(StringRef input, EmitKind kind) {
 
 int runCompile() {
   StringRef extension = sys::path::extension(inputPath);
-  bool isOnnx = extension == ".onnx";
-  if (!isOnnx && extension != ".mlir")
+  bool isOnnx = extension == ".onnx", isGGUF = extension == ".gguf";
+  if (!isOnnx && !isGGUF && extension != ".mlir")
     return fail("unsupported input format '" + extension + "' for '" + inputPath +
-                "': llmc reads ONNX models (.onnx) and the llm dialect (.mlir)");
+                "': llmc reads ONNX models (.onnx), GGUF language models (.gguf) and the llm "
+                "dialect (.mlir)");
+  if (contextLength < 0 || contextLength > (int64_t(1) << 24))
+    return fail("--context-length " + Twine(contextLength) + " is not a token count");
   if (optLevel > 3)
     return fail("-O" + Twine(optLevel) + " is not an optimization level (use -O0 to -O3)");
   onnx_frontend::ImportOptions importOptions;
@@ -160,7 +170,15 @@ int runCompile() {
   SourceMgr sourceMgr;
   std::unique_ptr<mlir::SourceMgrDiagnosticHandler> sourceDiagnostics;
   std::unique_ptr<mlir::ScopedDiagnosticHandler> modelDiagnostics;
-  if (isOnnx) {
+  artifact::LanguageModelSpec languageModel;
+  if (isGGUF) {
+    gguf::ImportOptions ggufOptions;
+    ggufOptions.contextLength = contextLength;
+    std::string error;
+    module = gguf::importModel(inputPath, context, ggufOptions, languageModel, error);
+    if (!module)
+      return fail(error);
+  } else if (isOnnx) {
     modelDiagnostics =
         std::make_unique<mlir::ScopedDiagnosticHandler>(&context, [](mlir::Diagnostic &diagnostic) {
           printDiagnostic(diagnostic);
@@ -209,6 +227,7 @@ int runCompile() {
   compileOptions.target.optLevel = optLevel;
   compileOptions.outputPath = output;
   compileOptions.producer = std::string("llmc ") + LLMC_VERSION;
+  compileOptions.languageModel = std::move(languageModel);
   if (auto name = (*module)->getAttrOfType<mlir::StringAttr>("llmc.model_name"))
     compileOptions.modelName = name.str();
   else

@@ -13,6 +13,7 @@ void LLMDialect::initialize() {
 #define GET_OP_LIST
 #include "dialects/llm/IR/LLMOps.cpp.inc"
       >();
+  registerTypes();
 }
 
 Operation *LLMDialect::materializeConstant(OpBuilder &builder, Attribute value, Type type,

@@ -8,6 +8,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/DestinationStyleOpInterface.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -23,6 +24,8 @@ bool areRefinableTypes(mlir::TypeRange inferred, mlir::TypeRange actual);
 mlir::Type getComputeElementType(mlir::Type elementType);
 
 } // namespace llmc::llm
+
+#include "dialects/llm/IR/LLMTypes.h"
 
 #define GET_OP_CLASSES
 #include "dialects/llm/IR/LLMOps.h.inc"

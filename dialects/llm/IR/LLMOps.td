@@ -3,6 +3,8 @@
 #define LLMC_DIALECTS_LLM_IR_LLMOPS_TD
 
 include "dialects/llm/IR/LLMBase.td"
+include "dialects/llm/IR/LLMTypes.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 //===----------------------------------------------------------------------===//
@@ -643,5 +645,6 @@ include "dialects/llm/IR/LLMIndexingOps.td"
 include "dialects/llm/IR/LLMDataDependentOps.td"
 include "dialects/llm/IR/LLMImageOps.td"
 include "dialects/llm/IR/LLMSignalOps.td"
+include "dialects/llm/IR/LLMLanguageModelOps.td"
 
 #endif // LLMC_DIALECTS_LLM_IR_LLMOPS_TD

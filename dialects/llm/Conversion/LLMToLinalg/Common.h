@@ -114,6 +114,7 @@ void populateIndexingPatterns(mlir::RewritePatternSet &patterns);
 void populateDynamicShapePatterns(mlir::RewritePatternSet &patterns);
 void populateImagePatterns(mlir::RewritePatternSet &patterns);
 void populateSignalPatterns(mlir::RewritePatternSet &patterns);
+void populateLanguageModelPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace llmc::llm::lowering
 

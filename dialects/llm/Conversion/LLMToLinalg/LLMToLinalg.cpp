@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/AttrTypeSubElements.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <cmath>
@@ -359,6 +360,7 @@ void llmc::llm::populateLLMToLinalgPatterns(RewritePatternSet &patterns) {
   lowering::populateDynamicShapePatterns(patterns);
   lowering::populateImagePatterns(patterns);
   lowering::populateSignalPatterns(patterns);
+  lowering::populateLanguageModelPatterns(patterns);
 }
 
 namespace {
@@ -385,6 +387,23 @@ void makeIntegersSignless(Operation *root) {
     if (!integer || integer.isSignless())
       return std::nullopt;
     return attr.bitcast(IntegerType::get(attr.getContext(), integer.getWidth()));
+  });
+  // Block-quantized tensors become the bytes of their rows: N x K values in a ggml format are
+  // N rows of K / block_elements * block_bytes bytes, the layout the kernels read.
+  replacer.addReplacement([](RankedTensorType type) -> std::optional<Type> {
+    auto block = dyn_cast<llmc::llm::GGMLBlockType>(type.getElementType());
+    if (!block || type.getRank() == 0 || type.isDynamicDim(type.getRank() - 1))
+      return std::nullopt;
+    SmallVector<int64_t> shape(type.getShape());
+    shape.back() = block.getRowBytes(shape.back());
+    return RankedTensorType::get(shape, IntegerType::get(type.getContext(), 8));
+  });
+  replacer.addReplacement([&](DenseResourceElementsAttr attr) -> std::optional<Attribute> {
+    auto type = dyn_cast<RankedTensorType>(attr.getType());
+    if (!type || !isa<llmc::llm::GGMLBlockType>(type.getElementType()))
+      return std::nullopt;
+    return DenseResourceElementsAttr::get(cast<ShapedType>(replacer.replace(type)),
+                                          attr.getRawHandle());
   });
   replacer.recursivelyReplaceElementsIn(root, /*replaceAttrs=*/true, /*replaceLocs=*/false,
                                         /*replaceTypes=*/true);
@@ -414,7 +433,8 @@ struct ConvertLLMToLinalgPass
       return signalPassFailure();
     bool leftOver = false;
     getOperation().walk([&](Operation *op) {
-      if (!isa<llmc::llm::LLMDialect>(op->getDialect()))
+      // Microkernel calls are what some ops lower to; they stay until after bufferization.
+      if (!isa<llmc::llm::LLMDialect>(op->getDialect()) || isa<llmc::llm::MicrokernelOp>(op))
         return;
       op->emitOpError() << "cannot be lowered to linalg: no lowering for operand types "
                         << op->getOperandTypes() << " and result types " << op->getResultTypes();
