@@ -1,0 +1,108 @@
+/*===- llmc_kernels.h - Microkernels linked into LLM code objects -----------===
+ *
+ * The hand-written kernels that the llmc compiler links into every code object of an LLM. They
+ * are plain C11 (clang vector extensions, no libc, no libm), compiled to LLVM bitcode for each
+ * target triple and optimized together with the model's code for the target's CPU.
+ *
+ * Shapes are trusted: the compiler guarantees them. Every size is an int64_t, every matrix is
+ * row-major and contiguous, activations are f32. Weight formats follow ggml exactly:
+ *
+ *   f32, f16 (IEEE half), bf16     one element per "block"
+ *   q8_0  34-byte blocks of 32:    f16 d, 32 x int8 q            w = d * q
+ *   q4_0  18-byte blocks of 32:    f16 d, 16 bytes of nibbles    w = d * (nibble - 8), element j
+ *                                  is the low nibble of byte j (j < 16) or the high nibble of
+ *                                  byte j - 16
+ *   q4_k  144-byte blocks of 256:  f16 d, f16 dmin, 12 bytes of 6-bit scales and mins, 128 bytes
+ *                                  of nibbles                   w = d * sc * q - dmin * m
+ *   q6_k  210-byte blocks of 256:  128 bytes of low nibbles, 64 bytes of high 2-bit pairs, 16
+ *                                  int8 scales, f16 d           w = d * sc * (q - 32)
+ *
+ * A weight matrix of n rows and k logical elements per row stores each row as k / block_size
+ * blocks, rows back to back. Every kernel parallelizes through services->parallel_for and runs
+ * inline when services->thread_count is 1. None keeps state between calls.
+ *
+ *===----------------------------------------------------------------------===*/
+#ifndef LLMC_KERNELS_H_
+#define LLMC_KERNELS_H_
+
+#include <stdint.h>
+
+#include "llmc/abi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Linear layer without bias: y[i, r] = sum_j x[i, j] * W[r, j] for i < m, r < n, j < k.
+/// x is [m, k] f32, W is [n, k] in the kernel's format (k a multiple of its block size), y is
+/// [m, n] f32. Weights are dequantized inside the dot products and read once per pass of up to
+/// four rows of x.
+void llmc_mk_linear_f32(const float *x, const void *w, float *y, int64_t m, int64_t n, int64_t k,
+                        const llmc_services_t *services);
+/// llmc_mk_linear_f32 with IEEE half weights.
+void llmc_mk_linear_f16(const float *x, const void *w, float *y, int64_t m, int64_t n, int64_t k,
+                        const llmc_services_t *services);
+/// llmc_mk_linear_f32 with bfloat16 weights.
+void llmc_mk_linear_bf16(const float *x, const void *w, float *y, int64_t m, int64_t n, int64_t k,
+                         const llmc_services_t *services);
+/// llmc_mk_linear_f32 with Q8_0 weights (k a multiple of 32).
+void llmc_mk_linear_q8_0(const float *x, const void *w, float *y, int64_t m, int64_t n, int64_t k,
+                         const llmc_services_t *services);
+/// llmc_mk_linear_f32 with Q4_0 weights (k a multiple of 32).
+void llmc_mk_linear_q4_0(const float *x, const void *w, float *y, int64_t m, int64_t n, int64_t k,
+                         const llmc_services_t *services);
+/// llmc_mk_linear_f32 with Q4_K weights (k a multiple of 256).
+void llmc_mk_linear_q4_k(const float *x, const void *w, float *y, int64_t m, int64_t n, int64_t k,
+                         const llmc_services_t *services);
+/// llmc_mk_linear_f32 with Q6_K weights (k a multiple of 256).
+void llmc_mk_linear_q6_k(const float *x, const void *w, float *y, int64_t m, int64_t n, int64_t k,
+                         const llmc_services_t *services);
+
+/// Embedding lookup: out[i, :] = row ids[i] of table (rows x dim f32 elements), for i < count.
+/// An id outside [0, rows) is clamped into it.
+void llmc_mk_embedding_f32(const int32_t *ids, const void *table, float *out, int64_t count,
+                           int64_t rows, int64_t dim, const llmc_services_t *services);
+/// llmc_mk_embedding_f32 over an IEEE half table.
+void llmc_mk_embedding_f16(const int32_t *ids, const void *table, float *out, int64_t count,
+                           int64_t rows, int64_t dim, const llmc_services_t *services);
+/// llmc_mk_embedding_f32 over a bfloat16 table.
+void llmc_mk_embedding_bf16(const int32_t *ids, const void *table, float *out, int64_t count,
+                            int64_t rows, int64_t dim, const llmc_services_t *services);
+/// llmc_mk_embedding_f32 over a Q8_0 table (dim a multiple of 32), rows dequantized.
+void llmc_mk_embedding_q8_0(const int32_t *ids, const void *table, float *out, int64_t count,
+                            int64_t rows, int64_t dim, const llmc_services_t *services);
+/// llmc_mk_embedding_f32 over a Q4_0 table (dim a multiple of 32), rows dequantized.
+void llmc_mk_embedding_q4_0(const int32_t *ids, const void *table, float *out, int64_t count,
+                            int64_t rows, int64_t dim, const llmc_services_t *services);
+/// llmc_mk_embedding_f32 over a Q4_K table (dim a multiple of 256), rows dequantized.
+void llmc_mk_embedding_q4_k(const int32_t *ids, const void *table, float *out, int64_t count,
+                            int64_t rows, int64_t dim, const llmc_services_t *services);
+/// llmc_mk_embedding_f32 over a Q6_K table (dim a multiple of 256), rows dequantized.
+void llmc_mk_embedding_q6_k(const int32_t *ids, const void *table, float *out, int64_t count,
+                            int64_t rows, int64_t dim, const llmc_services_t *services);
+
+/// Rotary position embedding as llama.cpp's ggml_rope_ext with ext_factor 0, attn_factor 1 and
+/// freq_scale 1. x and y are [t, heads, head_dim] (they may alias); token i is at position
+/// start + i. The first n_rot (even, <= head_dim) dims of each head rotate, the rest are copied.
+/// Pair c < n_rot / 2 rotates by theta_c = pos * theta_scale^c, accumulated in float as llama.cpp
+/// does (theta_scale = freq_base^(-2 / n_rot)); mode 0 ("normal", llama) rotates (x[2c],
+/// x[2c + 1]), mode 2 ("neox", qwen2) rotates (x[c], x[c + n_rot / 2]). cos and sin are evaluated
+/// in double (with double range reduction) and rounded to float.
+void llmc_mk_rope(const float *x, float *y, int64_t t, int64_t heads, int64_t head_dim,
+                  int64_t n_rot, float freq_base, int64_t mode, int64_t start,
+                  const llmc_services_t *services);
+
+/// Causal grouped-query attention over a KV cache. q and out are [t, heads, d]; k_cache and
+/// v_cache are [ctx, kv_heads, d], of which only rows < start + t are read. Query head h uses kv
+/// head h / (heads / kv_heads); query i (position start + i) attends to cache rows 0 .. start + i:
+/// out = softmax(scale * q . k) @ v, with the softmax max-subtracted in f32 (computed online over
+/// chunks of keys, rescaling when the running maximum grows) and an exp accurate to about 1 ulp.
+void llmc_mk_attention(const float *q, const float *k_cache, const float *v_cache, float *out,
+                       int64_t t, int64_t heads, int64_t kv_heads, int64_t d, int64_t start,
+                       int64_t ctx, float scale, const llmc_services_t *services);
+
+#ifdef __cplusplus
+} // extern "C"
+#endif
+
+#endif // LLMC_KERNELS_H_

@@ -1,0 +1,496 @@
+//===- KernelsTest.cpp - The CPU microkernels against double-precision references ---===//
+//
+// Every kernel and weight format against naive double loops written here: dequantizers from
+// ggml's block layouts, linear and embedding over random blocks, RoPE in both modes with the
+// angles of llama.cpp, and causal GQA attention with a two-pass softmax. Buffers end at a
+// PROT_NONE page, so a read past any of them faults. Each case runs inline and on two threads.
+//
+//===----------------------------------------------------------------------===//
+#include "backends/cpu/kernels/llmc_kernels.h"
+#include "test/unit/backends/cpu/KernelServices.h"
+
+#include <gtest/gtest.h>
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+using llmc::test::inlineServices;
+using llmc::test::KernelPool;
+
+namespace {
+
+/// `size` bytes that end right before an inaccessible page.
+class GuardedBuffer {
+public:
+  explicit GuardedBuffer(size_t size) : size_(size) {
+    const size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    mapped_ = (size + page - 1) / page * page + page;
+    base_ = (uint8_t *)mmap(nullptr, mapped_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                            -1, 0);
+    if (base_ == MAP_FAILED)
+      std::abort();
+    mprotect(base_ + mapped_ - page, page, PROT_NONE);
+    data_ = base_ + mapped_ - page - size;
+  }
+  ~GuardedBuffer() { munmap(base_, mapped_); }
+  GuardedBuffer(const GuardedBuffer &) = delete;
+  GuardedBuffer &operator=(const GuardedBuffer &) = delete;
+
+  uint8_t *bytes() { return data_; }
+  float *floats() { return (float *)data_; }
+  size_t size() const { return size_; }
+
+private:
+  size_t size_, mapped_;
+  uint8_t *base_, *data_;
+};
+
+double halfToDouble(uint16_t h) {
+  const int exponent = (h >> 10) & 31, mantissa = h & 1023;
+  double v;
+  if (exponent == 0)
+    v = std::ldexp((double)mantissa, -24);
+  else if (exponent == 31)
+    v = mantissa ? NAN : INFINITY;
+  else
+    v = std::ldexp((double)(1024 + mantissa), exponent - 25);
+  return (h & 0x8000) ? -v : v;
+}
+
+double bf16ToDouble(uint16_t h) {
+  uint32_t u = (uint32_t)h << 16;
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+
+uint16_t readU16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+void writeU16(uint8_t *p, uint16_t v) {
+  p[0] = (uint8_t)v;
+  p[1] = (uint8_t)(v >> 8);
+}
+
+using LinearFn = void (*)(const float *, const void *, float *, int64_t, int64_t, int64_t,
+                          const llmc_services_t *);
+using EmbeddingFn = void (*)(const int32_t *, const void *, float *, int64_t, int64_t, int64_t,
+                             const llmc_services_t *);
+
+/// A weight format: its layout, random rows, and a reference dequantizer that also reports the
+/// magnitude of the subtracted min of each element (Q4_K), for tolerances.
+struct Format {
+  std::string name;
+  int64_t blockElems, blockBytes;
+  LinearFn linear;
+  EmbeddingFn embedding;
+
+  int64_t rowBytes(int64_t k) const { return k / blockElems * blockBytes; }
+
+  /// A random, finite scale as IEEE half bits: magnitude in [2^-7, 2^-3), either sign.
+  static uint16_t randomScale(std::mt19937 &rng) {
+    uint16_t exponent = (uint16_t)(8 + rng() % 4), mantissa = (uint16_t)(rng() % 1024);
+    return (uint16_t)((rng() & 1) << 15 | exponent << 10 | mantissa);
+  }
+
+  /// Random bytes for a row of k elements: every bit pattern of the quants, sane scales.
+  void randomRow(std::mt19937 &rng, uint8_t *row, int64_t k) const {
+    const int64_t bytes = rowBytes(k);
+    if (name == "f32") {
+      std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+      for (int64_t j = 0; j < k; ++j) {
+        float f = u(rng);
+        std::memcpy(row + 4 * j, &f, 4);
+      }
+      return;
+    }
+    if (name == "f16" || name == "bf16") {
+      for (int64_t j = 0; j < k; ++j) {
+        // Finite values in [2^-9, 2) of either sign (bf16: the top half of such floats).
+        uint16_t bits;
+        if (name == "f16")
+          bits = (uint16_t)((rng() & 1) << 15 | (6 + rng() % 10) << 10 | (rng() % 1024));
+        else
+          bits = (uint16_t)((rng() & 1) << 15 | (118 + rng() % 10) << 7 | (rng() % 128));
+        writeU16(row + 2 * j, bits);
+      }
+      return;
+    }
+    for (int64_t b = 0; b < bytes; ++b)
+      row[b] = (uint8_t)rng();
+    for (int64_t b = 0; b < bytes; b += blockBytes) {
+      uint8_t *blk = row + b;
+      if (name == "q8_0" || name == "q4_0") {
+        writeU16(blk, randomScale(rng));
+      } else if (name == "q4_k") {
+        writeU16(blk, randomScale(rng));
+        writeU16(blk + 2, randomScale(rng));
+      } else if (name == "q6_k") {
+        writeU16(blk + 208, randomScale(rng));
+      }
+    }
+  }
+
+  /// Dequantizes a row of k elements into values (and the min magnitudes, 0 but for Q4_K).
+  void dequantRow(const uint8_t *row, int64_t k, double *out, double *minMag) const {
+    for (int64_t j = 0; j < k; ++j)
+      minMag[j] = 0.0;
+    if (name == "f32") {
+      for (int64_t j = 0; j < k; ++j) {
+        float f;
+        std::memcpy(&f, row + 4 * j, 4);
+        out[j] = f;
+      }
+      return;
+    }
+    if (name == "f16" || name == "bf16") {
+      for (int64_t j = 0; j < k; ++j)
+        out[j] =
+            name == "f16" ? halfToDouble(readU16(row + 2 * j)) : bf16ToDouble(readU16(row + 2 * j));
+      return;
+    }
+    for (int64_t b = 0; b < k / blockElems; ++b) {
+      const uint8_t *blk = row + b * blockBytes;
+      double *y = out + b * blockElems;
+      if (name == "q8_0") {
+        const double d = halfToDouble(readU16(blk));
+        for (int j = 0; j < 32; ++j)
+          y[j] = d * (int8_t)blk[2 + j];
+      } else if (name == "q4_0") {
+        const double d = halfToDouble(readU16(blk));
+        for (int j = 0; j < 16; ++j) {
+          y[j] = d * ((blk[2 + j] & 0xF) - 8);
+          y[j + 16] = d * ((blk[2 + j] >> 4) - 8);
+        }
+      } else if (name == "q4_k") {
+        const double d = halfToDouble(readU16(blk)), dmin = halfToDouble(readU16(blk + 2));
+        const uint8_t *sc = blk + 4, *qs = blk + 16;
+        auto scaleMin = [&](int j, int &s, int &m) {
+          if (j < 4) {
+            s = sc[j] & 63;
+            m = sc[j + 4] & 63;
+          } else {
+            s = (sc[j + 4] & 0xF) | ((sc[j - 4] >> 6) << 4);
+            m = (sc[j + 4] >> 4) | ((sc[j] >> 6) << 4);
+          }
+        };
+        for (int c = 0; c < 4; ++c) {
+          int s1, m1, s2, m2;
+          scaleMin(2 * c, s1, m1);
+          scaleMin(2 * c + 1, s2, m2);
+          for (int l = 0; l < 32; ++l) {
+            y[64 * c + l] = d * s1 * (qs[32 * c + l] & 0xF) - dmin * m1;
+            y[64 * c + 32 + l] = d * s2 * (qs[32 * c + l] >> 4) - dmin * m2;
+            minMag[b * 256 + 64 * c + l] = std::fabs(dmin * m1);
+            minMag[b * 256 + 64 * c + 32 + l] = std::fabs(dmin * m2);
+          }
+        }
+      } else if (name == "q6_k") {
+        const double d = halfToDouble(readU16(blk + 208));
+        const uint8_t *ql = blk, *qh = blk + 128;
+        const int8_t *sc = (const int8_t *)(blk + 192);
+        for (int half = 0; half < 2; ++half) {
+          for (int l = 0; l < 32; ++l) {
+            const int is = l / 16;
+            const int q1 = ((ql[l] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32;
+            const int q2 = ((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32;
+            const int q3 = ((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
+            const int q4 = ((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
+            y[128 * half + l] = d * sc[is] * q1;
+            y[128 * half + l + 32] = d * sc[is + 2] * q2;
+            y[128 * half + l + 64] = d * sc[is + 4] * q3;
+            y[128 * half + l + 96] = d * sc[is + 6] * q4;
+          }
+          ql += 64;
+          qh += 32;
+          sc += 8;
+        }
+      }
+    }
+  }
+};
+
+const std::vector<Format> &formats() {
+  static const std::vector<Format> all = {
+      {"f32", 1, 4, llmc_mk_linear_f32, llmc_mk_embedding_f32},
+      {"f16", 1, 2, llmc_mk_linear_f16, llmc_mk_embedding_f16},
+      {"bf16", 1, 2, llmc_mk_linear_bf16, llmc_mk_embedding_bf16},
+      {"q8_0", 32, 34, llmc_mk_linear_q8_0, llmc_mk_embedding_q8_0},
+      {"q4_0", 32, 18, llmc_mk_linear_q4_0, llmc_mk_embedding_q4_0},
+      {"q4_k", 256, 144, llmc_mk_linear_q4_k, llmc_mk_embedding_q4_k},
+      {"q6_k", 256, 210, llmc_mk_linear_q6_k, llmc_mk_embedding_q6_k},
+  };
+  return all;
+}
+
+/// Runs `call` with the inline services and with a two-thread pool.
+template <typename F> void withServices(F call) {
+  llmc_services_t inlineTable = inlineServices();
+  call(&inlineTable, "inline");
+  static KernelPool pool(2);
+  call(pool.services(), "2 threads");
+}
+
+void checkLinear(const Format &f, int64_t m, int64_t n, int64_t k, uint32_t seed) {
+  std::mt19937 rng(seed);
+  GuardedBuffer w((size_t)(n * f.rowBytes(k))), x((size_t)(m * k * 4)), y((size_t)(m * n * 4));
+  for (int64_t r = 0; r < n; ++r)
+    f.randomRow(rng, w.bytes() + r * f.rowBytes(k), k);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  for (int64_t j = 0; j < m * k; ++j)
+    x.floats()[j] = u(rng);
+  std::vector<double> wd((size_t)(n * k)), mins((size_t)(n * k));
+  for (int64_t r = 0; r < n; ++r)
+    f.dequantRow(w.bytes() + r * f.rowBytes(k), k, &wd[r * k], &mins[r * k]);
+
+  withServices([&](const llmc_services_t *services, const char *how) {
+    for (int64_t j = 0; j < m * n; ++j)
+      y.floats()[j] = NAN;
+    f.linear(x.floats(), w.bytes(), y.floats(), m, n, k, services);
+    int failures = 0;
+    for (int64_t i = 0; i < m && failures < 5; ++i) {
+      for (int64_t r = 0; r < n && failures < 5; ++r) {
+        double ref = 0.0, mag = 0.0;
+        for (int64_t j = 0; j < k; ++j) {
+          const double xv = x.floats()[i * k + j];
+          ref += xv * wd[r * k + j];
+          mag += std::fabs(xv) * (std::fabs(wd[r * k + j]) + mins[r * k + j]);
+        }
+        const double got = y.floats()[i * n + r];
+        if (!(std::fabs(got - ref) <= 2e-5 * mag + 1e-30)) {
+          ++failures;
+          ADD_FAILURE() << f.name << " linear m=" << m << " n=" << n << " k=" << k << " (" << how
+                        << "): y[" << i << "," << r << "] = " << got << ", expected " << ref
+                        << " (magnitude " << mag << ")";
+        }
+      }
+    }
+  });
+}
+
+TEST(KernelsTest, LinearAllFormatsAndShapes) {
+  uint32_t seed = 1;
+  for (const Format &f : formats()) {
+    std::vector<int64_t> ks;
+    if (f.blockElems == 1)
+      ks = {1, 17, 32, 100, 300};
+    else
+      ks = {f.blockElems, 3 * f.blockElems, (f.blockElems == 32 ? 17 : 4) * f.blockElems};
+    for (int64_t m : {1, 2, 7, 33})
+      for (int64_t n : {1, 3, 64, 100})
+        for (int64_t k : ks)
+          checkLinear(f, m, n, k, seed++);
+  }
+}
+
+TEST(KernelsTest, LinearLargeSplitsAcrossThreads) {
+  // Enough weights for several 64 KB tasks, weight-row blocks and x chunks in the prefill path.
+  uint32_t seed = 1000;
+  for (const Format &f : formats()) {
+    checkLinear(f, 1, 517, 2048, seed++);
+    checkLinear(f, 5, 261, 2048, seed++);
+  }
+  checkLinear(formats()[4], 33, 100, 8192, seed++); // q4_0: x in three chunks of 16 rows
+  checkLinear(formats()[3], 70, 130, 2048, seed++); // q8_0: x in two chunks of 64 rows
+  checkLinear(formats()[1], 3, 45, 3001, seed++);   // f16 with a tail
+}
+
+TEST(KernelsTest, PoolRunsBodiesOnWorkers) {
+  KernelPool pool(2);
+  const Format &f = formats()[3];
+  const int64_t n = 512, k = 1024;
+  std::vector<uint8_t> w((size_t)(n * f.rowBytes(k)));
+  std::mt19937 rng(7);
+  for (int64_t r = 0; r < n; ++r)
+    f.randomRow(rng, w.data() + r * f.rowBytes(k), k);
+  std::vector<float> x((size_t)k, 0.5f), y((size_t)n), yInline((size_t)n);
+  llmc_mk_linear_q8_0(x.data(), w.data(), y.data(), 1, n, k, pool.services());
+  EXPECT_GE(pool.workerRanges(), 1);
+  llmc_services_t inlineTable = inlineServices();
+  llmc_mk_linear_q8_0(x.data(), w.data(), yInline.data(), 1, n, k, &inlineTable);
+  EXPECT_EQ(y, yInline); // Each row is computed by one thread in the same order.
+}
+
+TEST(KernelsTest, EmbeddingAllFormatsClampsIds) {
+  uint32_t seed = 2000;
+  for (const Format &f : formats()) {
+    for (int64_t dim : {f.blockElems == 1 ? (int64_t)37 : f.blockElems,
+                        (f.blockElems == 1 ? 8 : 3) * std::max<int64_t>(f.blockElems, 32)}) {
+      const int64_t rows = 11;
+      std::mt19937 rng(seed++);
+      GuardedBuffer table((size_t)(rows * f.rowBytes(dim)));
+      for (int64_t r = 0; r < rows; ++r)
+        f.randomRow(rng, table.bytes() + r * f.rowBytes(dim), dim);
+      const std::vector<int32_t> ids = {3, 0, 10, -1, 11, 1000000, -2147483647 - 1, 2147483647, 7};
+      const int64_t count = (int64_t)ids.size();
+      GuardedBuffer out((size_t)(count * dim * 4));
+      std::vector<double> ref((size_t)dim), mins((size_t)dim);
+      withServices([&](const llmc_services_t *services, const char *how) {
+        f.embedding(ids.data(), table.bytes(), out.floats(), count, rows, dim, services);
+        for (int64_t i = 0; i < count; ++i) {
+          const int64_t id = std::min<int64_t>(std::max<int64_t>(ids[i], 0), rows - 1);
+          f.dequantRow(table.bytes() + id * f.rowBytes(dim), dim, ref.data(), mins.data());
+          for (int64_t e = 0; e < dim; ++e) {
+            const double got = out.floats()[i * dim + e];
+            ASSERT_LE(std::fabs(got - ref[e]), 1e-6 * (std::fabs(ref[e]) + mins[e]))
+                << f.name << " embedding dim=" << dim << " (" << how << ") id " << ids[i]
+                << " element " << e;
+          }
+        }
+      });
+    }
+  }
+}
+
+TEST(KernelsTest, HalfAndBfloatConversionIsExact) {
+  // Every half bit pattern (subnormals, infinities, NaNs) as one embedding row, and random bf16.
+  const int64_t dim = 65536;
+  std::vector<uint8_t> table((size_t)dim * 2);
+  for (int64_t j = 0; j < dim; ++j)
+    writeU16(&table[j * 2], (uint16_t)j);
+  std::vector<float> out((size_t)dim);
+  llmc_services_t inlineTable = inlineServices();
+  const int32_t id = 0;
+  llmc_mk_embedding_f16(&id, table.data(), out.data(), 1, 1, dim, &inlineTable);
+  for (int64_t j = 0; j < dim; ++j) {
+    const double ref = halfToDouble((uint16_t)j);
+    if (std::isnan(ref))
+      ASSERT_TRUE(std::isnan(out[j])) << "half 0x" << std::hex << j;
+    else
+      ASSERT_EQ((double)out[j], ref) << "half 0x" << std::hex << j;
+    ASSERT_EQ(std::signbit(out[j]), (j & 0x8000) != 0) << "half 0x" << std::hex << j;
+  }
+  llmc_mk_embedding_bf16(&id, table.data(), out.data(), 1, 1, dim, &inlineTable);
+  for (int64_t j = 0; j < dim; ++j) {
+    uint32_t bits;
+    std::memcpy(&bits, &out[j], 4);
+    ASSERT_EQ(bits, (uint32_t)j << 16);
+  }
+}
+
+/// RoPE as llama.cpp computes the angles (float recurrence from powf's theta_scale), with cos
+/// and sin in double.
+void checkRope(int64_t t, int64_t heads, int64_t headDim, int64_t nRot, float base, int64_t mode,
+               int64_t start, bool inPlace, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(-2.0f, 2.0f);
+  const int64_t size = t * heads * headDim;
+  GuardedBuffer x((size_t)size * 4), y((size_t)size * 4);
+  std::vector<float> x0((size_t)size);
+  for (float &v : x0)
+    v = u(rng);
+  const float thetaScale = (float)std::pow((double)base, (double)(-2.0f / (float)nRot));
+  withServices([&](const llmc_services_t *services, const char *how) {
+    std::memcpy(x.floats(), x0.data(), (size_t)size * 4);
+    float *dst = inPlace ? x.floats() : y.floats();
+    llmc_mk_rope(x.floats(), dst, t, heads, headDim, nRot, base, mode, start, services);
+    for (int64_t i = 0; i < t; ++i) {
+      float theta = (float)(start + i);
+      for (int64_t c = 0; c < nRot / 2; ++c) {
+        const double cs = std::cos((double)theta), sn = std::sin((double)theta);
+        for (int64_t h = 0; h < heads; ++h) {
+          const int64_t row = (i * heads + h) * headDim;
+          const int64_t a = row + (mode == 2 ? c : 2 * c), b = a + (mode == 2 ? nRot / 2 : 1);
+          const double xa = x0[a], xb = x0[b];
+          const double ra = xa * cs - xb * sn, rb = xa * sn + xb * cs;
+          const double tol = 1e-6 * (std::fabs(xa) + std::fabs(xb)) + 1e-7;
+          ASSERT_NEAR(dst[a], ra, tol) << "rope mode " << mode << " pos " << start + i << " pair "
+                                       << c << " (" << how << ")";
+          ASSERT_NEAR(dst[b], rb, tol) << "rope mode " << mode << " pos " << start + i << " pair "
+                                       << c << " (" << how << ")";
+        }
+        theta *= thetaScale;
+      }
+      for (int64_t h = 0; h < heads; ++h)
+        for (int64_t e = nRot; e < headDim; ++e)
+          ASSERT_EQ(dst[(i * heads + h) * headDim + e], x0[(i * heads + h) * headDim + e]);
+    }
+  });
+}
+
+TEST(KernelsTest, RopeNormalAndNeox) {
+  uint32_t seed = 3000;
+  for (int64_t mode : {0, 2}) {
+    for (bool inPlace : {false, true}) {
+      checkRope(1, 4, 64, 64, 10000.0f, mode, 0, inPlace, seed++);
+      checkRope(5, 3, 64, 32, 10000.0f, mode, 17, inPlace, seed++);
+      checkRope(3, 2, 80, 64, 1000000.0f, mode, 3997, inPlace, seed++);
+      checkRope(2, 2, 128, 128, 500000.0f, mode, 4000, inPlace, seed++);
+      checkRope(40, 8, 64, 64, 10000.0f, mode, 1000, inPlace, seed++);
+      checkRope(1, 1, 256, 200, 10000.0f, mode, 2500, inPlace, seed++); // 100 pairs: 2 chunks
+    }
+  }
+}
+
+void checkAttention(int64_t t, int64_t heads, int64_t kvHeads, int64_t d, int64_t start,
+                    uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  const int64_t ctx = start + t + 3; // rows past start + t hold NaN and must not be read
+  GuardedBuffer q((size_t)(t * heads * d * 4)), k((size_t)(ctx * kvHeads * d * 4)),
+      v((size_t)(ctx * kvHeads * d * 4)), out((size_t)(t * heads * d * 4));
+  for (int64_t j = 0; j < t * heads * d; ++j)
+    q.floats()[j] = 3.0f * u(rng);
+  for (int64_t j = 0; j < ctx * kvHeads * d; ++j) {
+    const bool live = j < (start + t) * kvHeads * d;
+    k.floats()[j] = live ? u(rng) : NAN;
+    v.floats()[j] = live ? u(rng) : NAN;
+  }
+  const float scale = 1.0f / std::sqrt((float)d);
+  withServices([&](const llmc_services_t *services, const char *how) {
+    llmc_mk_attention(q.floats(), k.floats(), v.floats(), out.floats(), t, heads, kvHeads, d, start,
+                      ctx, scale, services);
+    const int64_t group = heads / kvHeads;
+    for (int64_t i = 0; i < t; ++i) {
+      for (int64_t h = 0; h < heads; ++h) {
+        const int64_t g = h / group, keys = start + i + 1;
+        std::vector<double> s((size_t)keys);
+        double mx = -INFINITY;
+        for (int64_t j = 0; j < keys; ++j) {
+          double dot = 0.0;
+          for (int64_t e = 0; e < d; ++e)
+            dot +=
+                (double)q.floats()[(i * heads + h) * d + e] * k.floats()[(j * kvHeads + g) * d + e];
+          s[j] = scale * dot;
+          mx = std::max(mx, s[j]);
+        }
+        double sum = 0.0;
+        for (double &p : s) {
+          p = std::exp(p - mx);
+          sum += p;
+        }
+        for (int64_t e = 0; e < d; ++e) {
+          double ref = 0.0;
+          for (int64_t j = 0; j < keys; ++j)
+            ref += s[j] * v.floats()[(j * kvHeads + g) * d + e];
+          ref /= sum;
+          ASSERT_NEAR(out.floats()[(i * heads + h) * d + e], ref, 2e-5)
+              << "attention t=" << t << " heads=" << heads << "/" << kvHeads << " d=" << d
+              << " start=" << start << " (" << how << ") at token " << i << " head " << h << " dim "
+              << e;
+        }
+      }
+    }
+  });
+}
+
+TEST(KernelsTest, AttentionCausalGqa) {
+  uint32_t seed = 4000;
+  for (int64_t d : {64, 80}) {
+    for (auto [heads, kvHeads] :
+         std::vector<std::pair<int64_t, int64_t>>{{4, 4}, {4, 2}, {8, 2}, {6, 2}, {8, 1}}) {
+      checkAttention(1, heads, kvHeads, d, 0, seed++);
+      checkAttention(1, heads, kvHeads, d, 37, seed++);
+      checkAttention(7, heads, kvHeads, d, 0, seed++);
+      checkAttention(5, heads, kvHeads, d, 300, seed++); // past one chunk of 256 keys
+    }
+  }
+  checkAttention(3, 4, 2, 72, 600, seed++); // d with a tail past 16 lanes, three chunks
+}
+
+} // namespace
