@@ -33,8 +33,9 @@ LLMC_INLINE void llmc_embedding_range(const int fmt, void *context, int64_t begi
           llmc_store_f32x16(og, q.q0);
           llmc_store_f32x16(og + 16, q.q1);
         } else {
-          llmc_store_f32x16(og, q.s0 * q.q0 - q.mn);
-          llmc_store_f32x16(og + 16, q.s1 * q.q1 - q.mn);
+          const float post = llmc_group_post_scale(fmt);
+          llmc_store_f32x16(og, (q.s0 * q.q0 - q.mn) * post);
+          llmc_store_f32x16(og + 16, (q.s1 * q.q1 - q.mn) * post);
         }
       }
     }

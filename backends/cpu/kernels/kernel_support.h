@@ -67,6 +67,15 @@ LLMC_INLINE f32x16 llmc_load_f16x16(const uint8_t *p) {
   return __builtin_convertvector(h, f32x16);
 }
 
+/// An IEEE half from an address of any alignment, converted exactly and splat over 16 lanes
+/// (one vcvtph2psx with a broadcast operand where the target has AVX512-FP16).
+LLMC_INLINE f32x16 llmc_load_f16_splat(const uint8_t *p) {
+  _Float16 h;
+  __builtin_memcpy(&h, p, sizeof(h));
+  f16x16 v = h;
+  return __builtin_convertvector(v, f32x16);
+}
+
 /// Exact bfloat16 to float: the upper half of the float's bits.
 LLMC_INLINE float llmc_bf16_to_f32(uint16_t bits) {
   uint32_t u = (uint32_t)bits << 16;
@@ -160,11 +169,17 @@ LLMC_INLINE int64_t llmc_row_bytes(int fmt, int64_t k) {
 }
 
 /// One group of 32 consecutive elements of a block, unpacked: element e of the group is
-/// s0 * q0[e] - mn (e < 16) or s1 * q1[e - 16] - mn (e >= 16).
+/// (s0 * q0[e] - mn) * post (e < 16) or (s1 * q1[e - 16] - mn) * post (e >= 16), where the
+/// scales are splat over the lanes and post = llmc_group_post_scale(fmt) is a power of two that
+/// the kernels apply once per result.
 typedef struct {
   f32x16 q0, q1;
-  float s0, s1, mn;
+  f32x16 s0, s1, mn;
 } llmc_group_t;
+
+/// The power of two by which a format's unpacked groups are scaled down at the end: Q4_0 unpacks
+/// 16 * (nibble - 8), which takes fewer instructions than nibble - 8.
+LLMC_INLINE float llmc_group_post_scale(int fmt) { return fmt == LLMC_Q4_0 ? 0.0625f : 1.0f; }
 
 /// Q4_K's 6-bit scale and min of sub-block j < 8 from the block's 12 scale bytes (ggml's
 /// get_scale_min_k4): j < 4 keeps them in the low 6 bits of bytes j and j + 4; j >= 4 keeps their
@@ -187,21 +202,19 @@ LLMC_INLINE void llmc_q4_k_scale_min(const uint8_t *s, int j, float *scale, floa
 LLMC_INLINE llmc_group_t llmc_unpack_group(int fmt, const uint8_t *blk, int g) {
   llmc_group_t r;
   r.mn = 0.0f;
+  r.s0 = r.s1 = 1.0f;
   switch (fmt) {
   case LLMC_F32:
     r.q0 = llmc_load_f32x16((const float *)blk);
     r.q1 = llmc_load_f32x16((const float *)blk + 16);
-    r.s0 = r.s1 = 1.0f;
     break;
   case LLMC_F16:
     r.q0 = llmc_load_f16x16(blk);
     r.q1 = llmc_load_f16x16(blk + 32);
-    r.s0 = r.s1 = 1.0f;
     break;
   case LLMC_BF16:
     r.q0 = llmc_load_bf16x16(blk);
     r.q1 = llmc_load_bf16x16(blk + 32);
-    r.s0 = r.s1 = 1.0f;
     break;
   case LLMC_Q8_0: {
     i8x16 a, b;
@@ -209,17 +222,19 @@ LLMC_INLINE llmc_group_t llmc_unpack_group(int fmt, const uint8_t *blk, int g) {
     __builtin_memcpy(&b, blk + 18, 16);
     r.q0 = __builtin_convertvector(a, f32x16);
     r.q1 = __builtin_convertvector(b, f32x16);
-    r.s0 = r.s1 = llmc_f16_to_f32(llmc_load_u16(blk));
+    r.s0 = r.s1 = llmc_load_f16_splat(blk);
     break;
   }
   case LLMC_Q4_0: {
+    // A nibble n moved to the top of its byte with its top bit flipped reads, as int8, as
+    // 16 * (n - 8): (b << 4) ^ 0x80 for the low nibbles, (b & 0xF0) ^ 0x80 for the high ones.
     u8x16 b;
     __builtin_memcpy(&b, blk + 2, 16);
-    i8x16 lo = (i8x16)(b & (uint8_t)0xF) - (int8_t)8;
-    i8x16 hi = (i8x16)(b >> 4) - (int8_t)8;
+    i8x16 lo = (i8x16)((b << 4) ^ (uint8_t)0x80);
+    i8x16 hi = (i8x16)((b & (uint8_t)0xF0) ^ (uint8_t)0x80);
     r.q0 = __builtin_convertvector(lo, f32x16);
     r.q1 = __builtin_convertvector(hi, f32x16);
-    r.s0 = r.s1 = llmc_f16_to_f32(llmc_load_u16(blk));
+    r.s0 = r.s1 = llmc_load_f16_splat(blk);
     break;
   }
   case LLMC_Q4_K: {

@@ -2,21 +2,27 @@
  *
  * The weights are dequantized inside the dot products, 32 elements at a time, into f32 vectors:
  * a group's products with x are summed in a vector, which is then scaled by the group's scale
- * once and added to the row's accumulator (for Q4_K the group's min times the sum of x is
- * subtracted). A tile of R = 4 weight rows and M = 4 rows of x shares every load: each group of
- * x is loaded once for four weight rows and each weight group is unpacked once for four rows of
- * x. Threads split the weight rows (tiles of four); each task holds at least 64 KB of weights.
+ * once and added to an accumulator (for Q4_K the group's min times the sum of x is subtracted).
+ * Threads split the weight rows (in tiles of four); each task holds at least 64 KB of weights.
  *
- * For m > 1 the rows of a task are walked in blocks of about 256 KB of weights, and the rows of
- * x in chunks of about 512 KB, so that both stay in the L2 cache while every weight group is
- * read from memory once.
+ * Decode (m = 1) is bound by memory bandwidth: each weight row is streamed once, prefetched
+ * 3 KB ahead in software, with two accumulators; x stays in L1.
+ *
+ * Prefill (m > 1) works on tiles of 4 weight rows x 4 rows of x, so that each weight group is
+ * unpacked once for four rows of x and each group of x loaded once for four weight rows. A task's
+ * rows are walked in blocks of about 256 KB of weights and x in chunks of about 512 KB, so that
+ * both stay in L2 while every weight is read from memory once.
  *
  *===----------------------------------------------------------------------===*/
 #include "kernel_support.h"
 
-/// Weight rows per tile, rows of x per tile.
+/// Weight rows per tile, rows of x per tile (the prefill path, m > 1).
 #define LLMC_TILE_ROWS 4
 #define LLMC_TILE_XS 4
+/// How far ahead of its reads the decode path (m = 1) prefetches a weight row, in bytes: far
+/// enough to cover the memory latency at full bandwidth, which the hardware prefetcher alone
+/// does not reach on one core.
+#define LLMC_PREFETCH_BYTES 3072
 
 typedef struct {
   const float *x;
@@ -25,9 +31,88 @@ typedef struct {
   int64_t m, n, k;
 } llmc_linear_args_t;
 
-/// y[i, r] for the R weight rows at `w` (row stride row_bytes) and the M rows of x at `x` (row
-/// stride k), written to y[i * n + r]. R <= LLMC_TILE_ROWS and M <= LLMC_TILE_XS are constants
-/// after inlining, which unrolls every loop over them and keeps the accumulators in registers.
+/// acc + the products of one unpacked weight group with the matching 32 elements of x (x0, x1;
+/// xs = x0 + x1, used by Q4_K's min), the group's scale applied once.
+LLMC_INLINE f32x16 llmc_group_accumulate(const int fmt, const llmc_group_t *q, f32x16 x0, f32x16 x1,
+                                         f32x16 xs, f32x16 acc) {
+  if (fmt == LLMC_Q6_K) {
+    acc = q->s0 * (q->q0 * x0) + acc;
+    return q->s1 * (q->q1 * x1) + acc;
+  }
+  if (llmc_has_tail(fmt)) {
+    acc = q->q0 * x0 + acc;
+    return q->q1 * x1 + acc;
+  }
+  const f32x16 dot = q->q0 * x0 + q->q1 * x1;
+  acc = q->s0 * dot + acc;
+  if (fmt == LLMC_Q4_K)
+    acc = acc - q->mn * xs;
+  return acc;
+}
+
+/// The products of the float-format elements [nb * 32, k) of the R rows at w with the M rows of
+/// x, added to tail[r][i].
+LLMC_INLINE void llmc_linear_tail(const int fmt, const int R, const int M, const uint8_t *w,
+                                  int64_t row_bytes, const float *x, int64_t k, int64_t from,
+                                  float tail[][LLMC_TILE_XS]) {
+  for (int64_t e = from; e < k; ++e) {
+#pragma clang loop unroll(full)
+    for (int r = 0; r < R; ++r) {
+      const float wv = llmc_float_elem(fmt, w + r * row_bytes, e);
+#pragma clang loop unroll(full)
+      for (int i = 0; i < M; ++i)
+        tail[r][i] = wv * x[i * k + e] + tail[r][i];
+    }
+  }
+}
+
+/// The decode path: the dot product of one weight row with x, streaming the row with software
+/// prefetch and two accumulators (alternate groups), so that neither the memory latency nor the
+/// latency of the accumulating FMA limits it.
+LLMC_INLINE float llmc_linear_row(const int fmt, const uint8_t *w, const float *x, int64_t k) {
+  const int64_t qk = llmc_block_elems(fmt), bb = llmc_block_bytes(fmt);
+  const int groups = (int)(qk / 32);
+  const int unroll = groups == 1 ? 2 : 1; // blocks per step: two groups per step at least
+  const int lines = (int)((unroll * bb + 63) / 64);
+  const int64_t nb = k / qk;
+  f32x16 acc[2] = {0.0f, 0.0f};
+  int64_t b = 0;
+  for (; b + unroll <= nb; b += unroll) {
+#pragma clang loop unroll(full)
+    for (int l = 0; l < lines; ++l)
+      __builtin_prefetch(w + b * bb + LLMC_PREFETCH_BYTES + 64 * l, 0, 3);
+#pragma clang loop unroll(full)
+    for (int u = 0; u < unroll; ++u) {
+#pragma clang loop unroll(full)
+      for (int g = 0; g < groups; ++g) {
+        const float *xg = x + (b + u) * qk + 32 * g;
+        const f32x16 x0 = llmc_load_f32x16(xg), x1 = llmc_load_f32x16(xg + 16);
+        const llmc_group_t q = llmc_unpack_group(fmt, w + (b + u) * bb, g);
+        const int a = (u * groups + g) & 1;
+        acc[a] = llmc_group_accumulate(fmt, &q, x0, x1, x0 + x1, acc[a]);
+      }
+    }
+  }
+  for (; b < nb; ++b) {
+#pragma clang loop unroll(full)
+    for (int g = 0; g < groups; ++g) {
+      const float *xg = x + b * qk + 32 * g;
+      const f32x16 x0 = llmc_load_f32x16(xg), x1 = llmc_load_f32x16(xg + 16);
+      const llmc_group_t q = llmc_unpack_group(fmt, w + b * bb, g);
+      acc[0] = llmc_group_accumulate(fmt, &q, x0, x1, x0 + x1, acc[0]);
+    }
+  }
+  float tail[1][LLMC_TILE_XS] = {{0.0f}};
+  if (llmc_has_tail(fmt))
+    llmc_linear_tail(fmt, 1, 1, w, 0, x, k, nb * 32, tail);
+  return llmc_hsum_f32x16(acc[0] + acc[1]) * llmc_group_post_scale(fmt) + tail[0][0];
+}
+
+/// The prefill path: y[i, r] for the R weight rows at `w` (row stride row_bytes) and the M rows
+/// of x at `x` (row stride k), written to y[i * n + r]. R <= LLMC_TILE_ROWS and M <=
+/// LLMC_TILE_XS are constants after inlining, which unrolls every loop over them and keeps the
+/// R x M accumulators in registers: each group of x is loaded once for R weight rows and each
+/// weight group is unpacked once for M rows of x.
 LLMC_INLINE void llmc_linear_tile(const int fmt, const int R, const int M, const uint8_t *w,
                                   int64_t row_bytes, const float *x, int64_t k, float *y,
                                   int64_t n) {
@@ -50,27 +135,14 @@ LLMC_INLINE void llmc_linear_tile(const int fmt, const int R, const int M, const
       for (int i = 0; i < M; ++i) {
         x0[i] = llmc_load_f32x16(xg + i * k);
         x1[i] = llmc_load_f32x16(xg + i * k + 16);
-        if (fmt == LLMC_Q4_K)
-          xs[i] = x0[i] + x1[i];
+        xs[i] = x0[i] + x1[i];
       }
 #pragma clang loop unroll(full)
       for (int r = 0; r < R; ++r) {
         const llmc_group_t q = llmc_unpack_group(fmt, w + r * row_bytes + b * bb, g);
 #pragma clang loop unroll(full)
-        for (int i = 0; i < M; ++i) {
-          if (fmt == LLMC_Q6_K) {
-            acc[r][i] = q.s0 * (q.q0 * x0[i]) + acc[r][i];
-            acc[r][i] = q.s1 * (q.q1 * x1[i]) + acc[r][i];
-          } else if (llmc_has_tail(fmt)) {
-            acc[r][i] = q.q0 * x0[i] + acc[r][i];
-            acc[r][i] = q.q1 * x1[i] + acc[r][i];
-          } else {
-            const f32x16 dot = q.q0 * x0[i] + q.q1 * x1[i];
-            acc[r][i] = q.s0 * dot + acc[r][i];
-            if (fmt == LLMC_Q4_K)
-              acc[r][i] = acc[r][i] - q.mn * xs[i];
-          }
-        }
+        for (int i = 0; i < M; ++i)
+          acc[r][i] = llmc_group_accumulate(fmt, &q, x0[i], x1[i], xs[i], acc[r][i]);
       }
     }
   }
@@ -81,22 +153,13 @@ LLMC_INLINE void llmc_linear_tile(const int fmt, const int R, const int M, const
 #pragma clang loop unroll(full)
     for (int i = 0; i < M; ++i)
       tail[r][i] = 0.0f;
-  if (llmc_has_tail(fmt)) {
-    for (int64_t e = nb * 32; e < k; ++e) {
-#pragma clang loop unroll(full)
-      for (int r = 0; r < R; ++r) {
-        const float wv = llmc_float_elem(fmt, w + r * row_bytes, e);
-#pragma clang loop unroll(full)
-        for (int i = 0; i < M; ++i)
-          tail[r][i] = wv * x[i * k + e] + tail[r][i];
-      }
-    }
-  }
+  if (llmc_has_tail(fmt))
+    llmc_linear_tail(fmt, R, M, w, row_bytes, x, k, nb * 32, tail);
 #pragma clang loop unroll(full)
   for (int r = 0; r < R; ++r)
 #pragma clang loop unroll(full)
     for (int i = 0; i < M; ++i)
-      y[i * n + r] = llmc_hsum_f32x16(acc[r][i]) + tail[r][i];
+      y[i * n + r] = llmc_hsum_f32x16(acc[r][i]) * llmc_group_post_scale(fmt) + tail[r][i];
 }
 
 /// All rows of x against weight rows [r0, r1), in tiles.
@@ -130,12 +193,13 @@ LLMC_INLINE void llmc_linear_range(const int fmt, void *context, int64_t begin, 
   const llmc_linear_args_t *a = (const llmc_linear_args_t *)context;
   const int64_t r_begin = begin * LLMC_TILE_ROWS;
   const int64_t r_end = end * LLMC_TILE_ROWS < a->n ? end * LLMC_TILE_ROWS : a->n;
+  const int64_t row_bytes = llmc_row_bytes(fmt, a->k);
   if (a->m == 1) {
-    llmc_linear_rows(fmt, a, r_begin, r_end, 0, 1);
+    for (int64_t r = r_begin; r < r_end; ++r)
+      a->y[r] = llmc_linear_row(fmt, a->w + r * row_bytes, a->x, a->k);
     return;
   }
   // Blocks of weight rows (~256 KB) that stay in L2 while chunks of x (~512 KB) pass over them.
-  const int64_t row_bytes = llmc_row_bytes(fmt, a->k);
   int64_t rows_per_block = (256 * 1024 / row_bytes) / LLMC_TILE_ROWS * LLMC_TILE_ROWS;
   if (rows_per_block < LLMC_TILE_ROWS)
     rows_per_block = LLMC_TILE_ROWS;
