@@ -1,6 +1,8 @@
 //===- CodeObject.cpp - LLVM IR to a freestanding native code object --------===//
 #include "backends/cpu/CodeObject.h"
 
+#include "backends/cpu/KernelLibrary.h"
+
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringMap.h"
@@ -294,6 +296,9 @@ std::unique_ptr<llvm::Module> translateAndOptimize(mlir::ModuleOp module,
     error = "internal: linking the freestanding helpers failed";
     return nullptr;
   }
+
+  if (!linkMicrokernels(*llvmModule, machine, error))
+    return nullptr;
 
   // Everything but the entry points stays inside the code object.
   for (llvm::Function &function : *llvmModule)

@@ -21,6 +21,12 @@ int runMain(int argc, char **argv);
 /// runMain.
 int inspectMain(int argc, char **argv);
 
+/// `llmc generate MODEL.llmc (-p TEXT | --prompt-ids IDS) [-n N] [--temp T] [--top-k K]
+/// [--top-p P] [--seed S] [--threads N] [--print-ids] ...`: text generation with a language
+/// model artifact. Exit codes as runMain.
+int generateMain(int argc, char **argv);
+int generateMain(int argc, char **argv, std::FILE *out, std::FILE *err);
+
 /// The same, writing to `out` and `err` instead of stdout and stderr.
 int runMain(int argc, char **argv, std::FILE *out, std::FILE *err);
 int inspectMain(int argc, char **argv, std::FILE *out, std::FILE *err);

@@ -4,9 +4,12 @@
 
 #include "llmc/runtime.h"
 #include "runtime/src/CodeLoader.h"
+#include "runtime/src/Tokenizer.h"
 #include "runtime/src/Verifier.h"
 
 #include <atomic>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -26,6 +29,11 @@ struct llmc_model_t {
   bool codeLoaded = false;
   std::vector<llmc::runtime::LoadedCode> code; // one per code object; empty when not loaded
   std::vector<void *> functions;               // one per entry point, when loaded
+
+  // A language model's tokenizer, built on first use.
+  std::once_flag tokenizerOnce;
+  std::unique_ptr<llmc::runtime::Tokenizer> tokenizer;
+  std::string tokenizerError;
 };
 
 #endif // LLMC_RUNTIME_SRC_MODEL_H

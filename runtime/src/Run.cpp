@@ -3,6 +3,7 @@
 #include "runtime/src/CallTrampoline.h"
 #include "runtime/src/Executor.h"
 #include "runtime/src/Model.h"
+#include "runtime/src/Run.h"
 #include "runtime/src/Status.h"
 #include "runtime/src/Tensor.h"
 
@@ -220,10 +221,10 @@ __attribute__((noinline)) static bool callAbandonable(void *function, void **arg
   return true;
 }
 
-extern "C" llmc_status_t llmc_model_run(const llmc_model_t *model, size_t entry_point,
-                                        const llmc_tensor_t *const *inputs, size_t input_count,
-                                        const llmc_run_options_t *options,
-                                        llmc_tensor_t **out_outputs, size_t output_count) {
+llmc_status_t llmc::runtime::runEntryPoint(const llmc_model_t *model, size_t entry_point,
+                                          const llmc_tensor_t *const *inputs, size_t input_count,
+                                          void *const *states, const llmc_run_options_t *options,
+                                          llmc_tensor_t **out_outputs, size_t output_count) {
   if (out_outputs)
     for (size_t k = 0; k < output_count; ++k)
       out_outputs[k] = nullptr;
@@ -251,6 +252,12 @@ extern "C" llmc_status_t llmc_model_run(const llmc_model_t *model, size_t entry_
                       entry.outputs.size(), output_count);
   if (!out_outputs)
     return makeStatus(LLMC_STATUS_INVALID_ARGUMENT, "entry point '%s': out_outputs is NULL",
+                      entry.name);
+
+  if (!entry.states.empty() && !states)
+    return makeStatus(LLMC_STATUS_FAILED_PRECONDITION,
+                      "entry point '%s' keeps state (a KV cache) between calls; run it through "
+                      "a generator (llmc_generator_create)",
                       entry.name);
 
   std::vector<SymbolBinding> bindings;
@@ -284,6 +291,8 @@ extern "C" llmc_status_t llmc_model_run(const llmc_model_t *model, size_t entry_
   size_t wordCount = 5;
   for (size_t i = 0; i < entry.inputs.size(); ++i)
     wordCount += 3 + 2 * entry.inputs[i].dims.size();
+  for (uint32_t index : entry.states)
+    wordCount += 3 + 2 * metadata.states[index].dims.size();
   for (uint32_t index : entry.constants)
     wordCount += 3 + 2 * metadata.constants[index].dims.size();
   std::vector<int64_t> words;
@@ -292,6 +301,10 @@ extern "C" llmc_status_t llmc_model_run(const llmc_model_t *model, size_t entry_
   for (size_t i = 0; i < entry.inputs.size(); ++i)
     starts.push_back(appendDescriptor(&words, llmc_tensor_data(inputs[i]),
                                       llmc_tensor_rank(inputs[i]), llmc_tensor_dims(inputs[i])));
+  for (size_t k = 0; k < entry.states.size(); ++k) {
+    const State &state = metadata.states[entry.states[k]];
+    starts.push_back(appendDescriptor(&words, states[k], state.dims.size(), state.dims.data()));
+  }
   for (uint32_t index : entry.constants) {
     const Constant &constant = metadata.constants[index];
     starts.push_back(
@@ -338,6 +351,14 @@ extern "C" llmc_status_t llmc_model_run(const llmc_model_t *model, size_t entry_
     }
   }
   return status;
+}
+
+extern "C" llmc_status_t llmc_model_run(const llmc_model_t *model, size_t entry_point,
+                                        const llmc_tensor_t *const *inputs, size_t input_count,
+                                        const llmc_run_options_t *options,
+                                        llmc_tensor_t **out_outputs, size_t output_count) {
+  return runEntryPoint(model, entry_point, inputs, input_count, nullptr, options, out_outputs,
+                       output_count);
 }
 
 extern "C" void llmc_run_options_initialize(llmc_run_options_t *options) {

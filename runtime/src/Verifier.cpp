@@ -106,6 +106,10 @@ private:
   llmc_status_t checkCodeObjects(const fb::Model *model, ModelMetadata *out);
   llmc_status_t checkConstants(const fb::Model *model, ModelMetadata *out);
   llmc_status_t checkEntryPoints(const fb::Model *model, ModelMetadata *out);
+  llmc_status_t checkStates(const fb::Model *model, ModelMetadata *out);
+  llmc_status_t checkLanguageModel(const fb::Model *model, ModelMetadata *out);
+  llmc_status_t checkTokenizer(const fb::Tokenizer *tokenizer, int64_t vocabSize,
+                               TokenizerMetadata *out);
 
   const uint8_t *data_;
   uint64_t fileSize_;
@@ -341,6 +345,20 @@ llmc_status_t SemanticVerifier::checkEntryPoints(const fb::Model *model, ModelMe
                        k, index, out->constants.size());
       result.constants.push_back(index);
     }
+    if (const flatbuffers::Vector<uint32_t> *states = entry->states()) {
+      if (arguments + states->size() > kMaxArguments)
+        return INVALID("%s takes more than the supported %zu arguments", label.c_str(),
+                       kMaxArguments);
+      for (flatbuffers::uoffset_t k = 0; k < states->size(); ++k) {
+        uint32_t index = states->Get(k);
+        if (index >= out->states.size())
+          return INVALID("%s.states[%u] is %u, but the artifact has %zu states", label.c_str(), k,
+                         index, out->states.size());
+        if (std::find(result.states.begin(), result.states.end(), index) != result.states.end())
+          return INVALID("%s.states names state %u twice", label.c_str(), index);
+        result.states.push_back(index);
+      }
+    }
     result.scratchBytes = entry->scratch_bytes();
     result.scratchAlignment = entry->scratch_alignment();
     uint64_t alignment = result.scratchAlignment;
@@ -385,7 +403,138 @@ llmc_status_t SemanticVerifier::verify(const fb::Model *model, uint32_t headerVe
   }
   LLMC_RETURN_IF_ERROR(checkCodeObjects(model, out));
   LLMC_RETURN_IF_ERROR(checkConstants(model, out));
+  LLMC_RETURN_IF_ERROR(checkStates(model, out));
   LLMC_RETURN_IF_ERROR(checkEntryPoints(model, out));
+  LLMC_RETURN_IF_ERROR(checkLanguageModel(model, out));
+  return nullptr;
+}
+
+llmc_status_t SemanticVerifier::checkStates(const fb::Model *model, ModelMetadata *out) {
+  const auto *states = model->states();
+  if (!states)
+    return nullptr;
+  uint64_t total = 0;
+  for (flatbuffers::uoffset_t i = 0; i < states->size(); ++i) {
+    const fb::State *state = states->Get(i);
+    State result;
+    std::string label = formatString("states[%u]", i);
+    LLMC_RETURN_IF_ERROR(checkString(label + ".name", state->name(), true, &result.name));
+    label += " ('" + printable(result.name) + "')";
+    LLMC_RETURN_IF_ERROR(checkDType(label, state->dtype(), &result.dtype));
+    const flatbuffers::Vector<int64_t> *dims = state->dims();
+    LLMC_RETURN_IF_ERROR(checkAligned(label, dims));
+    if (dims->size() > fmt::kMaxRank)
+      return INVALID("%s has rank %u, more than the supported %u", label.c_str(), dims->size(),
+                     fmt::kMaxRank);
+    uint64_t bytes = llmc_dtype_size(result.dtype);
+    bool overflow = false;
+    for (flatbuffers::uoffset_t d = 0; d < dims->size(); ++d) {
+      int64_t dim = dims->Get(d);
+      if (dim < 0)
+        return INVALID("%s.dims[%u] is %lld; states have static sizes >= 0", label.c_str(), d,
+                       ll(dim));
+      result.dims.push_back(dim);
+      overflow |= __builtin_mul_overflow(bytes, uint64_t(dim), &bytes);
+    }
+    overflow |= __builtin_add_overflow(total, bytes, &total);
+    if (overflow || total > (uint64_t(1) << 46))
+      return INVALID("%s: the states need more memory than this runtime allocates (64 TiB)",
+                     label.c_str());
+    result.bytes = bytes;
+    out->states.push_back(std::move(result));
+  }
+  return nullptr;
+}
+
+llmc_status_t SemanticVerifier::checkTokenizer(const fb::Tokenizer *tokenizer, int64_t vocabSize,
+                                               TokenizerMetadata *out) {
+  LLMC_RETURN_IF_ERROR(
+      checkString("language_model.tokenizer.model", tokenizer->model(), true, &out->model));
+  if (std::strcmp(out->model, "llama") != 0 && std::strcmp(out->model, "gpt2") != 0)
+    return INVALID("language_model.tokenizer.model is '%s'; expected 'llama' or 'gpt2'",
+                   printable(out->model).c_str());
+  if (tokenizer->pre())
+    LLMC_RETURN_IF_ERROR(checkString("language_model.tokenizer.pre", tokenizer->pre(), false,
+                                     &out->pre));
+  const auto *tokens = tokenizer->tokens();
+  if (tokens->size() == 0 || int64_t(tokens->size()) > vocabSize)
+    return INVALID("language_model.tokenizer.tokens has %u tokens for a vocabulary of %lld",
+                   tokens->size(), ll(vocabSize));
+  for (flatbuffers::uoffset_t i = 0; i < tokens->size(); ++i)
+    out->tokens.emplace_back(tokens->Get(i)->c_str(), tokens->Get(i)->size());
+  if (const auto *scores = tokenizer->scores(); scores && scores->size()) {
+    if (scores->size() != tokens->size())
+      return INVALID("language_model.tokenizer.scores has %u entries for %u tokens",
+                     scores->size(), tokens->size());
+    out->scores.assign(scores->begin(), scores->end());
+  }
+  if (const auto *types = tokenizer->token_types(); types && types->size()) {
+    if (types->size() != tokens->size())
+      return INVALID("language_model.tokenizer.token_types has %u entries for %u tokens",
+                     types->size(), tokens->size());
+    out->tokenTypes.assign(types->begin(), types->end());
+  }
+  if (const auto *merges = tokenizer->merges())
+    for (flatbuffers::uoffset_t i = 0; i < merges->size(); ++i)
+      out->merges.emplace_back(merges->Get(i)->c_str(), merges->Get(i)->size());
+  int32_t count = int32_t(tokens->size());
+  auto checkId = [&](const char *field, int32_t id, int32_t *to) -> llmc_status_t {
+    if (id < -1 || id >= count)
+      return INVALID("language_model.tokenizer.%s is %d, not -1 or a token id below %d", field, id,
+                     count);
+    *to = id;
+    return nullptr;
+  };
+  LLMC_RETURN_IF_ERROR(checkId("bos", tokenizer->bos(), &out->bos));
+  LLMC_RETURN_IF_ERROR(checkId("eos", tokenizer->eos(), &out->eos));
+  LLMC_RETURN_IF_ERROR(checkId("unknown", tokenizer->unknown(), &out->unknown));
+  LLMC_RETURN_IF_ERROR(checkId("padding", tokenizer->padding(), &out->padding));
+  out->addBos = tokenizer->add_bos();
+  out->addSpacePrefix = tokenizer->add_space_prefix();
+  return nullptr;
+}
+
+llmc_status_t SemanticVerifier::checkLanguageModel(const fb::Model *model, ModelMetadata *out) {
+  const fb::LanguageModel *lm = model->language_model();
+  if (!lm)
+    return nullptr;
+  LanguageModelMetadata &result = out->languageModel;
+  LLMC_RETURN_IF_ERROR(checkString("language_model.architecture", lm->architecture(), true,
+                                   &result.architecture));
+  result.contextLength = lm->context_length();
+  result.vocabSize = lm->vocab_size();
+  if (result.contextLength <= 0 || result.contextLength > (int64_t(1) << 24))
+    return INVALID("language_model.context_length is %lld; expected 1 to 2^24",
+                   ll(result.contextLength));
+  if (result.vocabSize <= 0 || result.vocabSize > (int64_t(1) << 31))
+    return INVALID("language_model.vocab_size is %lld; expected 1 to 2^31", ll(result.vocabSize));
+  result.prefill = lm->prefill();
+  result.decode = lm->decode();
+  size_t entries = out->entryPoints.size();
+  if (result.prefill >= entries || result.decode >= entries)
+    return INVALID("language_model names entry points %u and %u, but the artifact has %zu",
+                   result.prefill, result.decode, entries);
+  // Both take (tokens: i32[n], start: i64[]) and return logits: f32[1, vocab_size], sharing the
+  // same states.
+  for (uint32_t index : {result.prefill, result.decode}) {
+    const EntryPoint &entry = out->entryPoints[index];
+    bool decode = index == result.decode;
+    const char *role = decode ? "decode" : "prefill";
+    if (entry.inputs.size() != 2 || entry.inputs[0].dtype != LLMC_DTYPE_I32 ||
+        entry.inputs[0].dims.size() != 1 || (decode && entry.inputs[0].dims[0] != 1) ||
+        entry.inputs[1].dtype != LLMC_DTYPE_I64 || !entry.inputs[1].dims.empty())
+      return INVALID("language_model.%s ('%s') must take tokens i32[%s] and start i64[]", role,
+                     printable(entry.name).c_str(), decode ? "1" : "n");
+    if (entry.outputs.size() != 1 || entry.outputs[0].dtype != LLMC_DTYPE_F32 ||
+        entry.outputs[0].dims != std::vector<int64_t>{1, result.vocabSize})
+      return INVALID("language_model.%s ('%s') must return logits f32[1, %lld]", role,
+                     printable(entry.name).c_str(), ll(result.vocabSize));
+    if (entry.states != out->entryPoints[result.prefill].states)
+      return INVALID("language_model.decode ('%s') and prefill use different states",
+                     printable(entry.name).c_str());
+  }
+  LLMC_RETURN_IF_ERROR(checkTokenizer(lm->tokenizer(), result.vocabSize, &result.tokenizer));
+  result.present = true;
   return nullptr;
 }
 

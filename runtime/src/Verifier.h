@@ -5,6 +5,7 @@
 #include "llmc/runtime.h"
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 namespace llmc::runtime {
@@ -28,6 +29,7 @@ struct EntryPoint {
   uint32_t codeObject;
   std::vector<TensorSignature> inputs, outputs;
   std::vector<uint32_t> constants;
+  std::vector<uint32_t> states; // indices into ModelMetadata::states, in argument order
   uint64_t scratchBytes;
   uint64_t scratchAlignment;
   size_t resultWords; // 8-byte words of the output descriptors
@@ -39,6 +41,35 @@ struct Constant {
   std::vector<int64_t> dims;
   uint64_t offset, size;
   const uint8_t *data;
+};
+
+/// A buffer the runtime keeps between calls (a KV cache).
+struct State {
+  const char *name;
+  llmc_dtype_t dtype;
+  std::vector<int64_t> dims;
+  uint64_t bytes;
+};
+
+/// The tokenizer of a language model; views into the artifact.
+struct TokenizerMetadata {
+  const char *model = ""; // "llama" or "gpt2"
+  const char *pre = "";
+  std::vector<std::string_view> tokens;
+  std::vector<float> scores;
+  std::vector<int32_t> tokenTypes;
+  std::vector<std::string_view> merges;
+  int32_t bos = -1, eos = -1, unknown = -1, padding = -1;
+  bool addBos = false, addSpacePrefix = false;
+};
+
+/// The artifact's language model: prefill/decode entry points with their checked signatures.
+struct LanguageModelMetadata {
+  bool present = false;
+  const char *architecture = "";
+  uint32_t prefill = 0, decode = 0;
+  int64_t contextLength = 0, vocabSize = 0;
+  TokenizerMetadata tokenizer;
 };
 
 struct CodeObject {
@@ -58,6 +89,8 @@ struct ModelMetadata {
   std::vector<EntryPoint> entryPoints;
   std::vector<Constant> constants;
   std::vector<CodeObject> codeObjects;
+  std::vector<State> states;
+  LanguageModelMetadata languageModel;
   uint64_t fileSize = 0;
   uint64_t constantBytes = 0;
 };

@@ -133,6 +133,11 @@ bool validateModel(const ModelSpec &model, std::string *error) {
         return fail(error, where + " constant argument " + std::to_string(k) + " is constant " +
                                std::to_string(entry.constants[k]) + ", but the model has " +
                                std::to_string(model.constants.size()));
+    for (size_t k = 0; k < entry.states.size(); ++k)
+      if (entry.states[k] >= model.states.size())
+        return fail(error, where + " state argument " + std::to_string(k) + " is state " +
+                               std::to_string(entry.states[k]) + ", but the model has " +
+                               std::to_string(model.states.size()));
     uint64_t alignment = entry.scratchAlignment;
     if (alignment == 0 || (alignment & (alignment - 1)) || alignment > 65536)
       return fail(error, where + " has scratch alignment " + std::to_string(alignment) +
@@ -140,6 +145,30 @@ bool validateModel(const ModelSpec &model, std::string *error) {
     if (entry.scratchBytes > uint64_t(INT64_MAX) / 2)
       return fail(error, where + " needs " + std::to_string(entry.scratchBytes) +
                              " bytes of scratch, which is too large");
+  }
+  for (size_t i = 0; i < model.states.size(); ++i) {
+    const StateSpec &state = model.states[i];
+    std::string where = "state " + std::to_string(i) + " " + quoted(state.name);
+    if (!isValidDType(state.dtype) || state.dims.size() > fmt::kMaxRank)
+      return fail(error, where + " has an invalid dtype or rank");
+    for (int64_t dim : state.dims)
+      if (dim < 0)
+        return fail(error, where + " has a dynamic dim; states are static");
+  }
+  if (model.languageModel.present) {
+    const LanguageModelSpec &lm = model.languageModel;
+    if (lm.prefill >= model.entryPoints.size() || lm.decode >= model.entryPoints.size())
+      return fail(error, "the language model names an entry point the model does not have");
+    if (lm.contextLength <= 0 || lm.vocabSize <= 0)
+      return fail(error, "the language model needs a positive context length and vocabulary");
+    const TokenizerSpec &tokenizer = lm.tokenizer;
+    size_t count = tokenizer.tokens.size();
+    if (count == 0 || int64_t(count) > lm.vocabSize)
+      return fail(error, "the tokenizer has " + std::to_string(count) + " tokens for a vocabulary of " +
+                             std::to_string(lm.vocabSize));
+    if ((!tokenizer.scores.empty() && tokenizer.scores.size() != count) ||
+        (!tokenizer.tokenTypes.empty() && tokenizer.tokenTypes.size() != count))
+      return fail(error, "the tokenizer's scores or token types do not match its tokens");
   }
   return true;
 }
@@ -225,9 +254,11 @@ void buildFlatbuffer(const ModelSpec &model, const Layout &layout,
     auto inputsVector = builder.CreateVector(inputs);
     auto outputsVector = builder.CreateVector(outputs);
     auto constantsVector = builder.CreateVector(entry.constants);
+    auto statesVector = builder.CreateVector(entry.states);
     entryPoints.push_back(fb::CreateEntryPoint(builder, name, symbol, entry.codeObject,
                                                inputsVector, outputsVector, constantsVector,
-                                               entry.scratchBytes, entry.scratchAlignment));
+                                               entry.scratchBytes, entry.scratchAlignment,
+                                               statesVector));
   }
   std::vector<flatbuffers::Offset<flatbuffers::String>> features;
   for (const std::string &feature : model.features)
@@ -241,9 +272,29 @@ void buildFlatbuffer(const ModelSpec &model, const Layout &layout,
   auto entryPointsVector = builder.CreateVector(entryPoints);
   auto constantsVector = builder.CreateVector(constants);
   auto codeObjectsVector = builder.CreateVector(codeObjects);
+  std::vector<flatbuffers::Offset<fb::State>> states;
+  for (const StateSpec &state : model.states)
+    states.push_back(fb::CreateState(builder, builder.CreateString(state.name),
+                                     static_cast<fb::DType>(state.dtype),
+                                     builder.CreateVector(state.dims)));
+  auto statesVector = builder.CreateVector(states);
+  flatbuffers::Offset<fb::LanguageModel> languageModel;
+  if (model.languageModel.present) {
+    const LanguageModelSpec &lm = model.languageModel;
+    const TokenizerSpec &t = lm.tokenizer;
+    auto tokenizer = fb::CreateTokenizer(
+        builder, builder.CreateString(t.model), builder.CreateString(t.pre),
+        builder.CreateVectorOfStrings(t.tokens), builder.CreateVector(t.scores),
+        builder.CreateVector(t.tokenTypes), builder.CreateVectorOfStrings(t.merges), t.bos, t.eos,
+        t.unknown, t.padding, t.addBos, t.addSpacePrefix);
+    languageModel =
+        fb::CreateLanguageModel(builder, builder.CreateString(lm.architecture), lm.prefill,
+                                lm.decode, lm.contextLength, lm.vocabSize, tokenizer);
+  }
   auto root =
       fb::CreateModel(builder, fmt::kFormatVersion, name, producer, triple, cpu, featuresVector,
-                      entryPointsVector, constantsVector, codeObjectsVector);
+                      entryPointsVector, constantsVector, codeObjectsVector, statesVector,
+                      languageModel);
   fb::FinishModelBuffer(builder, root);
 }
 

@@ -20,7 +20,9 @@ static constexpr const char *kOverview =
     "  llmc run OUT.llmc --input FILE... --output-dir DIR\n"
     "                                   run a compiled model (see `llmc run --help`)\n"
     "  llmc inspect OUT.llmc            print an artifact's signature, target and sizes\n"
-    "  llmc inspect MODEL.gguf          print a GGUF file's metadata and tensors\n";
+    "  llmc inspect MODEL.gguf          print a GGUF file's metadata and tensors\n"
+    "  llmc generate OUT.llmc -p TEXT   generate text with a compiled GGUF language model\n"
+    "                                   (see `llmc generate --help`)\n";
 
 /// Whether `path` starts with the GGUF magic.
 static bool isGGUF(const char *path) {
@@ -36,6 +38,11 @@ static bool isGGUF(const char *path) {
 int main(int argc, char **argv) {
   if (argc == 3 && std::strcmp(argv[1], "inspect") == 0 && isGGUF(argv[2]))
     return llmc::driver::inspectGGUF(argv[2]);
+  if (argc >= 2 && std::strcmp(argv[1], "generate") == 0) {
+    std::string name = "llmc generate";
+    argv[1] = name.data();
+    return llmc::cli::generateMain(argc - 1, argv + 1);
+  }
   // `run` and `inspect` are the runtime's own commands, shared with llmc-run: they never load
   // the compiler's option machinery.
   if (argc >= 2 && (std::strcmp(argv[1], "run") == 0 || std::strcmp(argv[1], "inspect") == 0)) {

@@ -369,6 +369,127 @@ LLMC_API LLMC_MUST_USE llmc_status_t llmc_model_run(const llmc_model_t *model, s
                                                     llmc_tensor_t **out_outputs,
                                                     size_t output_count);
 
+
+/*===----------------------------------------------------------------------===
+ * Language models: tokenizer and text generation
+ *
+ * An artifact compiled from a GGUF language model has a `prefill` and a `decode` entry point
+ * that share a KV cache, and the model's tokenizer. A generator owns the KV cache (allocated
+ * once, sized by the context length), feeds tokens through the two entry points and samples
+ * the next token. A generator is used by one thread at a time; many generators may share a
+ * model.
+ *===----------------------------------------------------------------------===*/
+
+typedef struct llmc_language_model_info_t {
+  const char *architecture;    ///< "llama", "qwen2", "gpt2", ...
+  const char *tokenizer_model; ///< "llama" (SentencePiece BPE) or "gpt2" (byte-level BPE)
+  int64_t context_length;      ///< the KV cache capacity in tokens
+  int64_t vocab_size;          ///< the number of logits
+  int32_t bos;                 ///< -1 when the tokenizer has none
+  int32_t eos;                 ///< -1 when the tokenizer has none
+  bool add_bos;                ///< whether prompts start with bos
+} llmc_language_model_info_t;
+
+/// LLMC_STATUS_NOT_FOUND when the artifact is not a language model.
+LLMC_API LLMC_MUST_USE llmc_status_t
+llmc_model_language_model_info(const llmc_model_t *model, llmc_language_model_info_t *out_info);
+
+/// Tokenizes the `length` bytes at `text` (any bytes; invalid UTF-8 falls back to byte tokens),
+/// with bos first when `add_bos` and the tokenizer has one. Sets *out_count to the number of
+/// ids and writes them to `out_ids` when they fit in `capacity`; when they do not, returns
+/// LLMC_STATUS_INVALID_ARGUMENT (call again with *out_count entries).
+LLMC_API LLMC_MUST_USE llmc_status_t llmc_tokenize(const llmc_model_t *model, const char *text,
+                                                   size_t length, bool add_bos, int32_t *out_ids,
+                                                   size_t capacity, size_t *out_count);
+
+/// The bytes token `id` stands for (empty for control tokens), e.g. " the". Sets *out_length
+/// and writes the bytes (not NUL-terminated) when they fit in `capacity`; otherwise returns
+/// LLMC_STATUS_INVALID_ARGUMENT. Pieces of byte-fallback tokens may be parts of a UTF-8
+/// character.
+LLMC_API LLMC_MUST_USE llmc_status_t llmc_token_piece(const llmc_model_t *model, int32_t id,
+                                                      char *out, size_t capacity,
+                                                      size_t *out_length);
+
+typedef struct llmc_sampling_options_t {
+  float temperature; ///< <= 0: greedy (the largest logit, the lowest id on ties)
+  int32_t top_k;     ///< keep the k most likely tokens; 0: all
+  float top_p;       ///< keep the most likely tokens up to this probability mass; 1: all
+  uint64_t seed;     ///< the same seed gives the same tokens on every machine
+} llmc_sampling_options_t;
+
+/// temperature 0.8, top_k 40, top_p 0.95, seed 0.
+LLMC_API void llmc_sampling_options_initialize(llmc_sampling_options_t *options);
+
+typedef struct llmc_generator_options_t {
+  /// Threads for the model's parallel loops when `executor` is NULL (0: one per online CPU).
+  /// The generator keeps them for its lifetime.
+  size_t thread_count;
+  llmc_executor_t *executor; ///< optional, shared; thread_count is then ignored
+  llmc_allocator_t allocator; ///< for the KV cache and the calls' memory; zero-filled: system
+  llmc_sampling_options_t sampling;
+  /// Keep generating after an end-of-generation token instead of stopping.
+  bool ignore_eos;
+} llmc_generator_options_t;
+
+LLMC_API void llmc_generator_options_initialize(llmc_generator_options_t *options);
+
+typedef struct llmc_generator_t llmc_generator_t;
+
+/// Creates a generator for a language model (LLMC_STATUS_NOT_FOUND for another artifact):
+/// allocates its zero-filled KV cache and retains the model. `options` may be NULL.
+LLMC_API LLMC_MUST_USE llmc_status_t llmc_generator_create(llmc_model_t *model,
+                                                           const llmc_generator_options_t *options,
+                                                           llmc_generator_t **out_generator);
+/// Releases the generator, its KV cache and its reference to the model. NULL is fine.
+LLMC_API void llmc_generator_release(llmc_generator_t *generator);
+
+/// Starts over: the next tokens fed are at position 0; the sampler is reseeded.
+LLMC_API void llmc_generator_reset(llmc_generator_t *generator);
+
+/// How many tokens the KV cache holds.
+LLMC_API size_t llmc_generator_position(const llmc_generator_t *generator);
+
+/// Runs the model on `count` token ids at the current position (`prefill` for several,
+/// `decode` for one), appends them to the KV cache and keeps the logits that predict the next
+/// token. Ids outside the vocabulary, and tokens that would not fit in the context, are
+/// refused with LLMC_STATUS_INVALID_ARGUMENT before anything runs.
+LLMC_API LLMC_MUST_USE llmc_status_t llmc_generator_feed(llmc_generator_t *generator,
+                                                         const int32_t *ids, size_t count);
+
+/// The vocab_size logits of the last feed, valid until the next feed; NULL before the first.
+LLMC_API const float *llmc_generator_logits(const llmc_generator_t *generator);
+
+/// Picks the next token from the last feed's logits with the sampling options.
+LLMC_API LLMC_MUST_USE llmc_status_t llmc_generator_sample(llmc_generator_t *generator,
+                                                           int32_t *out_id);
+
+/// Receives each generated token as soon as it is sampled; returns false to stop.
+typedef bool (*llmc_token_callback_t)(void *user_data, int32_t id);
+
+typedef enum llmc_stop_reason_e {
+  LLMC_STOP_MAX_TOKENS = 0,  ///< max_tokens were generated
+  LLMC_STOP_END_OF_TEXT = 1, ///< an end-of-generation token (reported to the callback too)
+  LLMC_STOP_CONTEXT_FULL = 2, ///< the KV cache is full
+  LLMC_STOP_CALLBACK = 3,    ///< the callback returned false
+} llmc_stop_reason_t;
+
+typedef struct llmc_generation_stats_t {
+  size_t prompt_tokens;
+  double prompt_seconds;  ///< feeding the prompt
+  size_t generated_tokens;
+  size_t decode_calls;    ///< generated tokens fed back: every one but the last
+  double decode_seconds;  ///< those calls, sampling included
+  llmc_stop_reason_t stop_reason;
+} llmc_generation_stats_t;
+
+/// Feeds `prompt` (at least one id), then samples a token, reports it to `callback` (may be
+/// NULL), and feeds it back, until max_tokens tokens, an end-of-generation token (unless
+/// ignore_eos), a full context, or the callback stops it. The last token is not fed back: feed
+/// it to continue from there. `out_stats` may be NULL.
+LLMC_API LLMC_MUST_USE llmc_status_t llmc_generator_generate(
+    llmc_generator_t *generator, const int32_t *prompt, size_t prompt_count, size_t max_tokens,
+    llmc_token_callback_t callback, void *user_data, llmc_generation_stats_t *out_stats);
+
 #ifdef __cplusplus
 } // extern "C"
 #endif
