@@ -422,11 +422,16 @@ bool Importer::buildEntry(ModuleOp module, llvm::StringRef name, bool decode) {
       mlir::Value qkv = linear(h, p + ".attn_qkv", D, 3 * D, /*bias=*/true);
       if (!qkv)
         return false;
+      auto i64Vector = RankedTensorType::get({1}, builder.getI64Type());
+      auto constant = [&](int64_t value) -> mlir::Value {
+        return arith::ConstantOp::create(
+            builder, loc,
+            DenseElementsAttr::get(i64Vector, builder.getI64IntegerAttr(value).getValue()));
+      };
+      // Columns [index * D, (index + 1) * D) of the fused projection.
       auto part = [&](int64_t index) -> mlir::Value {
-        return llm::SliceOp::create(builder, loc, rowsType, qkv,
-                                    builder.getDenseI64ArrayAttr({0, index * D}),
-                                    builder.getDenseI64ArrayAttr({ShapedType::kDynamic, (index + 1) * D}),
-                                    builder.getDenseI64ArrayAttr({1, 1}));
+        return llm::DynamicSliceOp::create(builder, loc, rowsType, qkv, constant(index * D),
+                                           constant((index + 1) * D), constant(1), constant(1));
       };
       q = part(0), k = part(1), v = part(2);
     } else {

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <new>
 #include <pthread.h>
@@ -48,6 +49,20 @@ struct Loop {
   }
 };
 
+/// A short pause in a spin loop.
+inline void cpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+/// How long an idle worker keeps polling for the next loop before it sleeps. Decode steps of
+/// language models run a parallel loop every few microseconds; waking a sleeping thread costs
+/// more than that, so workers stay awake across such bursts and sleep only when work stops.
+constexpr auto kSpinTime = std::chrono::microseconds(200);
+
 } // namespace
 
 struct llmc_executor_t {
@@ -55,48 +70,60 @@ struct llmc_executor_t {
   std::vector<pthread_t> workers;
   pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
   pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
-  pthread_cond_t idle = PTHREAD_COND_INITIALIZER;
   pthread_mutex_t submit = PTHREAD_MUTEX_INITIALIZER; // held by the thread running a loop
-  Loop *loop = nullptr;                               // the open loop, guarded by mutex
-  uint64_t generation = 0;                            // bumped for each loop, guarded by mutex
-  size_t active = 0;     // workers inside the open loop, guarded by mutex
-  bool stopping = false; // guarded by mutex
+  // The open loop. A worker announces itself in `active` before it reads `loop`, and the
+  // caller clears `loop` before it waits for `active` to drain (both sequentially consistent),
+  // so a worker either sees the loop while the caller still waits for it, or sees null.
+  std::atomic<Loop *> loop{nullptr};
+  std::atomic<uint64_t> generation{0}; // bumped for each loop
+  std::atomic<size_t> active{0};       // workers inside a loop
+  std::atomic<size_t> sleepers{0};     // workers waiting on `wake`, guarded by mutex to change
+  std::atomic<bool> stopping{false};
 
-  void workerMain() {
-    uint64_t seen = 0;
-    pthread_mutex_lock(&mutex);
-    for (;;) {
-      while (!stopping && (generation == seen || !loop))
-        pthread_cond_wait(&wake, &mutex);
-      if (stopping)
+  /// Waits until the generation differs from `seen` (or stopping); spins first, then sleeps.
+  void waitForWork(uint64_t seen) {
+    auto deadline = std::chrono::steady_clock::now() + kSpinTime;
+    for (unsigned spins = 0;; ++spins) {
+      if (generation.load(std::memory_order_acquire) != seen || stopping.load())
+        return;
+      cpuRelax();
+      if ((spins & 255) == 255 && std::chrono::steady_clock::now() > deadline)
         break;
-      seen = generation;
-      Loop *current = loop;
-      ++active;
-      pthread_mutex_unlock(&mutex);
-      current->runChunks();
-      pthread_mutex_lock(&mutex);
-      if (--active == 0)
-        pthread_cond_broadcast(&idle);
     }
+    pthread_mutex_lock(&mutex);
+    sleepers.fetch_add(1);
+    while (!stopping.load() && generation.load() == seen)
+      pthread_cond_wait(&wake, &mutex);
+    sleepers.fetch_sub(1);
     pthread_mutex_unlock(&mutex);
   }
 
+  void workerMain() {
+    uint64_t seen = 0;
+    for (;;) {
+      waitForWork(seen);
+      if (stopping.load())
+        break;
+      seen = generation.load();
+      active.fetch_add(1);
+      if (Loop *current = loop.load())
+        current->runChunks();
+      active.fetch_sub(1);
+    }
+  }
   static void *workerEntry(void *self) {
     static_cast<llmc_executor_t *>(self)->workerMain();
     return nullptr;
   }
-
   void stop() {
     pthread_mutex_lock(&mutex);
-    stopping = true;
+    stopping.store(true);
     pthread_cond_broadcast(&wake);
     pthread_mutex_unlock(&mutex);
     for (pthread_t worker : workers)
       pthread_join(worker, nullptr);
     workers.clear();
   }
-
   void parallelFor(int64_t count, int64_t grainSize, llmc_parallel_body_t body, void *context) {
     if (count <= 0)
       return;
@@ -114,20 +141,17 @@ struct llmc_executor_t {
     current.count = count;
     current.chunkSize = std::max(grainSize, count / chunks + (count % chunks != 0));
     current.chunkCount = count / current.chunkSize + (count % current.chunkSize != 0);
-
-    pthread_mutex_lock(&mutex);
-    loop = &current;
-    ++generation;
-    pthread_cond_broadcast(&wake);
-    pthread_mutex_unlock(&mutex);
-
+    loop.store(&current);
+    generation.fetch_add(1);
+    if (sleepers.load() > 0) {
+      pthread_mutex_lock(&mutex);
+      pthread_cond_broadcast(&wake);
+      pthread_mutex_unlock(&mutex);
+    }
     current.runChunks();
-
-    pthread_mutex_lock(&mutex);
-    loop = nullptr; // late workers must not join a loop whose description is going away
-    while (active)
-      pthread_cond_wait(&idle, &mutex);
-    pthread_mutex_unlock(&mutex);
+    loop.store(nullptr); // late workers must not join a loop whose description is going away
+    while (active.load() != 0)
+      cpuRelax();
     pthread_mutex_unlock(&submit);
   }
 };

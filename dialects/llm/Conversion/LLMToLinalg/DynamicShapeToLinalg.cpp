@@ -278,7 +278,17 @@ struct RangeToGeneric : OpRewritePattern<RangeOp> {
     }
     Value size = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), count);
     size = guardSizes(rewriter, loc, {size}, "llm.range").front();
-    Value init = createInit(rewriter, loc, resultType, {size});
+    SmallVector<Value> dynamicSizes = {size};
+    if (!resultType.isDynamicDim(0)) {
+      // A static result type promises the count; the values must keep that promise.
+      checkAtRunTime(rewriter, loc,
+                     arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, size,
+                                           indexConstant(rewriter, loc, resultType.getDimSize(0))),
+                     "'llm.range': the range has another length than the result type's " +
+                         std::to_string(resultType.getDimSize(0)));
+      dynamicSizes.clear();
+    }
+    Value init = createInit(rewriter, loc, resultType, dynamicSizes);
     Value result =
         linalg::GenericOp::create(
             rewriter, loc, resultType, ValueRange{}, init, rewriter.getMultiDimIdentityMap(1),
