@@ -177,6 +177,39 @@ entry:
   ret float %r
 }
 
+; Half to float, which LLVM calls on x86-64 CPUs without F16C (the kernels read f16 weights
+; and block scales). Integer operations only, so it cannot call itself.
+define weak hidden float @__extendhfsf2(half %x) #0 {
+entry:
+  %h = bitcast half %x to i16
+  %w = zext i16 %h to i32
+  %signbit = and i32 %w, 32768
+  %sign = shl i32 %signbit, 16
+  %expbits = and i32 %w, 31744
+  %exp = lshr i32 %expbits, 10
+  %mant = and i32 %w, 1023
+  %mantshift = shl i32 %mant, 13
+  %iszero = icmp eq i32 %exp, 0
+  br i1 %iszero, label %small, label %notsmall
+small:
+  ; Zero or subnormal: mant * 2^-24, exact in float.
+  %mf = uitofp i32 %mant to float
+  %scaled = fmul float %mf, 0x3E70000000000000
+  %sbits = bitcast float %scaled to i32
+  %sres = or i32 %sbits, %sign
+  %sout = bitcast i32 %sres to float
+  ret float %sout
+notsmall:
+  %isspecial = icmp eq i32 %exp, 31
+  %rebias = add i32 %exp, 112
+  %normexp = shl i32 %rebias, 23
+  %specialexp = select i1 %isspecial, i32 2139095040, i32 %normexp
+  %bits = or i32 %specialexp, %mantshift
+  %res = or i32 %bits, %sign
+  %out = bitcast i32 %res to float
+  ret float %out
+}
+
 declare float @llvm.fabs.f32(float)
 declare float @llvm.copysign.f32(float, float)
 

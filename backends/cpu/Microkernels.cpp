@@ -40,10 +40,9 @@ bool isContiguous(MemRefType type) {
       continue;
     if (ShapedType::isDynamic(strides[dim]) || strides[dim] != expected)
       return false;
+    // Past a dynamic size, the outer strides cannot be checked statically.
     if (dim > 0 && ShapedType::isDynamic(type.getDimSize(dim)))
-      // A dynamic size: the outer strides cannot be checked statically.
-      return llvm::all_of(ArrayRef<int64_t>(strides).take_front(dim),
-                          [](int64_t) { return false; });
+      return false;
     expected *= type.getDimSize(dim);
   }
   return true;
