@@ -155,6 +155,26 @@ bool Importer::readHyperparameters(const ImportOptions &options) {
       return fail("metadata key '" + a + ".rope.freq_base' must be a number above 1");
     hp.freqBase = *value;
   }
+  // Features that change the computation and that llmc does not implement yet are refused,
+  // never ignored: the model would run and print plausible garbage.
+  if (const Value *scaling = find(a + ".rope.scaling.type");
+      scaling && !(scaling->type == ValueType::String && scaling->stringValue == "none"))
+    return fail("metadata key '" + a + ".rope.scaling.type' asks for RoPE scaling ('" +
+                scaling->stringValue.str() + "'), which llmc does not support yet");
+  if (const Value *factor = find(a + ".rope.scale_linear")) {
+    std::optional<double> value = factor->asFloat();
+    if (!value || *value != 1.0)
+      return fail("metadata key '" + a +
+                  ".rope.scale_linear' asks for linear RoPE scaling, which llmc does not "
+                  "support yet");
+  }
+  if (file.findTensor("rope_freqs.weight"))
+    return fail("tensor 'rope_freqs.weight' (RoPE frequency factors, as in llama 3.1) is not "
+                "supported yet");
+  if (const Value *experts = find(a + ".expert_count");
+      experts && experts->asUnsigned().value_or(0) > 0)
+    return fail("metadata key '" + a + ".expert_count': mixture-of-experts models are not "
+                "supported yet");
   hp.context = options.contextLength > 0 ? options.contextLength
                                          : std::min<int64_t>(*context, kDefaultContext);
   if (hp.gpt2 && hp.context > *context)

@@ -93,7 +93,42 @@ llmc_status_t printModel(std::FILE *out, const std::string &path, const llmc_mod
     std::fprintf(out, "    constants: %zu%s%s%s\n", entry.constant_count,
                  entry.constant_count ? " (" : "", constants.c_str(),
                  entry.constant_count ? ")" : "");
+    if (entry.state_count) {
+      std::string states;
+      for (size_t k = 0; k < entry.state_count; ++k) {
+        size_t index;
+        LLMC_RETURN_IF_ERROR_CLI(llmc_model_entry_point_state(model, e, k, &index));
+        if (k == 8) {
+          states += " ...";
+          break;
+        }
+        states += (k ? ", " : "") + std::to_string(index);
+      }
+      std::fprintf(out, "    states: %zu (%s)\n", entry.state_count, states.c_str());
+    }
   }
+  if (info.state_count) {
+    std::fprintf(out, "states: %zu, %s\n", info.state_count, bytesString(info.state_bytes).c_str());
+    for (size_t k = 0; k < info.state_count; ++k) {
+      llmc_state_info_t state;
+      LLMC_RETURN_IF_ERROR_CLI(llmc_model_state_info(model, k, &state));
+      if (k == 4 && info.state_count > 5) {
+        std::fprintf(out, "  ... %zu more\n", info.state_count - k);
+        break;
+      }
+      std::fprintf(out, "  %zu %s: %s%s, %s\n", k, state.name, llmc_dtype_name(state.dtype),
+                   dimsString(state.dims, state.rank).c_str(), bytesString(state.size).c_str());
+    }
+  }
+  llmc_language_model_info_t lm;
+  llmc_status_t lmStatus = llmc_model_language_model_info(model, &lm);
+  if (!lmStatus)
+    std::fprintf(out,
+                 "language model: %s, context %lld tokens, vocabulary %lld, tokenizer %s "
+                 "(bos %d, eos %d%s)\n",
+                 lm.architecture, (long long)lm.context_length, (long long)lm.vocab_size,
+                 lm.tokenizer_model, lm.bos, lm.eos, lm.add_bos ? ", prompts start with bos" : "");
+  llmc_status_free(lmStatus);
 
   std::fprintf(out, "constants: %zu, %s\n", info.constant_count,
                bytesString(info.constant_bytes).c_str());

@@ -263,6 +263,10 @@ void llmc_model_info(const llmc_model_t *model, llmc_model_info_t *out_info) {
   out_info->code_object_count = metadata.codeObjects.size();
   out_info->file_size = metadata.fileSize;
   out_info->code_loaded = model->codeLoaded;
+  out_info->state_count = metadata.states.size();
+  out_info->state_bytes = 0;
+  for (const State &state : metadata.states)
+    out_info->state_bytes += state.bytes;
 }
 
 const char *llmc_model_feature(const llmc_model_t *model, size_t index) {
@@ -301,6 +305,7 @@ llmc_status_t llmc_model_entry_point_info(const llmc_model_t *model, size_t entr
   out_info->constant_count = entry.constants.size();
   out_info->scratch_bytes = entry.scratchBytes;
   out_info->scratch_alignment = entry.scratchAlignment;
+  out_info->state_count = entry.states.size();
   return nullptr;
 }
 
@@ -337,6 +342,33 @@ llmc_status_t llmc_model_entry_point_constant(const llmc_model_t *model, size_t 
                  "llmc_model_entry_point_constant: argument %zu is out of range ('%s' has %zu)",
                  argument, entry.name, entry.constants.size());
   *out_constant = entry.constants[argument];
+  return nullptr;
+}
+
+llmc_status_t llmc_model_entry_point_state(const llmc_model_t *model, size_t entry_point,
+                                           size_t argument, size_t *out_state) {
+  LLMC_RETURN_IF_ERROR(checkEntryIndex("llmc_model_entry_point_state", model, entry_point));
+  const EntryPoint &entry = model->metadata.entryPoints[entry_point];
+  CHECK_ARGUMENT(out_state, "llmc_model_entry_point_state: out_state is NULL");
+  CHECK_ARGUMENT(argument < entry.states.size(),
+                 "llmc_model_entry_point_state: argument %zu is out of range ('%s' has %zu)",
+                 argument, entry.name, entry.states.size());
+  *out_state = entry.states[argument];
+  return nullptr;
+}
+
+llmc_status_t llmc_model_state_info(const llmc_model_t *model, size_t state,
+                                    llmc_state_info_t *out_info) {
+  CHECK_ARGUMENT(model && out_info, "llmc_model_state_info: model and out_info must not be NULL");
+  CHECK_ARGUMENT(state < model->metadata.states.size(),
+                 "llmc_model_state_info: state %zu is out of range (the model has %zu)", state,
+                 model->metadata.states.size());
+  const State &s = model->metadata.states[state];
+  out_info->name = s.name;
+  out_info->dtype = s.dtype;
+  out_info->rank = s.dims.size();
+  out_info->dims = s.dims.data();
+  out_info->size = s.bytes;
   return nullptr;
 }
 

@@ -128,6 +128,38 @@ ModelSpec addBiasModel() {
   return model;
 }
 
+ModelSpec languageModel() {
+  ModelSpec model = baseModel("tiny-lm");
+  std::vector<int64_t> cache = {8, 2, 4};
+  model.states.push_back(StateSpec{"blk.0.k_cache", DType::F32, cache});
+  model.states.push_back(StateSpec{"blk.0.v_cache", DType::F32, cache});
+  for (bool decode : {false, true}) {
+    EntryPointSpec spec = entry(decode ? "decode" : "prefill",
+                                {tensor("tokens", DType::I32, {decode ? fixed(1) : symbolic("T")}),
+                                 tensor("start", DType::I64, {})},
+                                {tensor("logits", DType::F32, {fixed(1), fixed(6)})}, {0}, 64);
+    spec.states = {0, 1};
+    model.entryPoints.push_back(spec);
+  }
+  model.constants.push_back(floatConstant("w", {2}, {1, 2}));
+  LanguageModelSpec &lm = model.languageModel;
+  lm.present = true;
+  lm.architecture = "llama";
+  lm.prefill = 0;
+  lm.decode = 1;
+  lm.contextLength = 8;
+  lm.vocabSize = 6;
+  lm.tokenizer.model = "llama";
+  // U+2581 is SentencePiece's space.
+  lm.tokenizer.tokens = {"<unk>", "<s>", "</s>", "\xe2\x96\x81" "a", "\xe2\x96\x81" "b", "c"};
+  lm.tokenizer.scores = {0, 0, 0, -1, -2, -3};
+  lm.tokenizer.tokenTypes = {2, 3, 3, 1, 1, 1};
+  lm.tokenizer.bos = 1;
+  lm.tokenizer.eos = 2;
+  lm.tokenizer.unknown = 0;
+  return model;
+}
+
 ModelSpec kernelModel() {
   ModelSpec model = addBiasModel();
   model.name = "test-kernels";

@@ -36,6 +36,10 @@ artifact::ModelSpec kernelModel();
 /// A small model: only add_bias and its constant.
 artifact::ModelSpec addBiasModel();
 
+/// A language model's metadata (prefill/decode over two states, a 6-token tokenizer) with
+/// symbols the test kernels do not export: load it with LLMC_MODEL_LOAD_FLAG_NO_CODE.
+artifact::ModelSpec languageModel();
+
 std::vector<uint8_t> serialize(const artifact::ModelSpec &model);
 
 /// Loads from memory; returns "" on success (and releases the model) or the status message.

@@ -19,6 +19,9 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 
+#include <cstdio>
+#include <cstring>
+
 using namespace llvm;
 
 namespace llmc::driver {
@@ -135,6 +138,14 @@ std::string defaultOutput(StringRef input, EmitKind kind) {
 int runCompile() {
   StringRef extension = sys::path::extension(inputPath);
   bool isOnnx = extension == ".onnx", isGGUF = extension == ".gguf";
+  // A GGUF file is recognized by its magic whatever its name.
+  if (!isOnnx && !isGGUF && extension != ".mlir") {
+    char magic[4] = {};
+    if (std::FILE *file = std::fopen(inputPath.c_str(), "rb")) {
+      isGGUF = std::fread(magic, 1, 4, file) == 4 && std::memcmp(magic, "GGUF", 4) == 0;
+      std::fclose(file);
+    }
+  }
   if (!isOnnx && !isGGUF && extension != ".mlir")
     return fail("unsupported input format '" + extension + "' for '" + inputPath +
                 "': llmc reads ONNX models (.onnx), GGUF language models (.gguf) and the llm "

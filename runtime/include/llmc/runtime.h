@@ -261,6 +261,8 @@ typedef struct llmc_model_info_t {
   size_t code_object_count;
   uint64_t file_size;
   bool code_loaded; ///< false for LLMC_MODEL_LOAD_FLAG_NO_CODE
+  size_t state_count;   ///< buffers kept between calls (a language model's KV cache)
+  uint64_t state_bytes; ///< the sum of the states' sizes
 } llmc_model_info_t;
 
 LLMC_API void llmc_model_info(const llmc_model_t *model, llmc_model_info_t *out_info);
@@ -286,6 +288,7 @@ typedef struct llmc_entry_point_info_t {
   size_t constant_count; ///< constants passed after the inputs
   uint64_t scratch_bytes;
   uint64_t scratch_alignment;
+  size_t state_count; ///< states passed after the inputs (see llmc_model_entry_point_state)
 } llmc_entry_point_info_t;
 
 /// Finds an entry point by name (LLMC_STATUS_NOT_FOUND, listing the names, if absent).
@@ -307,6 +310,25 @@ LLMC_API LLMC_MUST_USE llmc_status_t llmc_model_entry_point_constant(const llmc_
                                                                      size_t entry_point,
                                                                      size_t argument,
                                                                      size_t *out_constant);
+
+/// The model-wide index of the entry point's `argument`-th state.
+LLMC_API LLMC_MUST_USE llmc_status_t llmc_model_entry_point_state(const llmc_model_t *model,
+                                                                  size_t entry_point,
+                                                                  size_t argument,
+                                                                  size_t *out_state);
+
+/// A buffer the runtime keeps between calls of the entry points that use it (a KV cache).
+typedef struct llmc_state_info_t {
+  const char *name;
+  llmc_dtype_t dtype;
+  size_t rank;
+  const int64_t *dims; ///< static
+  uint64_t size;       ///< in bytes
+} llmc_state_info_t;
+
+LLMC_API LLMC_MUST_USE llmc_status_t llmc_model_state_info(const llmc_model_t *model,
+                                                           size_t state,
+                                                           llmc_state_info_t *out_info);
 
 typedef struct llmc_constant_info_t {
   const char *name;
