@@ -27,8 +27,13 @@ typedef double f64x4 __attribute__((ext_vector_type(4)));
 typedef int32_t i32x16 __attribute__((ext_vector_type(16)));
 typedef uint32_t u32x16 __attribute__((ext_vector_type(16)));
 typedef uint16_t u16x16 __attribute__((ext_vector_type(16)));
+typedef int32_t i32x32 __attribute__((ext_vector_type(32)));
+typedef int16_t i16x16 __attribute__((ext_vector_type(16)));
+typedef int16_t i16x32 __attribute__((ext_vector_type(32)));
 typedef int8_t i8x16 __attribute__((ext_vector_type(16)));
+typedef int8_t i8x32 __attribute__((ext_vector_type(32)));
 typedef uint8_t u8x16 __attribute__((ext_vector_type(16)));
+typedef _Float16 f16x8 __attribute__((ext_vector_type(8)));
 typedef _Float16 f16x16 __attribute__((ext_vector_type(16)));
 
 /*===----------------------------------------------------------------------===

@@ -5,7 +5,13 @@
 
 Reads the GGUF file with its own parser (not llmc's), dequantizes F32, F16, BF16, Q8_0, Q4_0,
 Q4_K and Q6_K as ggml's dequantize_row_* do (the K-quants in float32, as ggml computes them),
-and runs the model in float64 with llama.cpp's semantics, chosen by general.architecture:
+and runs the model in float64 with llama.cpp's semantics, chosen by general.architecture.
+A matrix product with Q8_0 or Q4_0 weights follows llama.cpp's CPU path (their vec_dot_type is
+Q8_0): each row of activations is rounded to float32 and quantized to Q8_0 as ggml's
+quantize_row_q8_0_ref does (per block of 32: d = amax / 127, q = roundf(x / d) in float32, d
+stored as float16), and the products of the integer blocks, times d_w * d_x, are summed (in
+float64 here, where they are exact). Every other weight type multiplies the float64 activations.
+The architectures:
   llama  RMSNorm, RoPE in "normal" mode (rotating adjacent pairs x[2i], x[2i+1] of each head),
          grouped-query attention over a KV cache, a SwiGLU feed-forward;
   qwen2  the same with biases on q, k and v, and RoPE in "neox" mode (rotating x[i] with
@@ -74,7 +80,7 @@ def read_gguf(path):
         infos.append((name, ne, p.take("<I"), p.take("<Q")))
     alignment = meta.get("general.alignment", 32)
     base = (p.pos + alignment - 1) // alignment * alignment
-    tensors = {}
+    tensors, quantized = {}, set()
     for name, ne, kind, offset in infos:
         count = int(np.prod(ne))
         if kind not in BLOCKS:
@@ -82,7 +88,9 @@ def read_gguf(path):
         if ne[0] % BLOCKS[kind][0]:
             sys.exit(f"llama_reference: {name}: rows of {ne[0]} are not whole blocks of type {kind}")
         tensors[name] = dequantize(data, base + offset, kind, count).reshape(list(reversed(ne)))
-    return meta, tensors
+        if kind in (2, 8):
+            quantized.add(name)
+    return meta, tensors, quantized
 
 
 def f16(raw):
@@ -113,6 +121,22 @@ def dequantize(data, start, kind, count):
     if kind == 12:
         return dequantize_q4_k(raw).astype(np.float64).reshape(-1)
     return dequantize_q6_k(raw).astype(np.float64).reshape(-1)
+
+
+def quantize_q8_0(x):
+    """The rows of x as llama.cpp's CPU matmuls see them when the weights are Q8_0 or Q4_0:
+    rounded to float32, quantized to Q8_0 as ggml's quantize_row_q8_0_ref does (amax, d =
+    amax / 127, id = 1 / d or 0, q = roundf(x * id), all in float32; d stored as float16), and
+    read back as d * q in float64, which is exact, so that a product with the dequantized weights
+    is the sum of d_w * d_x * (integer block dot product)."""
+    rows, k = x.shape
+    blocks = x.astype(np.float32).reshape(rows, k // 32, 32)
+    d = (np.abs(blocks).max(axis=2) / np.float32(127)).astype(np.float32)
+    safe = np.where(d != 0, d, np.float32(1))
+    inverse = np.where(d != 0, np.float32(1) / safe, np.float32(0)).astype(np.float32)
+    scaled = (blocks * inverse[..., None]).astype(np.float32).astype(np.float64)
+    q = np.sign(scaled) * np.floor(np.abs(scaled) + 0.5)  # roundf: halves away from zero
+    return (d.astype(np.float16).astype(np.float64)[..., None] * q).reshape(rows, k)
 
 
 def dequantize_q4_k(raw):
@@ -151,11 +175,11 @@ def dequantize_q6_k(raw):
 
 
 class Model:
-    def __init__(self, meta, tensors):
+    def __init__(self, meta, tensors, quantized):
         a = self.arch = meta["general.architecture"]
         if a not in ("llama", "qwen2", "gpt2"):
             sys.exit(f"llama_reference: architecture '{a}' is not handled")
-        self.t = tensors
+        self.t, self.quantized = tensors, quantized
         self.layers = meta[f"{a}.block_count"]
         self.heads = meta[f"{a}.attention.head_count"]
         self.kv_heads = meta.get(f"{a}.attention.head_count_kv", self.heads)
@@ -176,8 +200,15 @@ class Model:
             x = x / np.sqrt(np.mean(x * x, axis=-1, keepdims=True) + self.eps)
         return x * self.t[name + ".weight"] + self.t.get(name + ".bias", 0.0)
 
+    def matmul(self, x, weight):
+        """x @ W^T for the weight tensor named `weight`, with x quantized to Q8_0 first where W is
+        Q8_0 or Q4_0, as llama.cpp's CPU backend does."""
+        if weight in self.quantized:
+            x = quantize_q8_0(x)
+        return x @ self.t[weight].T
+
     def linear(self, x, name):
-        return x @ self.t[name + ".weight"].T + self.t.get(name + ".bias", 0.0)
+        return self.matmul(x, name + ".weight") + self.t.get(name + ".bias", 0.0)
 
     def rope(self, x, positions):
         """x [tokens, heads, head_dim]: pairs (2i, 2i+1) in normal mode, (i, i + n_rot/2) in
@@ -245,8 +276,8 @@ class Model:
                 hidden = gate / (1.0 + np.exp(-gate)) * self.linear(h, p + "ffn_up")
             x = x + self.linear(hidden, p + "ffn_down")
         x = self.norm(x, "output_norm")
-        head = t.get("output.weight", t["token_embd.weight"])
-        return x @ head.T + t.get("output.bias", 0.0)
+        head = "output.weight" if "output.weight" in t else "token_embd.weight"
+        return self.matmul(x, head) + t.get("output.bias", 0.0)
 
 
 def main():
@@ -258,8 +289,8 @@ def main():
     parser.add_argument("--logits", metavar="OUT.npy",
                         help="save the logits behind each generated id, [n, vocab] float32")
     args = parser.parse_args()
-    meta, tensors = read_gguf(args.model)
-    model = Model(meta, tensors)
+    meta, tensors, quantized = read_gguf(args.model)
+    model = Model(meta, tensors, quantized)
     prompt = [int(i) for i in args.prompt_ids.split(",")]
     cache = [None] * model.layers
     logits = model.forward(np.array(prompt), cache, 0)

@@ -1,8 +1,9 @@
 //===- KernelsTest.cpp - The CPU microkernels against double-precision references ---===//
 //
 // Every kernel and weight format against naive double loops written here: dequantizers from
-// ggml's block layouts, linear and embedding over random blocks, RoPE in both modes with the
-// angles of llama.cpp, and causal GQA attention with a two-pass softmax. Buffers end at a
+// ggml's block layouts, linear and embedding over random blocks (Q8_0 and Q4_0 linear with x
+// quantized to Q8_0 as llama.cpp does), RoPE in both modes with the angles of llama.cpp, and
+// causal GQA attention with a two-pass softmax. Buffers end at a
 // PROT_NONE page, so a read past any of them faults. Each case runs inline and on two threads.
 //
 //===----------------------------------------------------------------------===//
@@ -69,6 +70,36 @@ double bf16ToDouble(uint16_t h) {
   float f;
   std::memcpy(&f, &u, 4);
   return f;
+}
+
+/// f rounded to the nearest IEEE half (ties to even), as a double; f is finite and below 65504.
+double roundToHalf(float f) {
+  const double a = std::fabs((double)f);
+  if (a == 0.0)
+    return 0.0;
+  int exponent;
+  std::frexp(a, &exponent); // a = m * 2^exponent, m in [0.5, 1)
+  const int quantum = std::max(exponent - 11, -24); // 10 fraction bits; subnormals below 2^-14
+  const double r = std::ldexp(std::nearbyint(std::ldexp(a, -quantum)), quantum);
+  return f < 0 ? -r : r;
+}
+
+/// A row of k values (k a multiple of 32) quantized to Q8_0 as ggml's quantize_row_q8_0_ref does
+/// (per block: amax, d = amax / 127, id = d ? 1 / d : 0, q = roundf(x * id), all in float; d
+/// stored as a half) and read back as d * q, exactly, in double.
+void quantizeQ8_0(const float *x, int64_t k, double *out) {
+  for (int64_t b = 0; b < k; b += 32) {
+    float amax = 0.0f;
+    for (int j = 0; j < 32; ++j)
+      amax = std::max(amax, std::fabs(x[b + j]));
+    const float d = amax / 127.0f;
+    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    const double dh = roundToHalf(d);
+    for (int j = 0; j < 32; ++j) {
+      const float v = x[b + j] * id;
+      out[b + j] = dh * (double)std::round(v);
+    }
+  }
 }
 
 uint16_t readU16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
@@ -247,6 +278,19 @@ void checkLinear(const Format &f, int64_t m, int64_t n, int64_t k, uint32_t seed
   std::vector<double> wd((size_t)(n * k)), mins((size_t)(n * k));
   for (int64_t r = 0; r < n; ++r)
     f.dequantRow(w.bytes() + r * f.rowBytes(k), k, &wd[r * k], &mins[r * k]);
+  // Q8_0 and Q4_0 take x quantized to Q8_0, as llama.cpp's CPU path: the products of the
+  // quantized values are exact in double, so only the kernel's f32 summation order is left, and
+  // the tolerance is tight. The other formats take x as it is.
+  const bool quantizesX = f.name == "q8_0" || f.name == "q4_0";
+  std::vector<double> xd((size_t)(m * k));
+  for (int64_t i = 0; i < m; ++i) {
+    if (quantizesX)
+      quantizeQ8_0(x.floats() + i * k, k, &xd[i * k]);
+    else
+      for (int64_t j = 0; j < k; ++j)
+        xd[i * k + j] = x.floats()[i * k + j];
+  }
+  const double tolerance = quantizesX ? 1e-6 : 2e-5;
 
   withServices([&](const llmc_services_t *services, const char *how) {
     for (int64_t j = 0; j < m * n; ++j)
@@ -257,12 +301,12 @@ void checkLinear(const Format &f, int64_t m, int64_t n, int64_t k, uint32_t seed
       for (int64_t r = 0; r < n && failures < 5; ++r) {
         double ref = 0.0, mag = 0.0;
         for (int64_t j = 0; j < k; ++j) {
-          const double xv = x.floats()[i * k + j];
+          const double xv = xd[i * k + j];
           ref += xv * wd[r * k + j];
           mag += std::fabs(xv) * (std::fabs(wd[r * k + j]) + mins[r * k + j]);
         }
         const double got = y.floats()[i * n + r];
-        if (!(std::fabs(got - ref) <= 2e-5 * mag + 1e-30)) {
+        if (!(std::fabs(got - ref) <= tolerance * mag + 1e-30)) {
           ++failures;
           ADD_FAILURE() << f.name << " linear m=" << m << " n=" << n << " k=" << k << " (" << how
                         << "): y[" << i << "," << r << "] = " << got << ", expected " << ref
@@ -295,9 +339,16 @@ TEST(KernelsTest, LinearLargeSplitsAcrossThreads) {
     checkLinear(f, 1, 517, 2048, seed++);
     checkLinear(f, 5, 261, 2048, seed++);
   }
-  checkLinear(formats()[4], 33, 100, 8192, seed++); // q4_0: x in three chunks of 16 rows
-  checkLinear(formats()[3], 70, 130, 2048, seed++); // q8_0: x in two chunks of 64 rows
+  checkLinear(formats()[4], 33, 100, 8192, seed++); // q4_0: k in chunks, 8 tiles of x and one row
+  checkLinear(formats()[3], 70, 130, 2048, seed++); // q8_0: 17 tiles of x and two rows
   checkLinear(formats()[1], 3, 45, 3001, seed++);   // f16 with a tail
+  // Q8_0 and Q4_0 quantize x in chunks of k: decode in chunks of 256 blocks, prefill of 64; odd
+  // block counts leave half a pair at the end of a row.
+  checkLinear(formats()[3], 1, 37, 32 * 259, seed++);
+  checkLinear(formats()[4], 1, 37, 32 * 259, seed++);
+  checkLinear(formats()[4], 1, 9, 65536 + 32, seed++);
+  checkLinear(formats()[3], 6, 37, 32 * 131, seed++);
+  checkLinear(formats()[4], 9, 21, 32 * 129, seed++);
 }
 
 TEST(KernelsTest, PoolRunsBodiesOnWorkers) {
