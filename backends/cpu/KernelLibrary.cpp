@@ -5,12 +5,19 @@
 // its functions the model's target CPU and features, so the O3 pipeline that follows
 // vectorizes them for that CPU (AVX-512 here, NEON on AArch64) together with the model's code.
 //
+// Some kernels also have ISA variants in the same bitcode, compiled with the features they need
+// and named with a suffix (llmc_mk_linear_q4_0__avx512vnni). When the target machine has all of
+// a variant's features, the kernel's name is bound to the variant before linking, so the model's
+// calls reach it; otherwise the variant is never linked.
+//
 //===----------------------------------------------------------------------===//
 #include "backends/cpu/KernelLibrary.h"
 
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/Linker/Linker.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/TargetParser/Triple.h"
@@ -26,6 +33,52 @@ const unsigned char kAArch64[] = {
 };
 
 constexpr llvm::StringLiteral kKernelPrefix = "llmc_mk_";
+
+/// A set of ISA variants of kernels: entry points named kernel + "__" + suffix, compiled with
+/// `features` (the flags in backends/cpu/CMakeLists.txt), in MCSubtargetInfo::checkFeatures
+/// syntax. Where several variants of a kernel fit a target, the first listed wins.
+struct KernelVariant {
+  llvm::Triple::ArchType arch;
+  llvm::StringLiteral suffix;
+  llvm::StringLiteral features;
+};
+
+const KernelVariant kVariants[] = {
+    {llvm::Triple::x86_64, "__avx512vnni", "+avx512f,+avx512bw,+avx512vl,+avx512vnni"},
+};
+
+/// Binds each kernel that has a variant `machine` can run to the first such variant: the generic
+/// definition is renamed away (nothing calls it, so it is not linked) and the variant takes the
+/// kernel's name. The features are those of the machine's subtarget, so the ones its CPU implies
+/// count as well as those given explicitly, and one disabled explicitly rules a variant out.
+bool bindVariants(llvm::Module &kernels, const llvm::TargetMachine &machine, std::string &error) {
+  const llvm::MCSubtargetInfo *subtarget = machine.getMCSubtargetInfo();
+  llvm::StringSet<> bound;
+  for (const KernelVariant &variant : kVariants) {
+    if (variant.arch != machine.getTargetTriple().getArch() || !subtarget ||
+        !subtarget->checkFeatures(variant.features))
+      continue;
+    llvm::SmallVector<llvm::Function *> entries;
+    for (llvm::Function &function : kernels)
+      if (!function.isDeclaration() && function.getName().starts_with(kKernelPrefix) &&
+          function.getName().ends_with(variant.suffix))
+        entries.push_back(&function);
+    for (llvm::Function *entry : entries) {
+      std::string name = entry->getName().drop_back(variant.suffix.size()).str();
+      if (!bound.insert(name).second)
+        continue;
+      llvm::Function *generic = kernels.getFunction(name);
+      if (!generic) {
+        error = "internal: the microkernel variant '" + entry->getName().str() +
+                "' has no generic kernel";
+        return false;
+      }
+      generic->setName(name + "__generic");
+      entry->setName(name);
+    }
+  }
+  return true;
+}
 
 } // namespace
 
@@ -53,10 +106,12 @@ bool linkMicrokernels(llvm::Module &module, const llvm::TargetMachine &machine,
   llvm::Expected<std::unique_ptr<llvm::Module>> kernels =
       llvm::parseBitcodeFile(buffer, module.getContext());
   if (!kernels) {
-    error = "internal: the embedded microkernels do not load: " +
-            llvm::toString(kernels.takeError());
+    error =
+        "internal: the embedded microkernels do not load: " + llvm::toString(kernels.takeError());
     return false;
   }
+  if (!bindVariants(**kernels, machine, error))
+    return false;
   (*kernels)->setTargetTriple(triple);
   (*kernels)->setDataLayout(module.getDataLayout());
   std::string cpu = machine.getTargetCPU().str();

@@ -6,7 +6,12 @@
  * in f32, as ggml_vec_dot_q4_0_q8_0 / _q8_0_q8_0 do. The integer products are written as
  * sign-extended 16-bit pairs summed into 32-bit lanes, the idiom LLVM turns into pmaddwd /
  * vpdpwssd on x86 and smull + addp on AArch64; two weight blocks share one 16-lane result, whose
- * lanes are scaled by their block's d_w * d_x and accumulated in f32.
+ * lanes are scaled by their block's d_w * d_x and accumulated in f32. LLVM does not turn generic
+ * code into vpdpbusd (unsigned times signed bytes), so the build also compiles this file with
+ * AVX512-VNNI and -DLLMC_KERNEL_VARIANT_AVX512VNNI, which takes the block dots, four blocks to a
+ * vector, from linear_avx512vnni.h and defines only the Q8_0 and Q4_0 kernels, with the suffix
+ * __avx512vnni; the compiler links them in place of the generic ones for targets that have the
+ * features.
  *
  * The other formats are dequantized inside the dot products, 32 elements at a time, into f32
  * vectors: a group's products with x are summed in a vector, which is then scaled by the group's
@@ -36,6 +41,10 @@
 /// enough to cover the memory latency at full bandwidth, which the hardware prefetcher alone
 /// does not reach on one core.
 #define LLMC_PREFETCH_BYTES 3072
+
+// The float formats and the K-quants dequantize their weights; the ISA variants (see
+// LLMC_VARIANT_NAME below) leave them generic.
+#ifndef LLMC_KERNEL_VARIANT_AVX512VNNI
 
 typedef struct {
   const float *x;
@@ -237,24 +246,11 @@ static void llmc_linear_run(int fmt, llmc_parallel_body_t body, const float *x, 
   llmc_parallel(services, tiles, grain, body, &args);
 }
 
+#endif // !LLMC_KERNEL_VARIANT_AVX512VNNI
+
 /*===----------------------------------------------------------------------===
  * Q8_0 and Q4_0: x quantized to Q8_0, integer block dot products
  *===----------------------------------------------------------------------===*/
-
-/// Two consecutive blocks of a row of x quantized to Q8_0, laid out for the dot products: the
-/// values widened to int16 (x0, x1 the two blocks) as lo = x0[0..15] x1[0..15] and hi =
-/// x0[16..31] x1[16..31], the order in which two weight blocks are loaded, and each block's scale
-/// (f16-rounded, as f32) splat over the 8 result lanes of its block. A row's last odd block has
-/// x1 = 0 and scale 0.
-typedef struct {
-  int16_t lo[32], hi[32];
-  float d[16];
-} __attribute__((aligned(64))) llmc_qx_pair_t;
-
-/// Block pairs of x that the decode path quantizes at a time (8192 values, 24 KB on the stack).
-#define LLMC_QX_DECODE_PAIRS 128
-/// Block pairs per row of x that a prefill task quantizes at a time, for four rows (24 KB).
-#define LLMC_QX_PREFILL_PAIRS 32
 
 /// Quantizes the 32 values at x to Q8_0 exactly as ggml's quantize_row_q8_0_ref: amax, d =
 /// amax / 127, id = d ? 1 / d : 0, q = roundf(x * id), all in f32. The block's scale as the dot
@@ -270,20 +266,39 @@ LLMC_INLINE void llmc_quantize_block(const float *x, i16x16 *q0, i16x16 *q1, flo
   *scale = (float)(_Float16)d;
 }
 
+#ifdef LLMC_KERNEL_VARIANT_AVX512VNNI
+#include "linear_avx512vnni.h"
+#else
+
+/// Blocks per unit of quantized x and of unpacked weights: the generic code works on pairs.
+#define LLMC_QX_BLOCKS 2
+
+/// Two consecutive blocks of a row of x quantized to Q8_0, laid out for the dot products: the
+/// values widened to int16 (x0, x1 the two blocks) as lo = x0[0..15] x1[0..15] and hi =
+/// x0[16..31] x1[16..31], the order in which two weight blocks are loaded, and each block's scale
+/// (f16-rounded, as f32) splat over the 8 result lanes of its block. A row's last odd block has
+/// x1 = 0 and scale 0.
+typedef struct {
+  int16_t lo[32], hi[32];
+  float d[16];
+} __attribute__((aligned(64))) llmc_qx_t;
+
 /// Quantizes `blocks` blocks of 32 values at x into (blocks + 1) / 2 pairs at out.
-LLMC_INLINE void llmc_quantize_pairs(const float *x, int64_t blocks, llmc_qx_pair_t *out) {
+LLMC_INLINE void llmc_quantize_units(const int fmt, const float *x, int64_t blocks,
+                                     llmc_qx_t *out) {
+  (void)fmt;
   for (int64_t p = 0; 2 * p < blocks; ++p) {
     i16x16 a0, a1, b0 = 0, b1 = 0;
     float da, db = 0.0f;
     llmc_quantize_block(x + 64 * p, &a0, &a1, &da);
     if (2 * p + 1 < blocks)
       llmc_quantize_block(x + 64 * p + 32, &b0, &b1, &db);
-    const i16x32 lo = __builtin_shufflevector(a0, b0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
-                                              14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,
-                                              27, 28, 29, 30, 31);
-    const i16x32 hi = __builtin_shufflevector(a1, b1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
-                                              14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,
-                                              27, 28, 29, 30, 31);
+    const i16x32 lo =
+        __builtin_shufflevector(a0, b0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+                                17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
+    const i16x32 hi =
+        __builtin_shufflevector(a1, b1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+                                17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
     __builtin_memcpy(out[p].lo, &lo, sizeof(lo));
     __builtin_memcpy(out[p].hi, &hi, sizeof(hi));
     for (int l = 0; l < 8; ++l) {
@@ -293,14 +308,17 @@ LLMC_INLINE void llmc_quantize_pairs(const float *x, int64_t blocks, llmc_qx_pai
   }
 }
 
-/// Two weight blocks unpacked for llmc_qpair_accumulate: their values as int16 in the order of
-/// llmc_qx_pair_t's lo and hi, and their scales splat over their 8 result lanes. Q4_0 values are
+/// Two weight blocks unpacked for llmc_qunit_accumulate: their values as int16 in the order of
+/// llmc_qx_t's lo and hi, and their scales splat over their 8 result lanes. Q4_0 values are
 /// 16 * (nibble - 8), which take fewer instructions (see llmc_unpack_group); the results are
 /// scaled by 1/16 at the end, exactly.
 typedef struct {
   i16x32 lo, hi;
   f32x16 d;
-} llmc_wpair_t;
+} llmc_wunit_t;
+
+/// The power of two the results are scaled by at the end.
+LLMC_INLINE float llmc_qunit_post_scale(int fmt) { return llmc_group_post_scale(fmt); }
 
 /// 16 bytes from an address of any alignment.
 LLMC_INLINE i8x16 llmc_load_i8x16(const uint8_t *p) {
@@ -309,9 +327,11 @@ LLMC_INLINE i8x16 llmc_load_i8x16(const uint8_t *p) {
   return v;
 }
 
-/// Unpacks the block at blk and, when `two`, the one after it (otherwise zeros, nothing read).
-LLMC_INLINE llmc_wpair_t llmc_unpack_wpair(const int fmt, const uint8_t *blk, const bool two) {
+/// Unpacks the `count` (1 or 2) blocks at blk; a missing second block reads as zeros with
+/// scale 0, and nothing of it is read.
+LLMC_INLINE llmc_wunit_t llmc_unpack_wunit(const int fmt, const uint8_t *blk, const int count) {
   const int64_t bb = llmc_block_bytes(fmt);
+  const bool two = count == 2;
   i8x16 lo0, hi0, lo1 = 0, hi1 = 0;
   if (fmt == LLMC_Q4_0) {
     const u8x16 b0 = (u8x16)llmc_load_i8x16(blk + 2);
@@ -330,20 +350,20 @@ LLMC_INLINE llmc_wpair_t llmc_unpack_wpair(const int fmt, const uint8_t *blk, co
       hi1 = llmc_load_i8x16(blk + bb + 18);
     }
   }
-  const i8x32 lo = __builtin_shufflevector(lo0, lo1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
-                                           14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,
-                                           28, 29, 30, 31);
-  const i8x32 hi = __builtin_shufflevector(hi0, hi1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
-                                           14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,
-                                           28, 29, 30, 31);
+  const i8x32 lo =
+      __builtin_shufflevector(lo0, lo1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+                              17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
+  const i8x32 hi =
+      __builtin_shufflevector(hi0, hi1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+                              17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
   _Float16 h0, h1 = 0;
   __builtin_memcpy(&h0, blk, sizeof(h0));
   if (two)
     __builtin_memcpy(&h1, blk + bb, sizeof(h1));
   const f16x8 s0 = h0, s1 = h1;
-  const f16x16 s = __builtin_shufflevector(s0, s1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
-                                           14, 15);
-  llmc_wpair_t r;
+  const f16x16 s =
+      __builtin_shufflevector(s0, s1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  llmc_wunit_t r;
   r.lo = __builtin_convertvector(lo, i16x32);
   r.hi = __builtin_convertvector(hi, i16x32);
   r.d = __builtin_convertvector(s, f32x16);
@@ -360,8 +380,7 @@ LLMC_INLINE i32x16 llmc_madd_i16(i16x32 a, i16x32 b) {
 
 /// acc + the two blocks' products with the pair of x: lanes 0-7 hold partial integer sums of the
 /// first block, 8-15 of the second, each converted exactly to f32 and scaled by d_w * d_x.
-LLMC_INLINE f32x16 llmc_qpair_accumulate(const llmc_wpair_t *w, const llmc_qx_pair_t *x,
-                                         f32x16 acc) {
+LLMC_INLINE f32x16 llmc_qunit_accumulate(const llmc_wunit_t *w, const llmc_qx_t *x, f32x16 acc) {
   i16x32 xlo, xhi;
   __builtin_memcpy(&xlo, x->lo, sizeof(xlo));
   __builtin_memcpy(&xhi, x->hi, sizeof(xhi));
@@ -371,6 +390,15 @@ LLMC_INLINE f32x16 llmc_qpair_accumulate(const llmc_wpair_t *w, const llmc_qx_pa
   return (w->d * dx) * __builtin_convertvector(sums, f32x16) + acc;
 }
 
+#endif // LLMC_KERNEL_VARIANT_AVX512VNNI
+
+/// Blocks of x that the decode path quantizes at a time (8192 values, 24 KB or less on the
+/// stack) and that a prefill task quantizes at a time per row of x, for four rows (24 KB or less).
+#define LLMC_QX_DECODE_BLOCKS 256
+#define LLMC_QX_PREFILL_BLOCKS 64
+#define LLMC_QX_DECODE_UNITS (LLMC_QX_DECODE_BLOCKS / LLMC_QX_BLOCKS)
+#define LLMC_QX_PREFILL_UNITS (LLMC_QX_PREFILL_BLOCKS / LLMC_QX_BLOCKS)
+
 typedef struct {
   const float *x;
   const uint8_t *w;
@@ -378,76 +406,77 @@ typedef struct {
   int64_t m, n, k;
   /// Decode: x's blocks [block0, block0 + blocks) quantized at xq; y is written when block0 is 0
   /// and added to after.
-  const llmc_qx_pair_t *xq;
+  const llmc_qx_t *xq;
   int64_t block0, blocks;
 } llmc_qlinear_args_t;
 
 /// The decode path: the dot product of blocks [0, blocks) of one weight row with quantized x,
-/// streaming the row with software prefetch, two pairs of blocks per step into two accumulators.
-LLMC_INLINE float llmc_qlinear_row(const int fmt, const uint8_t *w, const llmc_qx_pair_t *xq,
+/// streaming the row with software prefetch, two units of blocks per step into two accumulators.
+LLMC_INLINE float llmc_qlinear_row(const int fmt, const uint8_t *w, const llmc_qx_t *xq,
                                    int64_t blocks) {
-  const int64_t bb = llmc_block_bytes(fmt);
-  const int lines = (int)((4 * bb + 63) / 64);
+  const int64_t bb = llmc_block_bytes(fmt), ub = LLMC_QX_BLOCKS * bb;
+  const int lines = (int)((2 * ub + 63) / 64);
   f32x16 acc0 = 0.0f, acc1 = 0.0f;
-  int64_t p = 0;
-  for (; 2 * p + 4 <= blocks; p += 2) {
+  int64_t u = 0;
+  for (; (u + 2) * LLMC_QX_BLOCKS <= blocks; u += 2) {
 #pragma clang loop unroll(full)
     for (int l = 0; l < lines; ++l)
-      __builtin_prefetch(w + 2 * p * bb + LLMC_PREFETCH_BYTES + 64 * l, 0, 3);
-    const llmc_wpair_t q0 = llmc_unpack_wpair(fmt, w + 2 * p * bb, true);
-    const llmc_wpair_t q1 = llmc_unpack_wpair(fmt, w + (2 * p + 2) * bb, true);
-    acc0 = llmc_qpair_accumulate(&q0, xq + p, acc0);
-    acc1 = llmc_qpair_accumulate(&q1, xq + p + 1, acc1);
+      __builtin_prefetch(w + u * ub + LLMC_PREFETCH_BYTES + 64 * l, 0, 3);
+    const llmc_wunit_t q0 = llmc_unpack_wunit(fmt, w + u * ub, LLMC_QX_BLOCKS);
+    const llmc_wunit_t q1 = llmc_unpack_wunit(fmt, w + (u + 1) * ub, LLMC_QX_BLOCKS);
+    acc0 = llmc_qunit_accumulate(&q0, xq + u, acc0);
+    acc1 = llmc_qunit_accumulate(&q1, xq + u + 1, acc1);
   }
-  if (2 * p + 2 <= blocks) {
-    const llmc_wpair_t q = llmc_unpack_wpair(fmt, w + 2 * p * bb, true);
-    acc0 = llmc_qpair_accumulate(&q, xq + p, acc0);
-    ++p;
+  if ((u + 1) * LLMC_QX_BLOCKS <= blocks) {
+    const llmc_wunit_t q = llmc_unpack_wunit(fmt, w + u * ub, LLMC_QX_BLOCKS);
+    acc0 = llmc_qunit_accumulate(&q, xq + u, acc0);
+    ++u;
   }
-  if (2 * p < blocks) {
-    const llmc_wpair_t q = llmc_unpack_wpair(fmt, w + 2 * p * bb, false);
-    acc1 = llmc_qpair_accumulate(&q, xq + p, acc1);
+  if (u * LLMC_QX_BLOCKS < blocks) {
+    const llmc_wunit_t q = llmc_unpack_wunit(fmt, w + u * ub, (int)(blocks - u * LLMC_QX_BLOCKS));
+    acc1 = llmc_qunit_accumulate(&q, xq + u, acc1);
   }
-  return llmc_hsum_f32x16(acc0 + acc1) * llmc_group_post_scale(fmt);
+  return llmc_hsum_f32x16(acc0 + acc1) * llmc_qunit_post_scale(fmt);
 }
 
 /// The prefill path: the R weight rows at w (row stride row_bytes, pointing at block 0 of the
-/// chunk) against the M quantized rows of x at xq (stride xq_stride pairs), over `blocks` blocks;
+/// chunk) against the M quantized rows of x at xq (stride xq_stride units), over `blocks` blocks;
 /// the results are stored to (or, when `add`, added to) y[i * n + r].
 LLMC_INLINE void llmc_qlinear_tile(const int fmt, const int R, const int M, const uint8_t *w,
-                                   int64_t row_bytes, const llmc_qx_pair_t *xq, int64_t xq_stride,
+                                   int64_t row_bytes, const llmc_qx_t *xq, int64_t xq_stride,
                                    int64_t blocks, float *y, int64_t n, bool add) {
-  const int64_t bb = llmc_block_bytes(fmt);
+  const int64_t ub = LLMC_QX_BLOCKS * llmc_block_bytes(fmt);
   f32x16 acc[LLMC_TILE_ROWS][LLMC_TILE_XS];
 #pragma clang loop unroll(full)
   for (int r = 0; r < R; ++r)
 #pragma clang loop unroll(full)
     for (int i = 0; i < M; ++i)
       acc[r][i] = 0.0f;
-  int64_t p = 0;
-  for (; 2 * p + 2 <= blocks; ++p) {
+  int64_t u = 0;
+  for (; (u + 1) * LLMC_QX_BLOCKS <= blocks; ++u) {
 #pragma clang loop unroll(full)
     for (int r = 0; r < R; ++r) {
-      const llmc_wpair_t q = llmc_unpack_wpair(fmt, w + r * row_bytes + 2 * p * bb, true);
+      const llmc_wunit_t q = llmc_unpack_wunit(fmt, w + r * row_bytes + u * ub, LLMC_QX_BLOCKS);
 #pragma clang loop unroll(full)
       for (int i = 0; i < M; ++i)
-        acc[r][i] = llmc_qpair_accumulate(&q, xq + i * xq_stride + p, acc[r][i]);
+        acc[r][i] = llmc_qunit_accumulate(&q, xq + i * xq_stride + u, acc[r][i]);
     }
   }
-  if (2 * p < blocks) {
+  if (u * LLMC_QX_BLOCKS < blocks) {
+    const int count = (int)(blocks - u * LLMC_QX_BLOCKS);
 #pragma clang loop unroll(full)
     for (int r = 0; r < R; ++r) {
-      const llmc_wpair_t q = llmc_unpack_wpair(fmt, w + r * row_bytes + 2 * p * bb, false);
+      const llmc_wunit_t q = llmc_unpack_wunit(fmt, w + r * row_bytes + u * ub, count);
 #pragma clang loop unroll(full)
       for (int i = 0; i < M; ++i)
-        acc[r][i] = llmc_qpair_accumulate(&q, xq + i * xq_stride + p, acc[r][i]);
+        acc[r][i] = llmc_qunit_accumulate(&q, xq + i * xq_stride + u, acc[r][i]);
     }
   }
 #pragma clang loop unroll(full)
   for (int r = 0; r < R; ++r)
 #pragma clang loop unroll(full)
     for (int i = 0; i < M; ++i) {
-      const float v = llmc_hsum_f32x16(acc[r][i]) * llmc_group_post_scale(fmt);
+      const float v = llmc_hsum_f32x16(acc[r][i]) * llmc_qunit_post_scale(fmt);
       y[i * n + r] = add ? y[i * n + r] + v : v;
     }
 }
@@ -455,13 +484,13 @@ LLMC_INLINE void llmc_qlinear_tile(const int fmt, const int R, const int M, cons
 /// Weight rows [r0, r1) (a multiple of LLMC_TILE_ROWS apart but for the last) against the M
 /// quantized rows of x, over the chunk of blocks starting at block0.
 LLMC_INLINE void llmc_qlinear_rows(const int fmt, const llmc_qlinear_args_t *a, int64_t r0,
-                                   int64_t r1, int64_t i0, int M, const llmc_qx_pair_t *xq,
+                                   int64_t r1, int64_t i0, int M, const llmc_qx_t *xq,
                                    int64_t block0, int64_t blocks) {
   const int64_t row_bytes = llmc_row_bytes(fmt, a->k), bb = llmc_block_bytes(fmt);
   const uint8_t *w = a->w + block0 * bb;
   float *y = a->y + i0 * a->n;
   const bool add = block0 > 0;
-  const int64_t stride = LLMC_QX_PREFILL_PAIRS;
+  const int64_t stride = LLMC_QX_PREFILL_UNITS;
   int64_t r = r0;
   for (; r + LLMC_TILE_ROWS <= r1; r += LLMC_TILE_ROWS) {
     if (M == LLMC_TILE_XS)
@@ -503,8 +532,8 @@ LLMC_INLINE void llmc_qlinear_range(const int fmt, void *context, int64_t begin,
   int64_t rows_per_block = (256 * 1024 / row_bytes) / LLMC_TILE_ROWS * LLMC_TILE_ROWS;
   if (rows_per_block < LLMC_TILE_ROWS)
     rows_per_block = LLMC_TILE_ROWS;
-  const int64_t nb = a->k / 32, chunk = 2 * LLMC_QX_PREFILL_PAIRS;
-  llmc_qx_pair_t xq[LLMC_TILE_XS * LLMC_QX_PREFILL_PAIRS];
+  const int64_t nb = a->k / 32, chunk = LLMC_QX_PREFILL_BLOCKS;
+  llmc_qx_t xq[LLMC_TILE_XS * LLMC_QX_PREFILL_UNITS];
   for (int64_t rb = r_begin; rb < r_end; rb += rows_per_block) {
     const int64_t re = rb + rows_per_block < r_end ? rb + rows_per_block : r_end;
     for (int64_t i0 = 0; i0 < a->m; i0 += LLMC_TILE_XS) {
@@ -512,8 +541,8 @@ LLMC_INLINE void llmc_qlinear_range(const int fmt, void *context, int64_t begin,
       for (int64_t b0 = 0; b0 < nb; b0 += chunk) {
         const int64_t blocks = nb - b0 < chunk ? nb - b0 : chunk;
         for (int i = 0; i < M; ++i)
-          llmc_quantize_pairs(a->x + (i0 + i) * a->k + b0 * 32, blocks,
-                              xq + i * LLMC_QX_PREFILL_PAIRS);
+          llmc_quantize_units(fmt, a->x + (i0 + i) * a->k + b0 * 32, blocks,
+                              xq + i * LLMC_QX_PREFILL_UNITS);
         llmc_qlinear_rows(fmt, a, rb, re, i0, M, xq, b0, blocks);
       }
     }
@@ -533,23 +562,32 @@ static void llmc_qlinear_run(int fmt, llmc_parallel_body_t body, const float *x,
     llmc_parallel(services, tiles, grain, body, &args);
     return;
   }
-  llmc_qx_pair_t xq[LLMC_QX_DECODE_PAIRS];
-  const int64_t nb = k / 32, chunk = 2 * LLMC_QX_DECODE_PAIRS;
+  llmc_qx_t xq[LLMC_QX_DECODE_UNITS];
+  const int64_t nb = k / 32, chunk = LLMC_QX_DECODE_BLOCKS;
   for (int64_t b0 = 0; b0 < nb; b0 += chunk) {
     args.block0 = b0;
     args.blocks = nb - b0 < chunk ? nb - b0 : chunk;
-    llmc_quantize_pairs(x + b0 * 32, args.blocks, xq);
+    llmc_quantize_units(fmt, x + b0 * 32, args.blocks, xq);
     args.xq = xq;
     llmc_parallel(services, tiles, grain, body, &args);
   }
 }
 
+/// A variant's entry points carry its suffix (llmc_mk_linear_q4_0__avx512vnni); KernelLibrary.cpp
+/// binds the generic name to them when the target has the variant's features.
+#ifdef LLMC_KERNEL_VARIANT_AVX512VNNI
+#define LLMC_VARIANT_NAME(NAME) NAME##__avx512vnni
+#else
+#define LLMC_VARIANT_NAME(NAME) NAME
+#endif
+
 #define LLMC_DEFINE_QLINEAR(NAME, FMT)                                                             \
   static void llmc_linear_body_##NAME(void *context, int64_t begin, int64_t end) {                 \
     llmc_qlinear_range(FMT, context, begin, end);                                                  \
   }                                                                                                \
-  void llmc_mk_linear_##NAME(const float *x, const void *w, float *y, int64_t m, int64_t n,        \
-                             int64_t k, const llmc_services_t *services) {                         \
+  void LLMC_VARIANT_NAME(llmc_mk_linear_##NAME)(const float *x, const void *w, float *y,           \
+                                                int64_t m, int64_t n, int64_t k,                   \
+                                                const llmc_services_t *services) {                 \
     llmc_qlinear_run(FMT, llmc_linear_body_##NAME, x, w, y, m, n, k, services);                    \
   }
 
@@ -562,10 +600,13 @@ static void llmc_qlinear_run(int fmt, llmc_parallel_body_t body, const float *x,
     llmc_linear_run(FMT, llmc_linear_body_##NAME, x, w, y, m, n, k, services);                     \
   }
 
+LLMC_DEFINE_QLINEAR(q8_0, LLMC_Q8_0)
+LLMC_DEFINE_QLINEAR(q4_0, LLMC_Q4_0)
+// A variant only has the kernels it speeds up; the generic build has all of them.
+#ifndef LLMC_KERNEL_VARIANT_AVX512VNNI
 LLMC_DEFINE_LINEAR(f32, LLMC_F32)
 LLMC_DEFINE_LINEAR(f16, LLMC_F16)
 LLMC_DEFINE_LINEAR(bf16, LLMC_BF16)
-LLMC_DEFINE_QLINEAR(q8_0, LLMC_Q8_0)
-LLMC_DEFINE_QLINEAR(q4_0, LLMC_Q4_0)
 LLMC_DEFINE_LINEAR(q4_k, LLMC_Q4_K)
 LLMC_DEFINE_LINEAR(q6_k, LLMC_Q6_K)
+#endif

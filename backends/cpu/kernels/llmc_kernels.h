@@ -58,6 +58,17 @@ void llmc_mk_linear_q4_k(const float *x, const void *w, float *y, int64_t m, int
 void llmc_mk_linear_q6_k(const float *x, const void *w, float *y, int64_t m, int64_t n, int64_t k,
                          const llmc_services_t *services);
 
+/// ISA variants: llmc_mk_linear_q8_0 and llmc_mk_linear_q4_0 with AVX512-VNNI (AVX-512 F, BW,
+/// VL and VNNI), the same integer block dot products with VPDPBUSD. Their results equal the
+/// generic kernels' up to the f32 summation order. The compiler binds a kernel's name to its
+/// variant when the target has the variant's features (backends/cpu/KernelLibrary.cpp); other
+/// callers must check the CPU first.
+void llmc_mk_linear_q8_0__avx512vnni(const float *x, const void *w, float *y, int64_t m, int64_t n,
+                                     int64_t k, const llmc_services_t *services);
+/// See llmc_mk_linear_q8_0__avx512vnni.
+void llmc_mk_linear_q4_0__avx512vnni(const float *x, const void *w, float *y, int64_t m, int64_t n,
+                                     int64_t k, const llmc_services_t *services);
+
 /// Embedding lookup: out[i, :] = row ids[i] of table (rows x dim f32 elements), for i < count.
 /// An id outside [0, rows) is clamped into it.
 void llmc_mk_embedding_f32(const int32_t *ids, const void *table, float *out, int64_t count,

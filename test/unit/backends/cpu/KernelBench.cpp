@@ -1,10 +1,11 @@
 //===- KernelBench.cpp - Decode-shaped linear kernels against memory bandwidth ----===//
 //
-// llmc-kernel-bench: GB/s of weight bytes of llmc_mk_linear_{q8_0,q4_0,f16} at m = 1 on decode
-// shapes, at 1 and 2 threads, next to the machine's measured read bandwidth (a streaming sum
-// over 512 MB, best of several runs). "cold" cycles through copies of the matrix that together
-// span at least 512 MB, like the bandwidth probe, so the weights come from memory; "hot" repeats
-// one matrix, which then sits in the caches. Not a test: it prints a table.
+// llmc-kernel-bench: GB/s of weight bytes of llmc_mk_linear_{q8_0,q4_0,f16} (and of the ISA
+// variants this CPU runs) at m = 1 on decode shapes, at 1 and 2 threads, next to the machine's
+// measured read bandwidth (a streaming sum over 512 MB, best of several runs). "cold" cycles
+// through copies of the matrix that together span at least 512 MB, like the bandwidth probe, so
+// the weights come from memory; "hot" repeats one matrix, which then sits in the caches. Not a
+// test: it prints a table.
 //
 //===----------------------------------------------------------------------===//
 #include "backends/cpu/kernels/llmc_kernels.h"
@@ -80,7 +81,7 @@ void fillWeights(const Format &f, uint8_t *w, int64_t bytes, std::mt19937 &rng) 
 } // namespace
 
 int main(int argc, char **argv) {
-  // An optional argument names the one format to run.
+  // An optional argument names the one format to run (q4_0 also runs q4_0's variants).
   const char *only = argc > 1 ? argv[1] : nullptr;
   // Other work on the machine moves the bandwidth: it is measured again next to every row, and
   // the table, printed at the end, compares with the best seen over the whole run.
@@ -98,9 +99,17 @@ int main(int argc, char **argv) {
     bestPrefetched[threads] = streamBandwidth(stream.data(), streamFloats, threads, 5, 1);
   }
 
-  const Format formats[] = {{"q8_0", 32, 34, llmc_mk_linear_q8_0},
-                            {"q4_0", 32, 18, llmc_mk_linear_q4_0},
-                            {"f16", 1, 2, llmc_mk_linear_f16}};
+  std::vector<Format> formats = {{"q8_0", 32, 34, llmc_mk_linear_q8_0},
+                                 {"q4_0", 32, 18, llmc_mk_linear_q4_0},
+                                 {"f16", 1, 2, llmc_mk_linear_f16}};
+#ifdef LLMC_KERNELS_HAVE_AVX512VNNI
+  // The ISA variants that this CPU runs, after the generic kernels.
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni")) {
+    formats.push_back({"q8_0__avx512vnni", 32, 34, llmc_mk_linear_q8_0__avx512vnni});
+    formats.push_back({"q4_0__avx512vnni", 32, 18, llmc_mk_linear_q4_0__avx512vnni});
+  }
+#endif
   const int64_t shapes[][2] = {{2048, 768}, {16384, 768}, {768, 2048}};
   llmc_services_t one = inlineServices();
   KernelPool pool(2);
@@ -117,7 +126,7 @@ int main(int argc, char **argv) {
   std::vector<Row> rows;
   std::mt19937 rng(42);
   for (const Format &f : formats) {
-    if (only && std::strcmp(only, f.name) != 0)
+    if (only && std::strncmp(only, f.name, std::strlen(only)) != 0)
       continue;
     for (const auto &shape : shapes) {
       const int64_t n = shape[0], k = shape[1];
@@ -168,10 +177,10 @@ int main(int argc, char **argv) {
   std::printf("  (the same sum prefetching 3 KB ahead like the kernels: 1 thread %.1f GB/s, "
               "2 threads %.1f GB/s)\n\n",
               bestPrefetched[1], bestPrefetched[2]);
-  std::printf("%-5s %6s %5s %8s %7s %10s %10s %8s\n", "fmt", "n", "k", "MB", "threads", "hot GB/s",
+  std::printf("%-16s %6s %5s %8s %7s %10s %10s %8s\n", "fmt", "n", "k", "MB", "threads", "hot GB/s",
               "cold GB/s", "cold %bw");
   for (const Row &r : rows)
-    std::printf("%-5s %6lld %5lld %8.2f %7d %10.1f %10.1f %7.0f%%\n", r.format, (long long)r.n,
+    std::printf("%-16s %6lld %5lld %8.2f %7d %10.1f %10.1f %7.0f%%\n", r.format, (long long)r.n,
                 (long long)r.k, (double)r.bytes / 1e6, r.threads, r.hot, r.cold,
                 100.0 * r.cold / best[r.threads]);
   return 0;

@@ -3,8 +3,9 @@
 // Every kernel and weight format against naive double loops written here: dequantizers from
 // ggml's block layouts, linear and embedding over random blocks (Q8_0 and Q4_0 linear with x
 // quantized to Q8_0 as llama.cpp does), RoPE in both modes with the angles of llama.cpp, and
-// causal GQA attention with a two-pass softmax. Buffers end at a
-// PROT_NONE page, so a read past any of them faults. Each case runs inline and on two threads.
+// causal GQA attention with a two-pass softmax. The ISA variants of the linear kernels that this
+// CPU can run are checked against the same references. Buffers end at a PROT_NONE page, so a read
+// past any of them faults. Each case runs inline and on two threads.
 //
 //===----------------------------------------------------------------------===//
 #include "backends/cpu/kernels/llmc_kernels.h"
@@ -78,7 +79,7 @@ double roundToHalf(float f) {
   if (a == 0.0)
     return 0.0;
   int exponent;
-  std::frexp(a, &exponent); // a = m * 2^exponent, m in [0.5, 1)
+  std::frexp(a, &exponent);                         // a = m * 2^exponent, m in [0.5, 1)
   const int quantum = std::max(exponent - 11, -24); // 10 fraction bits; subnormals below 2^-14
   const double r = std::ldexp(std::nearbyint(std::ldexp(a, -quantum)), quantum);
   return f < 0 ? -r : r;
@@ -120,6 +121,8 @@ struct Format {
   int64_t blockElems, blockBytes;
   LinearFn linear;
   EmbeddingFn embedding;
+  /// The ISA variant that `linear` is, if any (for messages).
+  std::string variant = "";
 
   int64_t rowBytes(int64_t k) const { return k / blockElems * blockBytes; }
 
@@ -246,6 +249,13 @@ struct Format {
   }
 };
 
+#ifdef LLMC_KERNELS_HAVE_AVX512VNNI
+bool hasAvx512Vnni() {
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+}
+#endif
+
 const std::vector<Format> &formats() {
   static const std::vector<Format> all = {
       {"f32", 1, 4, llmc_mk_linear_f32, llmc_mk_embedding_f32},
@@ -257,6 +267,35 @@ const std::vector<Format> &formats() {
       {"q6_k", 256, 210, llmc_mk_linear_q6_k, llmc_mk_embedding_q6_k},
   };
   return all;
+}
+
+/// An ISA variant of a format's linear kernel, run where this CPU has its features.
+struct Variant {
+  std::string format, name;
+  LinearFn linear;
+  bool (*supported)();
+};
+
+const std::vector<Variant> &variants() {
+  static const std::vector<Variant> all = {
+#ifdef LLMC_KERNELS_HAVE_AVX512VNNI
+      {"q8_0", "avx512vnni", llmc_mk_linear_q8_0__avx512vnni, hasAvx512Vnni},
+      {"q4_0", "avx512vnni", llmc_mk_linear_q4_0__avx512vnni, hasAvx512Vnni},
+#endif
+  };
+  return all;
+}
+
+/// The format named `name` with its linear kernel replaced by the variant's.
+Format withVariant(const Variant &v) {
+  for (const Format &f : formats())
+    if (f.name == v.format) {
+      Format copy = f;
+      copy.variant = v.name;
+      copy.linear = v.linear;
+      return copy;
+    }
+  std::abort();
 }
 
 /// Runs `call` with the inline services and with a two-thread pool.
@@ -308,9 +347,9 @@ void checkLinear(const Format &f, int64_t m, int64_t n, int64_t k, uint32_t seed
         const double got = y.floats()[i * n + r];
         if (!(std::fabs(got - ref) <= tolerance * mag + 1e-30)) {
           ++failures;
-          ADD_FAILURE() << f.name << " linear m=" << m << " n=" << n << " k=" << k << " (" << how
-                        << "): y[" << i << "," << r << "] = " << got << ", expected " << ref
-                        << " (magnitude " << mag << ")";
+          ADD_FAILURE() << f.name << (f.variant.empty() ? "" : " " + f.variant) << " linear m=" << m
+                        << " n=" << n << " k=" << k << " (" << how << "): y[" << i << "," << r
+                        << "] = " << got << ", expected " << ref << " (magnitude " << mag << ")";
         }
       }
     }
@@ -349,6 +388,33 @@ TEST(KernelsTest, LinearLargeSplitsAcrossThreads) {
   checkLinear(formats()[4], 1, 9, 65536 + 32, seed++);
   checkLinear(formats()[3], 6, 37, 32 * 131, seed++);
   checkLinear(formats()[4], 9, 21, 32 * 129, seed++);
+}
+
+TEST(KernelsTest, LinearVariantsAgainstReference) {
+  // Every block count modulo the variants' units (four blocks), chunks of k in decode (256
+  // blocks) and prefill (64), tiles of x, and threads.
+  int runnable = 0;
+  uint32_t seed = 2000;
+  for (const Variant &v : variants()) {
+    if (!v.supported())
+      continue;
+    ++runnable;
+    const Format f = withVariant(v);
+    for (int64_t m : {1, 2, 7, 33})
+      for (int64_t n : {1, 3, 64, 100})
+        for (int64_t blocks : {1, 2, 3, 4, 5, 6, 8, 17, 30})
+          checkLinear(f, m, n, 32 * blocks, seed++);
+    checkLinear(f, 1, 517, 2048, seed++);
+    checkLinear(f, 5, 261, 2048, seed++);
+    checkLinear(f, 33, 100, 8192, seed++);
+    checkLinear(f, 1, 37, 32 * 259, seed++);
+    checkLinear(f, 1, 9, 65536 + 32, seed++);
+    checkLinear(f, 6, 37, 32 * 131, seed++);
+    checkLinear(f, 9, 21, 32 * 129, seed++);
+    checkLinear(f, 70, 130, 32 * 66, seed++);
+  }
+  if (runnable == 0)
+    GTEST_SKIP() << "this CPU runs none of the " << variants().size() << " kernel variants";
 }
 
 TEST(KernelsTest, PoolRunsBodiesOnWorkers) {
