@@ -34,4 +34,21 @@ def LLMDecomposeBatchNormPass
   }];
 }
 
+def LLMFuseLinearPass : Pass<"llm-fuse-linear", "::mlir::ModuleOp"> {
+  let summary = "Merge dense layers that read the same input into one";
+  let description = [{
+    Language models project one hidden state through several weight matrices: queries, keys
+    and values, or the gate and up projections of a SwiGLU feed-forward. When `llm.linear` ops
+    read the same input and their weights are constants of one element type (f32, f16, bf16 or
+    one `!llm.ggml<...>` format) with the same row length, this pass stacks the weights' rows
+    into one constant and computes one `llm.linear`, whose columns `llm.dynamic_slice` hands
+    back to the original users. Block-quantized rows are stacked byte for byte, so the weights
+    stay as the model stored them. One product instead of several is one pass over the input
+    and one parallel loop instead of several, which matters for decoding, where each product
+    is a short matrix-vector multiply. Functions that share a group of weights (a language
+    model's prefill and decode) share the stacked constant.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 #endif // LLMC_DIALECTS_LLM_TRANSFORMS_PASSES_TD
