@@ -3,8 +3,8 @@
 //   llmc-membw [--mib N] [--threads T] [--repeats R]
 //
 // Streams through an N MiB buffer (default 1024) on T threads (default 1), each summing its own
-// contiguous slice, and prints the best of R passes (default 10) with and without software
-// prefetching, in GB/s.
+// contiguous slice, and prints the best of R passes (default 10) at each of four software
+// prefetch distances (none, 1, 3 and 6 KiB ahead), in GB/s.
 // Decode of a language model reads every weight once per token, so this read bandwidth, for a
 // buffer the size of the model's weights, bounds the tokens per second a decoder can reach.
 //
@@ -23,14 +23,14 @@ namespace {
 
 /// Sums `count` 64-bit words with eight independent accumulators (one cache line per step), so
 /// the loop is limited by loads, not by additions.
-/// With `prefetch`, each step also asks for the line 3 KiB ahead, as the decode kernels do; the
-/// faster of the two is the bound.
-__attribute__((noinline)) uint64_t sumWords(const uint64_t *words, size_t count, bool prefetch) {
+/// With a `prefetch` distance (in 8-byte words), each step also asks for the line that far
+/// ahead, as the decode kernels do; the fastest of the distances tried is the bound.
+__attribute__((noinline)) uint64_t sumWords(const uint64_t *words, size_t count, size_t prefetch) {
   uint64_t a[8] = {};
   size_t i = 0;
   for (; i + 8 <= count; i += 8) {
     if (prefetch)
-      __builtin_prefetch(words + i + 384);
+      __builtin_prefetch(words + i + prefetch);
     for (int j = 0; j < 8; ++j)
       a[j] += words[i + j];
   }
@@ -77,8 +77,10 @@ int main(int argc, char **argv) {
     buffer[i] = i;
   std::vector<uint64_t> sums(static_cast<size_t>(threads), 0);
   double best = 0;
-  for (long long pass = 0; pass < 2 * repeats; ++pass) {
-    bool prefetch = pass % 2 == 1;
+  // No software prefetch, then 1, 3 and 6 KiB ahead.
+  const size_t distances[] = {0, 128, 384, 768};
+  for (long long pass = 0; pass < 4 * repeats; ++pass) {
+    size_t prefetch = distances[pass % 4];
     auto start = std::chrono::steady_clock::now();
     std::vector<std::thread> workers;
     size_t slice = (words / size_t(threads) + 7) & ~size_t(7);
@@ -97,8 +99,8 @@ int main(int argc, char **argv) {
   uint64_t check = 0;
   for (uint64_t sum : sums)
     check += sum;
-  std::printf("read bandwidth: %.2f GB/s (%lld MiB, %lld threads, best of %lld passes with and "
-              "without prefetching; checksum %llu)\n",
+  std::printf("read bandwidth: %.2f GB/s (%lld MiB, %lld threads, best of %lld passes at each "
+              "of 4 prefetch distances; checksum %llu)\n",
               best, mib, threads, repeats, (unsigned long long)check);
   std::free(buffer);
   return 0;
