@@ -80,7 +80,8 @@ int main(int argc, char **argv) {
   }
   llmc_generation_stats_t stats;
   fputs(argv[2], stdout);
-  status = llmc_generator_generate(generator, prompt, count, max_tokens, print_token, model, &stats);
+  status =
+      llmc_generator_generate(generator, prompt, count, max_tokens, print_token, model, &stats);
   putchar('\n');
   if (!status)
     /* info's strings live as long as the model: print before releasing it. */

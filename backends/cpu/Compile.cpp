@@ -175,14 +175,13 @@ LogicalResult compile(ModuleOp module, const CompileOptions &options) {
       state.dtype = spec->dtype;
       for (const artifact::Dim &dim : spec->dims) {
         if (dim.size < 0)
-          return emitError(entry.getLoc()) << "state '" << state.name << "' must have a static shape";
+          return emitError(entry.getLoc())
+                 << "state '" << state.name << "' must have a static shape";
         state.dims.push_back(dim.size);
       }
-      auto known = llvm::find_if(model.states, [&](const artifact::StateSpec &other) {
-        return other.name == state.name;
-      });
-      if (known != model.states.end() &&
-          (known->dtype != state.dtype || known->dims != state.dims))
+      auto known = llvm::find_if(
+          model.states, [&](const artifact::StateSpec &other) { return other.name == state.name; });
+      if (known != model.states.end() && (known->dtype != state.dtype || known->dims != state.dims))
         return emitError(entry.getLoc())
                << "state '" << state.name << "' has different types in two entry points";
       entrySpec.states.push_back(known - model.states.begin());

@@ -3,8 +3,8 @@
 #define LLMC_BACKENDS_CPU_COMPILE_H
 
 #include "backends/cpu/CodeObject.h"
-#include "runtime/writer/ArtifactWriter.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "runtime/writer/ArtifactWriter.h"
 
 #include <string>
 

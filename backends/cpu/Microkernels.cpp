@@ -127,8 +127,8 @@ struct LLMCWriteBackStatePass
           if (!argIndex || argIndex.getInt() < 0 ||
               argIndex.getInt() >= int64_t(function.getNumArguments()) ||
               !isa<MemRefType>(function.getArgument(argIndex.getInt()).getType())) {
-            function.emitOpError() << "result " << index
-                                   << " names no state argument in llmc.state_of";
+            function.emitOpError()
+                << "result " << index << " names no state argument in llmc.state_of";
             return signalPassFailure();
           }
           Value state = function.getArgument(argIndex.getInt());
@@ -170,9 +170,9 @@ struct LLMCLowerMicrokernelsPass
         Value aligned = memref::ExtractAlignedPointerAsIndexOp::create(builder, loc, buffer);
         auto metadata = memref::ExtractStridedMetadataOp::create(builder, loc, buffer);
         int64_t elementBytes = (type.getElementTypeBitWidth() + 7) / 8;
-        Value offset = arith::MulIOp::create(
-            builder, loc, metadata.getOffset(),
-            arith::ConstantIndexOp::create(builder, loc, elementBytes));
+        Value offset =
+            arith::MulIOp::create(builder, loc, metadata.getOffset(),
+                                  arith::ConstantIndexOp::create(builder, loc, elementBytes));
         Value address = arith::AddIOp::create(builder, loc, aligned, offset);
         Value integer = arith::IndexCastOp::create(builder, loc, builder.getI64Type(), address);
         arguments.push_back(LLVM::IntToPtrOp::create(builder, loc, pointer, integer));

@@ -68,8 +68,7 @@ private:
     return weight(name, size, 0, optional);
   }
   bool buildEntry(ModuleOp module, llvm::StringRef name, bool decode);
-  mlir::Value linear(mlir::Value input, llvm::StringRef prefix, int64_t in, int64_t out,
-                     bool bias);
+  mlir::Value linear(mlir::Value input, llvm::StringRef prefix, int64_t in, int64_t out, bool bias);
 
   RankedTensorType f32(llvm::ArrayRef<int64_t> shape) {
     return RankedTensorType::get(shape, builder.getF32Type());
@@ -173,7 +172,8 @@ bool Importer::readHyperparameters(const ImportOptions &options) {
                 "supported yet");
   if (const Value *experts = find(a + ".expert_count");
       experts && experts->asUnsigned().value_or(0) > 0)
-    return fail("metadata key '" + a + ".expert_count': mixture-of-experts models are not "
+    return fail("metadata key '" + a +
+                ".expert_count': mixture-of-experts models are not "
                 "supported yet");
   hp.context = options.contextLength > 0 ? options.contextLength
                                          : std::min<int64_t>(*context, kDefaultContext);
@@ -289,8 +289,7 @@ Type Importer::weightElement(const TensorInfo &info) {
   }
 }
 
-mlir::Value Importer::weight(llvm::StringRef name, int64_t columns, int64_t rows,
-                             bool optional) {
+mlir::Value Importer::weight(llvm::StringRef name, int64_t columns, int64_t rows, bool optional) {
   const TensorInfo *info = file.findTensor(name);
   if (!info) {
     if (!optional)
@@ -320,15 +319,14 @@ mlir::Value Importer::weight(llvm::StringRef name, int64_t columns, int64_t rows
                                : RankedTensorType::get({columns}, element);
   ElementsAttr &attr = constants[name];
   if (!attr) {
-    llvm::ArrayRef<char> data(reinterpret_cast<const char *>(bytes.data()) + file.dataOffset +
-                                  info->offset,
-                              info->bytes);
+    llvm::ArrayRef<char> data(
+        reinterpret_cast<const char *>(bytes.data()) + file.dataOffset + info->offset, info->bytes);
     std::string blobName = name.str();
     for (char &c : blobName)
       if (!llvm::isAlnum(c))
         c = '_';
-    attr = DenseResourceElementsAttr::get(
-        type, blobName, HeapAsmResourceBlob::allocateAndCopyWithAlign(data, 64));
+    attr = DenseResourceElementsAttr::get(type, blobName,
+                                          HeapAsmResourceBlob::allocateAndCopyWithAlign(data, 64));
   }
   return arith::ConstantOp::create(builder, loc, attr);
 }
@@ -364,10 +362,12 @@ bool Importer::buildEntry(ModuleOp module, llvm::StringRef name, bool decode) {
     results.push_back(cacheType);
 
   builder.setInsertionPointToEnd(module.getBody());
-  auto function = func::FuncOp::create(builder, loc, name, builder.getFunctionType(inputs, results));
+  auto function =
+      func::FuncOp::create(builder, loc, name, builder.getFunctionType(inputs, results));
   function.setArgAttr(0, "llmc.name", builder.getStringAttr("tokens"));
   if (!decode)
-    function.setArgAttr(0, "llmc.dim_names", builder.getArrayAttr({builder.getStringAttr("tokens")}));
+    function.setArgAttr(0, "llmc.dim_names",
+                        builder.getArrayAttr({builder.getStringAttr("tokens")}));
   function.setArgAttr(1, "llmc.name", builder.getStringAttr("start"));
   function.setResultAttr(0, "llmc.name", builder.getStringAttr("logits"));
   for (int64_t layer = 0; layer < hp.layers; ++layer)
@@ -425,10 +425,9 @@ bool Importer::buildEntry(ModuleOp module, llvm::StringRef name, bool decode) {
     return llm::ReshapeOp::create(builder, loc, f32({tokenCount, count, hd}), rows);
   };
   auto rope = [&](mlir::Value input) -> mlir::Value {
-    return llm::RopeOp::create(builder, loc, input.getType(), input, start,
-                               builder.getI64IntegerAttr(hp.rotaryDims),
-                               builder.getF64FloatAttr(hp.freqBase),
-                               builder.getStringAttr(hp.neox ? "neox" : "normal"));
+    return llm::RopeOp::create(
+        builder, loc, input.getType(), input, start, builder.getI64IntegerAttr(hp.rotaryDims),
+        builder.getF64FloatAttr(hp.freqBase), builder.getStringAttr(hp.neox ? "neox" : "normal"));
   };
 
   SmallVector<mlir::Value> newCaches;
@@ -471,9 +470,9 @@ bool Importer::buildEntry(ModuleOp module, llvm::StringRef name, bool decode) {
                                                    body->getArgument(3 + 2 * layer), v, start);
     newCaches.push_back(keys);
     newCaches.push_back(values);
-    mlir::Value attention = llm::CachedAttentionOp::create(
-        builder, loc, q.getType(), q, keys, values, start,
-        builder.getF64FloatAttr(1.0 / std::sqrt(double(hd))));
+    mlir::Value attention =
+        llm::CachedAttentionOp::create(builder, loc, q.getType(), q, keys, values, start,
+                                       builder.getF64FloatAttr(1.0 / std::sqrt(double(hd))));
     attention = llm::ReshapeOp::create(builder, loc, rowsType, attention);
     mlir::Value projected = linear(attention, p + ".attn_output", H * hd, D, hp.gpt2);
     if (!projected)
@@ -492,17 +491,20 @@ bool Importer::buildEntry(ModuleOp module, llvm::StringRef name, bool decode) {
       // GELU, tanh form: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), as ggml computes it.
       auto splat = [&](double value) -> mlir::Value {
         return arith::ConstantOp::create(
-            builder, loc, DenseElementsAttr::get(f32({}), builder.getF32FloatAttr(value).getValue()));
+            builder, loc,
+            DenseElementsAttr::get(f32({}), builder.getF32FloatAttr(value).getValue()));
       };
       mlir::Value cube = llm::MulOp::create(builder, loc, hiddenType, up,
                                             llm::MulOp::create(builder, loc, hiddenType, up, up));
-      mlir::Value inner = llm::AddOp::create(
-          builder, loc, hiddenType, up, llm::MulOp::create(builder, loc, hiddenType, cube, splat(0.044715)));
+      mlir::Value inner =
+          llm::AddOp::create(builder, loc, hiddenType, up,
+                             llm::MulOp::create(builder, loc, hiddenType, cube, splat(0.044715)));
       inner = llm::MulOp::create(builder, loc, hiddenType, inner, splat(0.7978845608028654));
       mlir::Value t = llm::TanhOp::create(builder, loc, hiddenType, inner);
       t = llm::AddOp::create(builder, loc, hiddenType, t, splat(1.0));
-      mlir::Value gelu = llm::MulOp::create(
-          builder, loc, hiddenType, llm::MulOp::create(builder, loc, hiddenType, up, t), splat(0.5));
+      mlir::Value gelu =
+          llm::MulOp::create(builder, loc, hiddenType,
+                             llm::MulOp::create(builder, loc, hiddenType, up, t), splat(0.5));
       ffn = linear(gelu, p + ".ffn_down", hp.feedForward, D, true);
     } else {
       mlir::Value gate = linear(h, p + ".ffn_gate", D, hp.feedForward, false);
@@ -523,7 +525,8 @@ bool Importer::buildEntry(ModuleOp module, llvm::StringRef name, bool decode) {
     auto i64Vector = RankedTensorType::get({1}, builder.getI64Type());
     auto constant = [&](int64_t value) -> mlir::Value {
       return arith::ConstantOp::create(
-          builder, loc, DenseElementsAttr::get(i64Vector, builder.getI64IntegerAttr(value).getValue()));
+          builder, loc,
+          DenseElementsAttr::get(i64Vector, builder.getI64IntegerAttr(value).getValue()));
     };
     x = llm::DynamicSliceOp::create(builder, loc, f32({1, D}), x, constant(-1),
                                     constant(std::numeric_limits<int64_t>::max()), constant(0),

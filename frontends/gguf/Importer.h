@@ -3,8 +3,9 @@
 // Reads a GGUF file (llama.cpp's model format) and builds the two entry points of a
 // decoder-only language model in the llm dialect:
 //
-//   prefill(tokens: tensor<?xi32>, start: tensor<i64>, caches...) -> (logits: tensor<1xVxf32>, caches...)
-//   decode(tokens: tensor<1xi32>, start: tensor<i64>, caches...) -> (logits: tensor<1xVxf32>, caches...)
+//   prefill(tokens: tensor<?xi32>, start: tensor<i64>, caches...) -> (logits: tensor<1xVxf32>,
+//   caches...) decode(tokens: tensor<1xi32>, start: tensor<i64>, caches...) -> (logits:
+//   tensor<1xVxf32>, caches...)
 //
 // The key and value caches of every layer are arguments marked `llmc.state`, which the runtime
 // keeps between calls. Weights stay in the file's formats (f32, f16, bf16 or a ggml block

@@ -71,8 +71,8 @@ int parseOptions(const Console &console, int argc, char **argv, Options *options
     }
     bool takesValue = argument == "-p" || argument == "--prompt" || argument == "--prompt-ids" ||
                       argument == "-n" || argument == "--temp" || argument == "--top-k" ||
-                      argument == "--top-p" || argument == "--seed" ||
-                      argument == "--threads" || argument == "--logits";
+                      argument == "--top-p" || argument == "--seed" || argument == "--threads" ||
+                      argument == "--logits";
     if (!takesValue)
       return console.usage("unknown option '" + argument + "'");
     std::string value;
@@ -93,8 +93,7 @@ int parseOptions(const Console &console, int argc, char **argv, Options *options
       if (!parseInteger(value, 0, 1ll << 31, &options->topK))
         return console.usage("--top-k is '" + value + "', expected an integer >= 0");
     } else if (argument == "--top-p") {
-      if (!parseNonNegativeDouble(value, &options->topP) || options->topP <= 0 ||
-          options->topP > 1)
+      if (!parseNonNegativeDouble(value, &options->topP) || options->topP <= 0 || options->topP > 1)
         return console.usage("--top-p is '" + value + "', expected a number in (0, 1]");
     } else if (argument == "--seed") {
       long long seed;
@@ -187,8 +186,8 @@ int generateMain(int argc, char **argv, std::FILE *out, std::FILE *err) {
   if (options.havePrompt) {
     size_t count = 0;
     bool bos = info.add_bos && !options.noBos;
-    llmc_status_t status = llmc_tokenize(model, options.prompt.data(), options.prompt.size(), bos,
-                                         nullptr, 0, &count);
+    llmc_status_t status =
+        llmc_tokenize(model, options.prompt.data(), options.prompt.size(), bos, nullptr, 0, &count);
     if (status && llmc_status_code(status) != LLMC_STATUS_INVALID_ARGUMENT)
       return console.failure(status);
     llmc_status_free(status);
@@ -220,16 +219,20 @@ int generateMain(int argc, char **argv, std::FILE *out, std::FILE *err) {
       generator, llmc_generator_release);
 
   std::vector<float> logits;
-  Streamer streamer{out, options.printIds, generator, info.vocab_size, nullptr, {},
+  Streamer streamer{out,
+                    options.printIds,
+                    generator,
+                    info.vocab_size,
+                    nullptr,
+                    {},
                     options.logitsPath.empty() ? nullptr : &logits};
   if (!options.printIds) {
     // The tokenizer is the model's; TextStream holds back split UTF-8 characters.
     streamer.text = std::make_unique<runtime::TextStream>(*model->tokenizer, false);
   }
   llmc_generation_stats_t stats;
-  llmc_status_t status =
-      llmc_generator_generate(generator, prompt.data(), prompt.size(), size_t(options.count),
-                              onToken, &streamer, &stats);
+  llmc_status_t status = llmc_generator_generate(generator, prompt.data(), prompt.size(),
+                                                 size_t(options.count), onToken, &streamer, &stats);
   if (streamer.text) {
     std::string rest = streamer.text->flush();
     std::fwrite(rest.data(), 1, rest.size(), out);
@@ -245,7 +248,8 @@ int generateMain(int argc, char **argv, std::FILE *out, std::FILE *err) {
     tensor.data.resize(logits.size() * sizeof(float));
     std::memcpy(tensor.data.data(), logits.data(), tensor.data.size());
     std::string error;
-    if (!tensorfile::writeTensorFile(options.logitsPath, tensorfile::FileFormat::Npy, tensor, &error))
+    if (!tensorfile::writeTensorFile(options.logitsPath, tensorfile::FileFormat::Npy, tensor,
+                                     &error))
       return console.failure(error);
   }
   if (!options.quiet) {

@@ -310,10 +310,9 @@ extern "C" llmc_status_t llmc_generator_sample(llmc_generator_t *generator, int3
   return nullptr;
 }
 
-extern "C" llmc_status_t llmc_generator_generate(llmc_generator_t *generator,
-                                                 const int32_t *prompt, size_t prompt_count,
-                                                 size_t max_tokens, llmc_token_callback_t callback,
-                                                 void *user_data,
+extern "C" llmc_status_t llmc_generator_generate(llmc_generator_t *generator, const int32_t *prompt,
+                                                 size_t prompt_count, size_t max_tokens,
+                                                 llmc_token_callback_t callback, void *user_data,
                                                  llmc_generation_stats_t *out_stats) {
   llmc_generation_stats_t stats = {};
   if (out_stats)

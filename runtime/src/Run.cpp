@@ -1,9 +1,9 @@
 //===- Run.cpp - Calls an entry point: validate, describe, call, copy out ----===//
+#include "runtime/src/Run.h"
 #include "runtime/src/Allocator.h"
 #include "runtime/src/CallTrampoline.h"
 #include "runtime/src/Executor.h"
 #include "runtime/src/Model.h"
-#include "runtime/src/Run.h"
 #include "runtime/src/Status.h"
 #include "runtime/src/Tensor.h"
 
@@ -222,9 +222,9 @@ __attribute__((noinline)) static bool callAbandonable(void *function, void **arg
 }
 
 llmc_status_t llmc::runtime::runEntryPoint(const llmc_model_t *model, size_t entry_point,
-                                          const llmc_tensor_t *const *inputs, size_t input_count,
-                                          void *const *states, const llmc_run_options_t *options,
-                                          llmc_tensor_t **out_outputs, size_t output_count) {
+                                           const llmc_tensor_t *const *inputs, size_t input_count,
+                                           void *const *states, const llmc_run_options_t *options,
+                                           llmc_tensor_t **out_outputs, size_t output_count) {
   if (out_outputs)
     for (size_t k = 0; k < output_count; ++k)
       out_outputs[k] = nullptr;

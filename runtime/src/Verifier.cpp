@@ -99,6 +99,12 @@ private:
   llmc_status_t checkDType(const std::string &field, fb::DType raw, llmc_dtype_t *out);
   llmc_status_t checkAligned(const std::string &field, const flatbuffers::Vector<int64_t> *dims);
   llmc_status_t checkElf(const std::string &field, const CodeObject &code);
+  /// Checks static `dims` (rank, each >= 0; `what` names the table in messages: "constants")
+  /// and computes the byte size of `dtype` elements, setting *overflow when it does not fit
+  /// 64 bits.
+  llmc_status_t checkStaticDims(const std::string &label, const char *what,
+                                const flatbuffers::Vector<int64_t> *dims, llmc_dtype_t dtype,
+                                std::vector<int64_t> *out, uint64_t *bytes, bool *overflow);
   llmc_status_t
   checkSignatures(const std::string &field,
                   const flatbuffers::Vector<flatbuffers::Offset<fb::TensorSignature>> *tensors,
@@ -194,6 +200,27 @@ llmc_status_t SemanticVerifier::checkElf(const std::string &field, const CodeObj
   return nullptr;
 }
 
+llmc_status_t SemanticVerifier::checkStaticDims(const std::string &label, const char *what,
+                                                const flatbuffers::Vector<int64_t> *dims,
+                                                llmc_dtype_t dtype, std::vector<int64_t> *out,
+                                                uint64_t *bytes, bool *overflow) {
+  LLMC_RETURN_IF_ERROR(checkAligned(label, dims));
+  if (dims->size() > fmt::kMaxRank)
+    return INVALID("%s has rank %u, more than the supported %u", label.c_str(), dims->size(),
+                   fmt::kMaxRank);
+  *bytes = llmc_dtype_size(dtype);
+  *overflow = false;
+  for (flatbuffers::uoffset_t d = 0; d < dims->size(); ++d) {
+    int64_t dim = dims->Get(d);
+    if (dim < 0)
+      return INVALID("%s.dims[%u] is %lld; %s have static sizes >= 0", label.c_str(), d, ll(dim),
+                     what);
+    out->push_back(dim);
+    *overflow |= __builtin_mul_overflow(*bytes, uint64_t(dim), bytes);
+  }
+  return nullptr;
+}
+
 llmc_status_t SemanticVerifier::checkSignatures(
     const std::string &field,
     const flatbuffers::Vector<flatbuffers::Offset<fb::TensorSignature>> *tensors,
@@ -279,21 +306,10 @@ llmc_status_t SemanticVerifier::checkConstants(const fb::Model *model, ModelMeta
     if (result.name[0])
       label += " ('" + printable(result.name) + "')";
     LLMC_RETURN_IF_ERROR(checkDType(label, constant->dtype(), &result.dtype));
-    const flatbuffers::Vector<int64_t> *dims = constant->dims();
-    LLMC_RETURN_IF_ERROR(checkAligned(label, dims));
-    if (dims->size() > fmt::kMaxRank)
-      return INVALID("%s has rank %u, more than the supported %u", label.c_str(), dims->size(),
-                     fmt::kMaxRank);
-    uint64_t bytes = llmc_dtype_size(result.dtype);
-    bool overflow = false;
-    for (flatbuffers::uoffset_t d = 0; d < dims->size(); ++d) {
-      int64_t dim = dims->Get(d);
-      if (dim < 0)
-        return INVALID("%s.dims[%u] is %lld; constants have static sizes >= 0", label.c_str(), d,
-                       ll(dim));
-      result.dims.push_back(dim);
-      overflow |= __builtin_mul_overflow(bytes, uint64_t(dim), &bytes);
-    }
+    uint64_t bytes;
+    bool overflow;
+    LLMC_RETURN_IF_ERROR(checkStaticDims(label, "constants", constant->dims(), result.dtype,
+                                         &result.dims, &bytes, &overflow));
     result.offset = constant->offset();
     result.size = constant->size();
     std::string type =
@@ -421,21 +437,10 @@ llmc_status_t SemanticVerifier::checkStates(const fb::Model *model, ModelMetadat
     LLMC_RETURN_IF_ERROR(checkString(label + ".name", state->name(), true, &result.name));
     label += " ('" + printable(result.name) + "')";
     LLMC_RETURN_IF_ERROR(checkDType(label, state->dtype(), &result.dtype));
-    const flatbuffers::Vector<int64_t> *dims = state->dims();
-    LLMC_RETURN_IF_ERROR(checkAligned(label, dims));
-    if (dims->size() > fmt::kMaxRank)
-      return INVALID("%s has rank %u, more than the supported %u", label.c_str(), dims->size(),
-                     fmt::kMaxRank);
-    uint64_t bytes = llmc_dtype_size(result.dtype);
-    bool overflow = false;
-    for (flatbuffers::uoffset_t d = 0; d < dims->size(); ++d) {
-      int64_t dim = dims->Get(d);
-      if (dim < 0)
-        return INVALID("%s.dims[%u] is %lld; states have static sizes >= 0", label.c_str(), d,
-                       ll(dim));
-      result.dims.push_back(dim);
-      overflow |= __builtin_mul_overflow(bytes, uint64_t(dim), &bytes);
-    }
+    uint64_t bytes;
+    bool overflow;
+    LLMC_RETURN_IF_ERROR(checkStaticDims(label, "states", state->dims(), result.dtype, &result.dims,
+                                         &bytes, &overflow));
     overflow |= __builtin_add_overflow(total, bytes, &total);
     if (overflow || total > (uint64_t(1) << 46))
       return INVALID("%s: the states need more memory than this runtime allocates (64 TiB)",
@@ -454,8 +459,8 @@ llmc_status_t SemanticVerifier::checkTokenizer(const fb::Tokenizer *tokenizer, i
     return INVALID("language_model.tokenizer.model is '%s'; expected 'llama' or 'gpt2'",
                    printable(out->model).c_str());
   if (tokenizer->pre())
-    LLMC_RETURN_IF_ERROR(checkString("language_model.tokenizer.pre", tokenizer->pre(), false,
-                                     &out->pre));
+    LLMC_RETURN_IF_ERROR(
+        checkString("language_model.tokenizer.pre", tokenizer->pre(), false, &out->pre));
   const auto *tokens = tokenizer->tokens();
   if (tokens->size() == 0 || int64_t(tokens->size()) > vocabSize)
     return INVALID("language_model.tokenizer.tokens has %u tokens for a vocabulary of %lld",
@@ -464,8 +469,8 @@ llmc_status_t SemanticVerifier::checkTokenizer(const fb::Tokenizer *tokenizer, i
     out->tokens.emplace_back(tokens->Get(i)->c_str(), tokens->Get(i)->size());
   if (const auto *scores = tokenizer->scores(); scores && scores->size()) {
     if (scores->size() != tokens->size())
-      return INVALID("language_model.tokenizer.scores has %u entries for %u tokens",
-                     scores->size(), tokens->size());
+      return INVALID("language_model.tokenizer.scores has %u entries for %u tokens", scores->size(),
+                     tokens->size());
     out->scores.assign(scores->begin(), scores->end());
   }
   if (const auto *types = tokenizer->token_types(); types && types->size()) {
@@ -499,8 +504,8 @@ llmc_status_t SemanticVerifier::checkLanguageModel(const fb::Model *model, Model
   if (!lm)
     return nullptr;
   LanguageModelMetadata &result = out->languageModel;
-  LLMC_RETURN_IF_ERROR(checkString("language_model.architecture", lm->architecture(), true,
-                                   &result.architecture));
+  LLMC_RETURN_IF_ERROR(
+      checkString("language_model.architecture", lm->architecture(), true, &result.architecture));
   result.contextLength = lm->context_length();
   result.vocabSize = lm->vocab_size();
   if (result.contextLength <= 0 || result.contextLength > (int64_t(1) << 24))

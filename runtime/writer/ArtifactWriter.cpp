@@ -164,8 +164,8 @@ bool validateModel(const ModelSpec &model, std::string *error) {
     const TokenizerSpec &tokenizer = lm.tokenizer;
     size_t count = tokenizer.tokens.size();
     if (count == 0 || int64_t(count) > lm.vocabSize)
-      return fail(error, "the tokenizer has " + std::to_string(count) + " tokens for a vocabulary of " +
-                             std::to_string(lm.vocabSize));
+      return fail(error, "the tokenizer has " + std::to_string(count) +
+                             " tokens for a vocabulary of " + std::to_string(lm.vocabSize));
     if ((!tokenizer.scores.empty() && tokenizer.scores.size() != count) ||
         (!tokenizer.tokenTypes.empty() && tokenizer.tokenTypes.size() != count))
       return fail(error, "the tokenizer's scores or token types do not match its tokens");
@@ -255,10 +255,9 @@ void buildFlatbuffer(const ModelSpec &model, const Layout &layout,
     auto outputsVector = builder.CreateVector(outputs);
     auto constantsVector = builder.CreateVector(entry.constants);
     auto statesVector = builder.CreateVector(entry.states);
-    entryPoints.push_back(fb::CreateEntryPoint(builder, name, symbol, entry.codeObject,
-                                               inputsVector, outputsVector, constantsVector,
-                                               entry.scratchBytes, entry.scratchAlignment,
-                                               statesVector));
+    entryPoints.push_back(fb::CreateEntryPoint(
+        builder, name, symbol, entry.codeObject, inputsVector, outputsVector, constantsVector,
+        entry.scratchBytes, entry.scratchAlignment, statesVector));
   }
   std::vector<flatbuffers::Offset<flatbuffers::String>> features;
   for (const std::string &feature : model.features)
@@ -291,10 +290,9 @@ void buildFlatbuffer(const ModelSpec &model, const Layout &layout,
         fb::CreateLanguageModel(builder, builder.CreateString(lm.architecture), lm.prefill,
                                 lm.decode, lm.contextLength, lm.vocabSize, tokenizer);
   }
-  auto root =
-      fb::CreateModel(builder, fmt::kFormatVersion, name, producer, triple, cpu, featuresVector,
-                      entryPointsVector, constantsVector, codeObjectsVector, statesVector,
-                      languageModel);
+  auto root = fb::CreateModel(builder, fmt::kFormatVersion, name, producer, triple, cpu,
+                              featuresVector, entryPointsVector, constantsVector, codeObjectsVector,
+                              statesVector, languageModel);
   fb::FinishModelBuffer(builder, root);
 }
 

@@ -81,10 +81,10 @@ struct TokenizerSpec {
 /// decode entry points, which share the KV cache states, and its tokenizer.
 struct LanguageModelSpec {
   bool present = false;
-  std::string architecture; // general.architecture: "llama", "qwen2", "gpt2"
+  std::string architecture;         // general.architecture: "llama", "qwen2", "gpt2"
   uint32_t prefill = 0, decode = 0; // indices into ModelSpec::entryPoints
-  int64_t contextLength = 0;       // the KV cache capacity in tokens
-  int64_t vocabSize = 0;           // the logits' length
+  int64_t contextLength = 0;        // the KV cache capacity in tokens
+  int64_t vocabSize = 0;            // the logits' length
   TokenizerSpec tokenizer;
 };
 

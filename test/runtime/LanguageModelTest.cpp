@@ -94,7 +94,9 @@ TEST(LanguageModelTest, VerifierChecksStatesAndTheLanguageModel) {
          m->mutable_entry_points()->GetMutableObject(0)->mutable_states()->Mutate(1, 0);
        }},
       {"states[0] ('blk.0.k_cache').dims[1] is -2; states have static sizes >= 0",
-       [](fb::Model *m) { m->mutable_states()->GetMutableObject(0)->mutable_dims()->Mutate(1, -2); }},
+       [](fb::Model *m) {
+         m->mutable_states()->GetMutableObject(0)->mutable_dims()->Mutate(1, -2);
+       }},
       {"states[1] ('blk.0.v_cache'): the states need more memory than this runtime allocates (64 "
        "TiB)",
        [](fb::Model *m) {

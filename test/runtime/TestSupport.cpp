@@ -151,7 +151,14 @@ ModelSpec languageModel() {
   lm.vocabSize = 6;
   lm.tokenizer.model = "llama";
   // U+2581 is SentencePiece's space.
-  lm.tokenizer.tokens = {"<unk>", "<s>", "</s>", "\xe2\x96\x81" "a", "\xe2\x96\x81" "b", "c"};
+  lm.tokenizer.tokens = {"<unk>",
+                         "<s>",
+                         "</s>",
+                         "\xe2\x96\x81"
+                         "a",
+                         "\xe2\x96\x81"
+                         "b",
+                         "c"};
   lm.tokenizer.scores = {0, 0, 0, -1, -2, -3};
   lm.tokenizer.tokenTypes = {2, 3, 3, 1, 1, 1};
   lm.tokenizer.bos = 1;

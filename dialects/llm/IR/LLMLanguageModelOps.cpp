@@ -53,8 +53,7 @@ LogicalResult verifyRank3F32(Operation *op, Type value, const char *what) {
 } // namespace
 
 LogicalResult LinearOp::verify() {
-  RankedTensorType input = getInput().getType(), weight = getWeight().getType(),
-                   result = getType();
+  RankedTensorType input = getInput().getType(), weight = getWeight().getType(), result = getType();
   if (failed(verifyWeight(*this, weight, "weight")))
     return failure();
   if (input.getRank() < 1 || !input.getElementType().isF32())
@@ -150,8 +149,8 @@ LogicalResult CachedAttentionOp::verify() {
 LogicalResult MicrokernelOp::verify() {
   bool onTensors = !getResults().empty();
   if (onTensors && getResults().size() != getOutputs().size())
-    return emitOpError() << "expected one result per output, got " << getResults().size()
-                         << " for " << getOutputs().size();
+    return emitOpError() << "expected one result per output, got " << getResults().size() << " for "
+                         << getOutputs().size();
   for (auto [index, output] : llvm::enumerate(getOutputs())) {
     if (onTensors != isa<RankedTensorType>(output.getType()))
       return emitOpError() << "output " << index

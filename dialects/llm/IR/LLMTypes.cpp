@@ -57,9 +57,7 @@ Type GGMLBlockType::parse(AsmParser &parser) {
   return GGMLBlockType::get(parser.getContext(), *format);
 }
 
-void GGMLBlockType::print(AsmPrinter &printer) const {
-  printer << "<" << getFormatName() << ">";
-}
+void GGMLBlockType::print(AsmPrinter &printer) const { printer << "<" << getFormatName() << ">"; }
 
 #define GET_TYPEDEF_CLASSES
 #include "dialects/llm/IR/LLMTypes.cpp.inc"

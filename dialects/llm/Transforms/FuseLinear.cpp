@@ -8,7 +8,6 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/MapVector.h"
 
-
 namespace llmc::llm {
 #define GEN_PASS_DEF_LLMFUSELINEARPASS
 #include "dialects/llm/Transforms/Passes.h.inc"
@@ -80,8 +79,8 @@ struct LLMFuseLinearPass : llmc::llm::impl::LLMFuseLinearPassBase<LLMFuseLinearP
       rows += op.getWeight().getType().getDimSize(0);
     }
     RankedTensorType weightType = ops.front().getWeight().getType();
-    auto stackedType = RankedTensorType::get({rows, weightType.getDimSize(1)},
-                                             weightType.getElementType());
+    auto stackedType =
+        RankedTensorType::get({rows, weightType.getDimSize(1)}, weightType.getElementType());
     TypedAttr &stacked = stackedWeights[ArrayAttr::get(&getContext(), sources)];
     if (!stacked) {
       std::vector<char> bytes;
@@ -98,26 +97,27 @@ struct LLMFuseLinearPass : llmc::llm::impl::LLMFuseLinearPassBase<LLMFuseLinearP
     }
 
     OpBuilder builder(first);
-    Location loc = builder.getFusedLoc(llvm::to_vector(
-        llvm::map_range(ops, [](LinearOp op) { return op.getLoc(); })));
+    Location loc = builder.getFusedLoc(
+        llvm::to_vector(llvm::map_range(ops, [](LinearOp op) { return op.getLoc(); })));
     Value weight = arith::ConstantOp::create(builder, loc, stacked);
     RankedTensorType resultType = first.getType();
     int64_t rank = resultType.getRank();
     SmallVector<int64_t> shape(resultType.getShape());
     shape.back() = rows;
-    Value product = LinearOp::create(builder, loc, resultType.clone(shape), first.getInput(),
-                                     weight);
+    Value product =
+        LinearOp::create(builder, loc, resultType.clone(shape), first.getInput(), weight);
     auto vectorType = RankedTensorType::get({1}, builder.getI64Type());
     auto constant = [&](int64_t value) -> Value {
       return arith::ConstantOp::create(
-          builder, loc, DenseElementsAttr::get(vectorType, builder.getI64IntegerAttr(value).getValue()));
+          builder, loc,
+          DenseElementsAttr::get(vectorType, builder.getI64IntegerAttr(value).getValue()));
     };
     int64_t offset = 0;
     for (LinearOp op : ops) {
       int64_t count = op.getWeight().getType().getDimSize(0);
-      Value columns = DynamicSliceOp::create(builder, op.getLoc(), op.getType(), product,
-                                             constant(offset), constant(offset + count),
-                                             constant(rank - 1), constant(1));
+      Value columns =
+          DynamicSliceOp::create(builder, op.getLoc(), op.getType(), product, constant(offset),
+                                 constant(offset + count), constant(rank - 1), constant(1));
       op.getResult().replaceAllUsesWith(columns);
       offset += count;
     }

@@ -16,8 +16,8 @@
  *
  * (rank 0: the first three fields). Inputs are row-major and contiguous with offset 0 and
  * allocated == aligned; states are buffers the runtime keeps between calls (a KV cache), which
- * the code reads and writes in place; constants point into the read-only artifact mapping; scratch is a
- * rank-1 i8 buffer of the entry point's scratch size and alignment (a valid descriptor of size
+ * the code reads and writes in place; constants point into the read-only artifact mapping; scratch
+ *is a rank-1 i8 buffer of the entry point's scratch size and alignment (a valid descriptor of size
  * 0 when it needs none). The callee writes one descriptor per output, back to back in output
  * order, into `results` (each 3 + 2r 8-byte words). Output descriptors may point into inputs,
  * constants, scratch or static data of the code object; the runtime copies every output out

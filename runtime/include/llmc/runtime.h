@@ -260,7 +260,7 @@ typedef struct llmc_model_info_t {
   uint64_t constant_bytes; ///< the sum of the constants' sizes
   size_t code_object_count;
   uint64_t file_size;
-  bool code_loaded; ///< false for LLMC_MODEL_LOAD_FLAG_NO_CODE
+  bool code_loaded;     ///< false for LLMC_MODEL_LOAD_FLAG_NO_CODE
   size_t state_count;   ///< buffers kept between calls (a language model's KV cache)
   uint64_t state_bytes; ///< the sum of the states' sizes
 } llmc_model_info_t;
@@ -326,8 +326,7 @@ typedef struct llmc_state_info_t {
   uint64_t size;       ///< in bytes
 } llmc_state_info_t;
 
-LLMC_API LLMC_MUST_USE llmc_status_t llmc_model_state_info(const llmc_model_t *model,
-                                                           size_t state,
+LLMC_API LLMC_MUST_USE llmc_status_t llmc_model_state_info(const llmc_model_t *model, size_t state,
                                                            llmc_state_info_t *out_info);
 
 typedef struct llmc_constant_info_t {
@@ -391,7 +390,6 @@ LLMC_API LLMC_MUST_USE llmc_status_t llmc_model_run(const llmc_model_t *model, s
                                                     llmc_tensor_t **out_outputs,
                                                     size_t output_count);
 
-
 /*===----------------------------------------------------------------------===
  * Language models: tokenizer and text generation
  *
@@ -446,7 +444,7 @@ typedef struct llmc_generator_options_t {
   /// Threads for the model's parallel loops when `executor` is NULL (0: one per online CPU).
   /// The generator keeps them for its lifetime.
   size_t thread_count;
-  llmc_executor_t *executor; ///< optional, shared; thread_count is then ignored
+  llmc_executor_t *executor;  ///< optional, shared; thread_count is then ignored
   llmc_allocator_t allocator; ///< for the KV cache and the calls' memory; zero-filled: system
   llmc_sampling_options_t sampling;
   /// Keep generating after an end-of-generation token instead of stopping.
@@ -489,18 +487,18 @@ LLMC_API LLMC_MUST_USE llmc_status_t llmc_generator_sample(llmc_generator_t *gen
 typedef bool (*llmc_token_callback_t)(void *user_data, int32_t id);
 
 typedef enum llmc_stop_reason_e {
-  LLMC_STOP_MAX_TOKENS = 0,  ///< max_tokens were generated
-  LLMC_STOP_END_OF_TEXT = 1, ///< an end-of-generation token (reported to the callback too)
+  LLMC_STOP_MAX_TOKENS = 0,   ///< max_tokens were generated
+  LLMC_STOP_END_OF_TEXT = 1,  ///< an end-of-generation token (reported to the callback too)
   LLMC_STOP_CONTEXT_FULL = 2, ///< the KV cache is full
-  LLMC_STOP_CALLBACK = 3,    ///< the callback returned false
+  LLMC_STOP_CALLBACK = 3,     ///< the callback returned false
 } llmc_stop_reason_t;
 
 typedef struct llmc_generation_stats_t {
   size_t prompt_tokens;
-  double prompt_seconds;  ///< feeding the prompt
+  double prompt_seconds; ///< feeding the prompt
   size_t generated_tokens;
-  size_t decode_calls;    ///< generated tokens fed back: every one but the last
-  double decode_seconds;  ///< those calls, sampling included
+  size_t decode_calls;   ///< generated tokens fed back: every one but the last
+  double decode_seconds; ///< those calls, sampling included
   llmc_stop_reason_t stop_reason;
 } llmc_generation_stats_t;
 

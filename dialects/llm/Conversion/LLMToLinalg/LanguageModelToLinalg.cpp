@@ -55,20 +55,21 @@ Value scalarOf(OpBuilder &b, Location loc, Value tensor) {
   return tensor::ExtractOp::create(b, loc, tensor, ValueRange{});
 }
 
-/// Replaces `op` by a call of `kernel` that writes a fresh tensor of the op's result type.
-void replaceWithKernel(PatternRewriter &rewriter, Operation *op, StringRef kernel,
+/// Replaces `op` by a call of `kernel` that writes a fresh tensor of the op's result type; the
+/// result's dynamic dims are those of `sizedLike` at the same positions.
+void replaceWithKernel(PatternRewriter &rewriter, Operation *op, StringRef kernel, Value sizedLike,
                        ValueRange inputs, ValueRange scalars) {
   Location loc = op->getLoc();
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
   SmallVector<Value> sizes;
   for (int64_t dim = 0; dim < resultType.getRank(); ++dim)
     if (resultType.isDynamicDim(dim))
-      sizes.push_back(tensor::DimOp::create(rewriter, loc, op->getOperand(0), dim));
+      sizes.push_back(tensor::DimOp::create(rewriter, loc, sizedLike, dim));
   Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
                                        resultType.getElementType(), sizes);
-  auto call = MicrokernelOp::create(rewriter, loc, TypeRange{resultType},
-                                    rewriter.getStringAttr(kernel), inputs, ValueRange{init},
-                                    scalars);
+  auto call =
+      MicrokernelOp::create(rewriter, loc, TypeRange{resultType}, rewriter.getStringAttr(kernel),
+                            inputs, ValueRange{init}, scalars);
   rewriter.replaceOp(op, call.getResults());
 }
 
@@ -80,22 +81,14 @@ struct LinearToKernel : OpRewritePattern<LinearOp> {
     Value input = op.getInput(), weight = op.getWeight();
     int64_t rank = op.getInput().getType().getRank();
     auto weightType = op.getWeight().getType();
+    if (!weightType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "the kernels need a weight of static shape");
     SmallVector<Value> scalars = {productI64(rewriter, loc, input, 0, rank - 1),
                                   i64Constant(rewriter, loc, weightType.getDimSize(0)),
                                   dimI64(rewriter, loc, input, rank - 1)};
-    // The result's leading dims are the input's; its last is the weight's rows.
-    auto resultType = op.getType();
-    SmallVector<Value> sizes;
-    for (int64_t dim = 0; dim + 1 < rank; ++dim)
-      if (resultType.isDynamicDim(dim))
-        sizes.push_back(tensor::DimOp::create(rewriter, loc, input, dim));
-    Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
-                                         resultType.getElementType(), sizes);
-    auto call = MicrokernelOp::create(
-        rewriter, loc, TypeRange{resultType},
-        rewriter.getStringAttr("llmc_mk_linear_" + formatSuffix(weightType.getElementType())),
-        ValueRange{input, weight}, ValueRange{init}, scalars);
-    rewriter.replaceOp(op, call.getResults());
+    // The result's leading dims are the input's; its last is the weight's rows (static).
+    replaceWithKernel(rewriter, op, "llmc_mk_linear_" + formatSuffix(weightType.getElementType()),
+                      input, ValueRange{input, weight}, scalars);
     return success();
   }
 };
@@ -107,6 +100,8 @@ struct EmbeddingToKernel : OpRewritePattern<EmbeddingOp> {
     Location loc = op.getLoc();
     Value ids = op.getIds();
     auto idsType = op.getIds().getType();
+    if (!op.getTable().getType().hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "the kernels need a table of static shape");
     if (!idsType.getElementType().isInteger(32)) {
       auto i32Type = idsType.clone(rewriter.getI32Type());
       ids = elementwise(rewriter, loc, i32Type, ValueRange{ids},
@@ -115,21 +110,11 @@ struct EmbeddingToKernel : OpRewritePattern<EmbeddingOp> {
                         });
     }
     auto tableType = op.getTable().getType();
-    auto resultType = op.getType();
-    SmallVector<Value> sizes;
-    for (int64_t dim = 0; dim < idsType.getRank(); ++dim)
-      if (resultType.isDynamicDim(dim))
-        sizes.push_back(tensor::DimOp::create(rewriter, loc, ids, dim));
-    Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
-                                         resultType.getElementType(), sizes);
     SmallVector<Value> scalars = {productI64(rewriter, loc, ids, 0, idsType.getRank()),
                                   i64Constant(rewriter, loc, tableType.getDimSize(0)),
                                   i64Constant(rewriter, loc, tableType.getDimSize(1))};
-    auto call = MicrokernelOp::create(
-        rewriter, loc, TypeRange{resultType},
-        rewriter.getStringAttr("llmc_mk_embedding_" + formatSuffix(tableType.getElementType())),
-        ValueRange{ids, op.getTable()}, ValueRange{init}, scalars);
-    rewriter.replaceOp(op, call.getResults());
+    replaceWithKernel(rewriter, op, "llmc_mk_embedding_" + formatSuffix(tableType.getElementType()),
+                      ids, ValueRange{ids, op.getTable()}, scalars);
     return success();
   }
 };
@@ -140,15 +125,14 @@ struct RopeToKernel : OpRewritePattern<RopeOp> {
   LogicalResult matchAndRewrite(RopeOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value input = op.getInput();
-    SmallVector<Value> scalars = {
-        dimI64(rewriter, loc, input, 0),
-        dimI64(rewriter, loc, input, 1),
-        dimI64(rewriter, loc, input, 2),
-        i64Constant(rewriter, loc, int64_t(op.getRotaryDims())),
-        f32Constant(rewriter, loc, op.getFreqBase().convertToDouble()),
-        i64Constant(rewriter, loc, op.getMode() == "neox" ? 2 : 0),
-        scalarOf(rewriter, loc, op.getStart())};
-    replaceWithKernel(rewriter, op, "llmc_mk_rope", ValueRange{input}, scalars);
+    SmallVector<Value> scalars = {dimI64(rewriter, loc, input, 0),
+                                  dimI64(rewriter, loc, input, 1),
+                                  dimI64(rewriter, loc, input, 2),
+                                  i64Constant(rewriter, loc, int64_t(op.getRotaryDims())),
+                                  f32Constant(rewriter, loc, op.getFreqBase().convertToDouble()),
+                                  i64Constant(rewriter, loc, op.getMode() == "neox" ? 2 : 0),
+                                  scalarOf(rewriter, loc, op.getStart())};
+    replaceWithKernel(rewriter, op, "llmc_mk_rope", input, ValueRange{input}, scalars);
     return success();
   }
 };
@@ -163,7 +147,8 @@ Value checkedStart(OpBuilder &b, Location loc, Value start, Value rows, Value ca
       b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, start, zero),
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, end, capacity));
   checkAtRunTime(b, loc, fits,
-                 "'" + opName + "': the tokens do not fit in the KV cache (start + count > context)");
+                 "'" + opName +
+                     "': the tokens do not fit in the KV cache (start + count > context)");
   Value last = arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, capacity, rows), zero);
   return arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, start, zero), last);
 }
@@ -184,8 +169,7 @@ struct CacheWriteToInsertSlice : OpRewritePattern<CacheWriteOp> {
                                          rewriter.getIndexAttr(0)};
     SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, update);
     SmallVector<OpFoldResult> strides(3, rewriter.getIndexAttr(1));
-    rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(op, update, cache, offsets, sizes,
-                                                       strides);
+    rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(op, update, cache, offsets, sizes, strides);
     return success();
   }
 };
@@ -207,7 +191,7 @@ struct CachedAttentionToKernel : OpRewritePattern<CachedAttentionOp> {
                                   start,
                                   context,
                                   f32Constant(rewriter, loc, op.getScale().convertToDouble())};
-    replaceWithKernel(rewriter, op, "llmc_mk_attention",
+    replaceWithKernel(rewriter, op, "llmc_mk_attention", query,
                       ValueRange{query, keys, op.getValues()}, scalars);
     return success();
   }
