@@ -45,6 +45,7 @@ struct KernelVariant {
 
 const KernelVariant kVariants[] = {
     {llvm::Triple::x86_64, "__avx512vnni", "+avx512f,+avx512bw,+avx512vl,+avx512vnni"},
+    {llvm::Triple::x86_64, "__avx512", "+avx512f,+avx512bw,+avx512vl,+fma"},
 };
 
 /// Binds each kernel that has a variant `machine` can run to the first such variant: the generic

@@ -69,6 +69,18 @@ void llmc_mk_linear_q8_0__avx512vnni(const float *x, const void *w, float *y, in
 void llmc_mk_linear_q4_0__avx512vnni(const float *x, const void *w, float *y, int64_t m, int64_t n,
                                      int64_t k, const llmc_services_t *services);
 
+/// Matrix product C = A x B in f32: A is [m, k], B is [k, n], C is [m, n], all row-major and
+/// contiguous (C is zeros when k is 0). Each element is a chain of f32 multiply-adds over k in
+/// order (fused where the target has FMA), one block of 256 values of k at a time, each block's
+/// sum added to the previous ones; the result does not depend on the thread count. Packed and
+/// register-blocked (gemm.c).
+void llmc_mk_matmul_f32(const float *a, const float *b, float *c, int64_t m, int64_t n, int64_t k,
+                        const llmc_services_t *services);
+/// ISA variant: llmc_mk_matmul_f32 with AVX-512 (F, BW, VL) and FMA, a 12 x 32 register tile;
+/// its results equal the generic kernel's on a target with FMA.
+void llmc_mk_matmul_f32__avx512(const float *a, const float *b, float *c, int64_t m, int64_t n,
+                                int64_t k, const llmc_services_t *services);
+
 /// Embedding lookup: out[i, :] = row ids[i] of table (rows x dim f32 elements), for i < count.
 /// An id outside [0, rows) is clamped into it.
 void llmc_mk_embedding_f32(const int32_t *ids, const void *table, float *out, int64_t count,

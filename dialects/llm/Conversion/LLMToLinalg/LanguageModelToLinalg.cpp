@@ -3,8 +3,10 @@
 // The dense layers, embedding lookups, rotary embeddings and cached attention of language
 // models become `llm.microkernel` calls of the hand-written kernels the CPU backend links into
 // every code object (backends/cpu/kernels): they decode block-quantized weights inside the
-// dot products, which linalg cannot express on ggml's byte layout. Writing into the KV cache
-// is a plain `tensor.insert_slice`, which bufferization places into the cache's own buffer.
+// dot products, which linalg cannot express on ggml's byte layout. f32 matrix products of any
+// model call the packed GEMM kernel, which LLVM's vectorization of linalg loops cannot match.
+// Writing into the KV cache is a plain `tensor.insert_slice`, which bufferization places into the
+// cache's own buffer.
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/llm/Conversion/LLMToLinalg/Common.h"
@@ -89,6 +91,50 @@ struct LinearToKernel : OpRewritePattern<LinearOp> {
     // The result's leading dims are the input's; its last is the weight's rows (static).
     replaceWithKernel(rewriter, op, "llmc_mk_linear_" + formatSuffix(weightType.getElementType()),
                       input, ValueRange{input, weight}, scalars);
+    return success();
+  }
+};
+
+/// f32 matrix products of two rank-2 operands call the packed, register-blocked GEMM kernel
+/// (backends/cpu/kernels/gemm.c), which every architecture's kernel library has; below this many
+/// multiply-adds (m * n * k, known statically) the linalg loops are as fast and stay.
+constexpr int64_t kMatmulKernelMinWork = 32 * 32 * 32;
+
+struct MatmulToKernel : OpRewritePattern<MatmulOp> {
+  MatmulToKernel(MLIRContext *context)
+      : OpRewritePattern(context, /*benefit=*/2) {} // before the generic linalg lowering
+
+  LogicalResult matchAndRewrite(MatmulOp op, PatternRewriter &rewriter) const override {
+    auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
+    auto rhsType = cast<RankedTensorType>(op.getRhs().getType());
+    RankedTensorType resultType = op.getType();
+    if (lhsType.getRank() != 2 || rhsType.getRank() != 2)
+      return rewriter.notifyMatchFailure(op, "the kernel multiplies rank-2 operands");
+    for (RankedTensorType type : {lhsType, rhsType, resultType})
+      if (!type.getElementType().isF32() || type.getEncoding())
+        return rewriter.notifyMatchFailure(op, "the kernel multiplies dense f32 operands");
+    if (lhsType.hasStaticShape() && rhsType.hasStaticShape() &&
+        lhsType.getDimSize(0) * rhsType.getDimSize(1) * lhsType.getDimSize(1) <
+            kMatmulKernelMinWork)
+      return rewriter.notifyMatchFailure(op, "too small for the kernel to pay off");
+    Location loc = op.getLoc();
+    Value lhs = op.getLhs(), rhs = op.getRhs();
+    // m and n size the result too: one tensor.dim each when dynamic.
+    SmallVector<Value> sizes, scalars;
+    for (auto [operand, dim] : {std::pair{lhs, 0}, std::pair{rhs, 1}}) {
+      if (!resultType.isDynamicDim(dim)) {
+        scalars.push_back(i64Constant(rewriter, loc, resultType.getDimSize(dim)));
+        continue;
+      }
+      sizes.push_back(tensor::DimOp::create(rewriter, loc, operand, dim));
+      scalars.push_back(indexToI64(rewriter, loc, sizes.back()));
+    }
+    scalars.push_back(dimI64(rewriter, loc, lhs, 1));
+    Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                         resultType.getElementType(), sizes);
+    rewriter.replaceOpWithNewOp<MicrokernelOp>(op, TypeRange{resultType},
+                                               rewriter.getStringAttr("llmc_mk_matmul_f32"),
+                                               ValueRange{lhs, rhs}, ValueRange{init}, scalars);
     return success();
   }
 };
@@ -200,8 +246,8 @@ struct CachedAttentionToKernel : OpRewritePattern<CachedAttentionOp> {
 } // namespace
 
 void populateLanguageModelPatterns(RewritePatternSet &patterns) {
-  patterns.add<LinearToKernel, EmbeddingToKernel, RopeToKernel, CacheWriteToInsertSlice,
-               CachedAttentionToKernel>(patterns.getContext());
+  patterns.add<LinearToKernel, MatmulToKernel, EmbeddingToKernel, RopeToKernel,
+               CacheWriteToInsertSlice, CachedAttentionToKernel>(patterns.getContext());
 }
 
 } // namespace llmc::llm::lowering

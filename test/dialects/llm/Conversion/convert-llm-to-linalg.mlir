@@ -56,6 +56,42 @@ func.func @matmul_batch_broadcast(%a: tensor<4x16x32xf32>, %b: tensor<32x8xf32>)
 
 // -----
 
+// f32 products of rank-2 operands call the GEMM kernel with m, n and k; dynamic sizes come from
+// the operands. Small static ones stay linalg loops.
+// CHECK-LABEL: func.func @matmul_kernel
+// CHECK: %[[INIT:.*]] = tensor.empty() : tensor<64x48xf32>
+// CHECK: llm.microkernel "llmc_mk_matmul_f32" ins(%arg0, %arg1 : tensor<64x32xf32>, tensor<32x48xf32>) outs(%[[INIT]] : tensor<64x48xf32>) scalars(%c64_i64, %c48_i64, %c32_i64 : i64, i64, i64)
+func.func @matmul_kernel(%a: tensor<64x32xf32>, %b: tensor<32x48xf32>) -> tensor<64x48xf32> {
+  %0 = llm.matmul %a, %b : tensor<64x32xf32>, tensor<32x48xf32> -> tensor<64x48xf32>
+  return %0 : tensor<64x48xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @matmul_kernel_dynamic
+// CHECK-DAG: %[[M:.*]] = tensor.dim %arg0, %c0
+// CHECK-DAG: %[[N:.*]] = tensor.dim %arg1, %c1
+// CHECK-DAG: %[[M64:.*]] = arith.index_cast %[[M]] : index to i64
+// CHECK-DAG: %[[N64:.*]] = arith.index_cast %[[N]] : index to i64
+// CHECK: %[[INIT:.*]] = tensor.empty(%[[M]], %[[N]]) : tensor<?x?xf32>
+// CHECK: llm.microkernel "llmc_mk_matmul_f32" ins(%arg0, %arg1 : tensor<?x8xf32>, tensor<8x?xf32>) outs(%[[INIT]] : tensor<?x?xf32>) scalars(%[[M64]], %[[N64]], %c8_i64 : i64, i64, i64)
+func.func @matmul_kernel_dynamic(%a: tensor<?x8xf32>, %b: tensor<8x?xf32>) -> tensor<?x?xf32> {
+  %0 = llm.matmul %a, %b : tensor<?x8xf32>, tensor<8x?xf32> -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @matmul_small_stays_linalg
+// CHECK-NOT: llm.microkernel
+// CHECK: linalg.generic
+func.func @matmul_small_stays_linalg(%a: tensor<16x16xf32>, %b: tensor<16x16xf32>) -> tensor<16x16xf32> {
+  %0 = llm.matmul %a, %b : tensor<16x16xf32>, tensor<16x16xf32> -> tensor<16x16xf32>
+  return %0 : tensor<16x16xf32>
+}
+
+// -----
+
 // Strides and dilations are in the input map; padding is a tensor.pad; the bias seeds the sum.
 // CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 * 2 + d5 * 2, d3 * 2 + d6 * 2)>
 // CHECK-LABEL: func.func @conv_strided_dilated

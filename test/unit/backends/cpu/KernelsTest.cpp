@@ -3,7 +3,8 @@
 // Every kernel and weight format against naive double loops written here: dequantizers from
 // ggml's block layouts, linear and embedding over random blocks (Q8_0 and Q4_0 linear with x
 // quantized to Q8_0 as llama.cpp does), RoPE in both modes with the angles of llama.cpp, and
-// causal GQA attention with a two-pass softmax. The ISA variants of the linear kernels that this
+// causal GQA attention with a two-pass softmax, and the f32 matmul kernel (and its variants) over
+// shapes with every kind of edge. The ISA variants of the linear kernels that this
 // CPU can run are checked against the same references. Buffers end at a PROT_NONE page, so a read
 // past any of them faults. Each case runs inline and on two threads.
 //
@@ -415,6 +416,131 @@ TEST(KernelsTest, LinearVariantsAgainstReference) {
   }
   if (runnable == 0)
     GTEST_SKIP() << "this CPU runs none of the " << variants().size() << " kernel variants";
+}
+
+using MatmulFn = void (*)(const float *, const float *, float *, int64_t, int64_t, int64_t,
+                          const llmc_services_t *);
+
+#ifdef LLMC_KERNELS_HAVE_AVX512
+bool hasAvx512Fma() {
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma");
+}
+#endif
+
+/// The matmul kernel and its ISA variants, with whether this CPU runs each.
+struct MatmulKernel {
+  std::string name;
+  MatmulFn fn;
+  bool (*supported)();
+};
+
+const std::vector<MatmulKernel> &matmulKernels() {
+  static const std::vector<MatmulKernel> all = {
+      {"generic", llmc_mk_matmul_f32, [] { return true; }},
+#ifdef LLMC_KERNELS_HAVE_AVX512
+      {"avx512", llmc_mk_matmul_f32__avx512, hasAvx512Fma},
+#endif
+  };
+  return all;
+}
+
+/// C = A x B for random A [m, k] and B [k, n] in guarded buffers (so that a read or write past
+/// any of them faults) against a double reference, inline and on two threads (which must agree
+/// exactly). Each element's error is bounded by k ulps of the sum of the products' magnitudes.
+void checkMatmul(const MatmulKernel &kernel, int64_t m, int64_t n, int64_t k, uint32_t seed,
+                 KernelPool &pool) {
+  SCOPED_TRACE(kernel.name + " m=" + std::to_string(m) + " n=" + std::to_string(n) +
+               " k=" + std::to_string(k));
+  GuardedBuffer a((size_t)(m * k) * 4), b((size_t)(k * n) * 4), c((size_t)(m * n) * 4),
+      c2((size_t)(m * n) * 4);
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  for (int64_t i = 0; i < m * k; ++i)
+    a.floats()[i] = u(rng);
+  for (int64_t i = 0; i < k * n; ++i)
+    b.floats()[i] = u(rng);
+  // Garbage in C: the kernel must overwrite it, not accumulate into it.
+  for (int64_t i = 0; i < m * n; ++i)
+    c.floats()[i] = c2.floats()[i] = NAN;
+  llmc_services_t inlineTable = inlineServices();
+  kernel.fn(a.floats(), b.floats(), c.floats(), m, n, k, &inlineTable);
+  kernel.fn(a.floats(), b.floats(), c2.floats(), m, n, k, pool.services());
+  int bad = 0;
+  for (int64_t i = 0; i < m && bad < 5; ++i)
+    for (int64_t j = 0; j < n && bad < 5; ++j) {
+      double sum = 0.0, magnitude = 0.0;
+      for (int64_t p = 0; p < k; ++p) {
+        const double product = (double)a.floats()[i * k + p] * b.floats()[p * n + j];
+        sum += product;
+        magnitude += std::fabs(product);
+      }
+      const float got = c.floats()[i * n + j];
+      const double tolerance = (double)(k + 1) * 0x1p-24 * magnitude + 1e-30;
+      if (!(std::fabs(got - sum) <= tolerance)) {
+        ADD_FAILURE() << "C[" << i << ", " << j << "] = " << got << ", expected " << sum;
+        ++bad;
+      }
+      if (std::memcmp(&got, &c2.floats()[i * n + j], 4) != 0) {
+        ADD_FAILURE() << "C[" << i << ", " << j << "] differs on two threads: " << got << " vs "
+                      << c2.floats()[i * n + j];
+        ++bad;
+      }
+    }
+}
+
+TEST(KernelsTest, MatmulEdgesAgainstReference) {
+  KernelPool pool(2);
+  uint32_t seed = 3000;
+  int runnable = 0;
+  for (const MatmulKernel &kernel : matmulKernels()) {
+    if (!kernel.supported())
+      continue;
+    ++runnable;
+    for (int64_t m : {1, 7, 31, 33, 100})
+      for (int64_t n : {1, 7, 31, 33, 100, 257})
+        for (int64_t k : {1, 7, 33, 257})
+          checkMatmul(kernel, m, n, k, seed++, pool);
+  }
+  EXPECT_GE(runnable, 1);
+}
+
+TEST(KernelsTest, MatmulLargeSplitsAcrossThreads) {
+  // Several tasks of rows and columns, several blocks of k, and edges in all three.
+  KernelPool pool(2);
+  uint32_t seed = 4000;
+  for (const MatmulKernel &kernel : matmulKernels()) {
+    if (!kernel.supported())
+      continue;
+    checkMatmul(kernel, 257, 1100, 600, seed++, pool);
+    checkMatmul(kernel, 200, 64, 512, seed++, pool);
+    checkMatmul(kernel, 1, 700, 1000, seed++, pool);
+    checkMatmul(kernel, 500, 3, 300, seed++, pool);
+  }
+  EXPECT_GE(pool.workerRanges(), 1);
+}
+
+TEST(KernelsTest, MatmulVariantsEqualGeneric) {
+  // With FMA in both, the variants sum in the generic kernel's order.
+  if (!__builtin_cpu_supports("fma"))
+    GTEST_SKIP() << "the generic kernel fuses its multiply-adds only with FMA";
+  llmc_services_t inlineTable = inlineServices();
+  const int64_t m = 45, n = 77, k = 600;
+  std::vector<float> a((size_t)(m * k)), b((size_t)(k * n)), expected((size_t)(m * n)),
+      got((size_t)(m * n));
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  for (float &v : a)
+    v = u(rng);
+  for (float &v : b)
+    v = u(rng);
+  llmc_mk_matmul_f32(a.data(), b.data(), expected.data(), m, n, k, &inlineTable);
+  for (const MatmulKernel &kernel : matmulKernels()) {
+    if (!kernel.supported())
+      continue;
+    kernel.fn(a.data(), b.data(), got.data(), m, n, k, &inlineTable);
+    EXPECT_EQ(got, expected) << kernel.name;
+  }
 }
 
 TEST(KernelsTest, PoolRunsBodiesOnWorkers) {

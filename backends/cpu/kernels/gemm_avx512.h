@@ -1,0 +1,54 @@
+/*===- gemm_avx512.h - The 12 x 32 AVX-512 microkernel of gemm.c ------------===
+ *
+ * Included by gemm.c when the build compiles it a second time with -DLLMC_KERNEL_VARIANT_AVX512
+ * and the AVX-512 F, BW and VL features. It defines what gemm.c's generic section defines: the
+ * tile shape and llmc_gemm_micro.
+ *
+ * A 12 x 32 tile of C is 24 zmm accumulators; each k step loads two vectors of the packed B
+ * panel and broadcasts twelve values of the packed A panel (folded into the FMAs as embedded
+ * broadcasts), 14 loads for 24 FMAs, which the two load ports of a core serve faster than its two
+ * FMA ports consume them. The B panel (KC x 32 floats, 32 KiB) stays in L1 across the A panels.
+ *
+ *===----------------------------------------------------------------------===*/
+#ifndef LLMC_GEMM_AVX512_H_
+#define LLMC_GEMM_AVX512_H_
+
+#include <immintrin.h>
+
+#include "kernel_support.h"
+
+#define LLMC_GEMM_MR 12
+#define LLMC_GEMM_NR 32
+
+/// acc[i] += a[p * MR + i] * b[p * NR ..] for p < kc, then C's tile (row stride ldc) = acc
+/// (accumulate false) or C += acc.
+LLMC_INLINE void llmc_gemm_micro(int64_t kc, const float *restrict a, const float *restrict b,
+                                 float *restrict c, int64_t ldc, bool accumulate) {
+  __m512 acc0[LLMC_GEMM_MR], acc1[LLMC_GEMM_MR];
+#pragma clang loop unroll(full)
+  for (int i = 0; i < LLMC_GEMM_MR; ++i)
+    acc0[i] = acc1[i] = _mm512_setzero_ps();
+#pragma clang loop unroll_count(4)
+  for (int64_t p = 0; p < kc; ++p) {
+    const __m512 b0 = _mm512_load_ps(b + p * LLMC_GEMM_NR);
+    const __m512 b1 = _mm512_load_ps(b + p * LLMC_GEMM_NR + 16);
+#pragma clang loop unroll(full)
+    for (int i = 0; i < LLMC_GEMM_MR; ++i) {
+      const __m512 av = _mm512_set1_ps(a[p * LLMC_GEMM_MR + i]);
+      acc0[i] = _mm512_fmadd_ps(av, b0, acc0[i]);
+      acc1[i] = _mm512_fmadd_ps(av, b1, acc1[i]);
+    }
+  }
+#pragma clang loop unroll(full)
+  for (int i = 0; i < LLMC_GEMM_MR; ++i) {
+    __m512 v0 = acc0[i], v1 = acc1[i];
+    if (accumulate) {
+      v0 = _mm512_add_ps(v0, _mm512_loadu_ps(c + i * ldc));
+      v1 = _mm512_add_ps(v1, _mm512_loadu_ps(c + i * ldc + 16));
+    }
+    _mm512_storeu_ps(c + i * ldc, v0);
+    _mm512_storeu_ps(c + i * ldc + 16, v1);
+  }
+}
+
+#endif // LLMC_GEMM_AVX512_H_

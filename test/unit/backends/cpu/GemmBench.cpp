@@ -1,0 +1,120 @@
+//===- GemmBench.cpp - The f32 matmul kernel against the machine's FMA peak ----===//
+//
+// llmc-gemm-bench: GFLOP/s of llmc_mk_matmul_f32 (and of the ISA variants this CPU runs) on
+// square products, at 1 and 2 threads, next to the FMA peak measured on the same threads (a
+// loop of independent FMA chains, best of several runs). Not a test: it prints a table.
+//
+//===----------------------------------------------------------------------===//
+#include "backends/cpu/kernels/llmc_kernels.h"
+#include "test/unit/backends/cpu/KernelServices.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern "C" float llmc_bench_fma_chains(int64_t iterations);
+
+using llmc::test::inlineServices;
+using llmc::test::KernelPool;
+
+namespace {
+
+double seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+volatile float sink;
+
+/// Best-of-`runs` GFLOP/s of the FMA chains on `threads` threads at once.
+double fmaPeak(int threads, int runs) {
+  const int64_t iterations = 30'000'000;
+  double best = 0.0;
+  for (int run = 0; run < runs; ++run) {
+    float sums[2] = {0, 0};
+    const double t0 = seconds();
+    std::thread helper;
+    if (threads > 1)
+      helper = std::thread([&] { sums[1] = llmc_bench_fma_chains(iterations); });
+    sums[0] = llmc_bench_fma_chains(iterations);
+    if (threads > 1)
+      helper.join();
+    const double elapsed = seconds() - t0;
+    sink = sums[0] + sums[1];
+    best = std::max(best, (double)iterations * 12 * 16 * 2 * threads / elapsed / 1e9);
+  }
+  return best;
+}
+
+using MatmulFn = void (*)(const float *, const float *, float *, int64_t, int64_t, int64_t,
+                          const llmc_services_t *);
+
+} // namespace
+
+int main(int argc, char **argv) {
+  // Optional arguments: the sizes to run (default 1024 and 2048).
+  std::vector<int64_t> sizes;
+  for (int i = 1; i < argc; ++i)
+    sizes.push_back(std::atoll(argv[i]));
+  if (sizes.empty())
+    sizes = {1024, 2048};
+  std::vector<std::pair<std::string, MatmulFn>> kernels = {{"generic", llmc_mk_matmul_f32}};
+#ifdef LLMC_KERNELS_HAVE_AVX512
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma"))
+    kernels.push_back({"avx512", llmc_mk_matmul_f32__avx512});
+#endif
+  llmc_services_t one = inlineServices();
+  KernelPool pool(2);
+  const llmc_services_t *services[3] = {nullptr, &one, pool.services()};
+  // Other work on the machine moves both figures: the peak is measured again next to every row
+  // and the table compares with the best seen over the whole run.
+  double peak[3] = {0.0, fmaPeak(1, 5), fmaPeak(2, 5)};
+  struct Row {
+    std::string kernel;
+    int64_t size;
+    int threads;
+    double gflops;
+  };
+  std::vector<Row> rows;
+  std::mt19937 rng(42);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  for (int64_t n : sizes) {
+    std::vector<float> a((size_t)(n * n)), b((size_t)(n * n)), c((size_t)(n * n));
+    for (float &v : a)
+      v = u(rng);
+    for (float &v : b)
+      v = u(rng);
+    const double flops = 2.0 * (double)n * n * n;
+    for (const auto &[name, fn] : kernels)
+      for (int threads = 1; threads <= 2; ++threads) {
+        fn(a.data(), b.data(), c.data(), n, n, n, services[threads]);
+        // Best of 5 batches of >= 0.3 s.
+        double best = 0.0;
+        for (int batch = 0; batch < 5; ++batch) {
+          int64_t calls = 0;
+          const double t0 = seconds();
+          double elapsed;
+          do {
+            fn(a.data(), b.data(), c.data(), n, n, n, services[threads]);
+            ++calls;
+          } while ((elapsed = seconds() - t0) < 0.3);
+          best = std::max(best, (double)calls * flops / elapsed / 1e9);
+        }
+        peak[threads] = std::max(peak[threads], fmaPeak(threads, 2));
+        rows.push_back({name, n, threads, best});
+      }
+  }
+  std::printf("fp32 FMA peak, best of the run: 1 thread %.1f GFLOP/s, 2 threads %.1f GFLOP/s\n\n",
+              peak[1], peak[2]);
+  std::printf("%-8s %6s %7s %9s %7s\n", "kernel", "size", "threads", "GFLOP/s", "% peak");
+  for (const Row &r : rows)
+    std::printf("%-8s %6lld %7d %9.1f %6.0f%%\n", r.kernel.c_str(), (long long)r.size, r.threads,
+                r.gflops, 100.0 * r.gflops / peak[r.threads]);
+  return 0;
+}
