@@ -31,7 +31,7 @@ namespace {
 using Kernel = float (*)(long long iterations, float multiplier, float addend);
 
 #if defined(__x86_64__)
-constexpr int kAvx512Chains = 24, kAvx512Lanes = 16;
+constexpr int kAvx512Chains = 16, kAvx512Lanes = 16;
 constexpr int kAvx2Chains = 12, kAvx2Lanes = 8;
 
 __attribute__((target("avx512f"), noinline)) float fmaAvx512(long long iterations, float multiplier,
@@ -40,9 +40,12 @@ __attribute__((target("avx512f"), noinline)) float fmaAvx512(long long iteration
   for (int c = 0; c < kAvx512Chains; ++c)
     accumulators[c] = _mm512_set1_ps(float(c));
   __m512 x = _mm512_set1_ps(multiplier), y = _mm512_set1_ps(addend);
-  for (long long i = 0; i < iterations; ++i)
+  for (long long i = 0; i < iterations; ++i) {
+    // Unrolled, so that the accumulators live in registers rather than in a stack array.
+#pragma GCC unroll 32
     for (int c = 0; c < kAvx512Chains; ++c)
       accumulators[c] = _mm512_fmadd_ps(accumulators[c], x, y);
+  }
   __m512 sum = accumulators[0];
   for (int c = 1; c < kAvx512Chains; ++c)
     sum = _mm512_add_ps(sum, accumulators[c]);
@@ -60,9 +63,12 @@ __attribute__((target("avx2,fma"), noinline)) float fmaAvx2(long long iterations
   for (int c = 0; c < kAvx2Chains; ++c)
     accumulators[c] = _mm256_set1_ps(float(c));
   __m256 x = _mm256_set1_ps(multiplier), y = _mm256_set1_ps(addend);
-  for (long long i = 0; i < iterations; ++i)
+  for (long long i = 0; i < iterations; ++i) {
+    // Unrolled, so that the accumulators live in registers rather than in a stack array.
+#pragma GCC unroll 32
     for (int c = 0; c < kAvx2Chains; ++c)
       accumulators[c] = _mm256_fmadd_ps(accumulators[c], x, y);
+  }
   __m256 sum = accumulators[0];
   for (int c = 1; c < kAvx2Chains; ++c)
     sum = _mm256_add_ps(sum, accumulators[c]);
@@ -85,6 +91,8 @@ __attribute__((noinline)) float fmaPortable(long long iterations, float multipli
     accumulators[c] = PortableVector{} + float(c);
   PortableVector x = PortableVector{} + multiplier, y = PortableVector{} + addend;
   for (long long i = 0; i < iterations; ++i)
+  // Unrolled, so that the accumulators live in registers rather than in a stack array.
+#pragma GCC unroll 32
     for (int c = 0; c < kPortableChains; ++c)
       accumulators[c] = accumulators[c] * x + y;
   float total = 0;
@@ -101,7 +109,7 @@ struct Isa {
 };
 
 /// The kernels this machine runs that `requested` names; "auto" names all of them, since the
-/// widest is not always the fastest (cores with one 512-bit FMA port, or lower clocks under
+/// widest is not always the fastest (cores with one 512-bit FMA port, or with lower clocks under
 /// AVX-512, reach more with AVX2).
 std::vector<Isa> chooseIsas(const std::string &requested) {
   std::vector<Isa> isas;
