@@ -27,6 +27,12 @@ int inspectMain(int argc, char **argv);
 int generateMain(int argc, char **argv);
 int generateMain(int argc, char **argv, std::FILE *out, std::FILE *err);
 
+/// `llmc bench MODEL.llmc [--input [NAME=]FILE ...] [--dim NAME=SIZE ...] [--entry NAME]
+/// [--iterations N] [--warmup N] [--threads N] [--json]`: times an entry point and prints the
+/// min, median, mean and p90 latency. Exit codes as runMain.
+int benchMain(int argc, char **argv);
+int benchMain(int argc, char **argv, std::FILE *out, std::FILE *err);
+
 /// The same, writing to `out` and `err` instead of stdout and stderr.
 int runMain(int argc, char **argv, std::FILE *out, std::FILE *err);
 int inspectMain(int argc, char **argv, std::FILE *out, std::FILE *err);

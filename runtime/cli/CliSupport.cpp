@@ -7,6 +7,8 @@
 #include <cstring>
 #include <sys/stat.h>
 
+using llmc::tensorfile::HostTensor;
+
 namespace llmc::cli {
 
 Console::Console(const char *argv0, std::FILE *out, std::FILE *err) : out_(out), err_(err) {
@@ -132,6 +134,144 @@ bool makeDirectories(const std::string &path, std::string *error) {
     return false;
   }
   return true;
+}
+
+std::string inputLabel(const llmc_tensor_signature_t &signature, size_t index) {
+  if (signature.name[0])
+    return "'" + std::string(signature.name) + "'";
+  return std::to_string(index);
+}
+
+bool fileExists(const std::string &path) {
+  struct stat info;
+  return stat(path.c_str(), &info) == 0;
+}
+
+int assignInputs(const Console &console, const std::vector<std::string> &specs,
+                 const std::vector<llmc_tensor_signature_t> &signatures, const char *entryName,
+                 std::vector<std::string> *files) {
+  std::string names;
+  for (size_t i = 0; i < signatures.size(); ++i)
+    names += (i ? ", " : "") + inputLabel(signatures[i], i);
+  std::string takes = "entry point '" + std::string(entryName) + "' takes " +
+                      std::to_string(signatures.size()) + " input" +
+                      (signatures.size() == 1 ? "" : "s") +
+                      (signatures.empty() ? "" : " (" + names + ")");
+  files->assign(signatures.size(), std::string());
+  std::vector<std::string> positional;
+  for (const std::string &spec : specs) {
+    size_t equals = spec.find('=');
+    bool named = false;
+    if (equals != std::string::npos) {
+      std::string name = spec.substr(0, equals);
+      for (size_t i = 0; i < signatures.size(); ++i) {
+        if (name != signatures[i].name)
+          continue;
+        if (!(*files)[i].empty())
+          return console.usage("input '" + name + "' is given twice");
+        (*files)[i] = spec.substr(equals + 1);
+        named = true;
+      }
+      if (!named && !fileExists(spec))
+        return console.usage("--input '" + spec + "': no input is named '" + name + "'; " + takes);
+    }
+    if (!named)
+      positional.push_back(spec);
+  }
+  size_t next = 0;
+  for (const std::string &file : positional) {
+    while (next < files->size() && !(*files)[next].empty())
+      ++next;
+    if (next == files->size())
+      return console.usage("too many inputs: " + takes);
+    (*files)[next++] = file;
+  }
+  for (size_t i = 0; i < files->size(); ++i)
+    if ((*files)[i].empty())
+      return console.usage("missing input " + inputLabel(signatures[i], i) + ": " + takes);
+  return kSuccess;
+}
+
+bool isBfloat16Bits(const HostTensor &tensor, llmc_dtype_t expected) {
+  return expected == LLMC_DTYPE_BF16 && tensor.dtype == LLMC_DTYPE_U16;
+}
+
+void adaptInput(const llmc_tensor_signature_t &signature, HostTensor *tensor) {
+  if (isBfloat16Bits(*tensor, signature.dtype)) {
+    tensor->dtype = LLMC_DTYPE_BF16;
+    return;
+  }
+  if (signature.dtype == LLMC_DTYPE_BF16 && tensor->dtype == LLMC_DTYPE_F32) {
+    size_t count = tensor->data.size() / 4;
+    std::vector<uint8_t> converted(count * 2);
+    for (size_t i = 0; i < count; ++i) {
+      float value;
+      std::memcpy(&value, tensor->data.data() + 4 * i, 4);
+      uint16_t bits = tensorfile::floatToBfloat16(value);
+      std::memcpy(converted.data() + 2 * i, &bits, 2);
+    }
+    tensor->data.swap(converted);
+    tensor->dtype = LLMC_DTYPE_BF16;
+  }
+}
+
+int selectEntryPoint(const Console &console, llmc_model_t *model, const std::string &name,
+                     size_t *entry) {
+  llmc_model_info_t info;
+  llmc_model_info(model, &info);
+  *entry = 0;
+  if (!name.empty()) {
+    if (llmc_status_t status = llmc_model_find_entry_point(model, name.c_str(), entry)) {
+      std::string message = llmc_status_message(status);
+      llmc_status_free(status);
+      return console.usage("--entry: " + message);
+    }
+  } else if (info.entry_point_count > 1) {
+    if (llmc_status_t status = llmc_model_find_entry_point(model, "main", entry)) {
+      std::string message = llmc_status_message(status);
+      llmc_status_free(status);
+      return console.usage("the model has several entry points; choose one with --entry (" +
+                           message + ")");
+    }
+  }
+  return kSuccess;
+}
+
+int inputSignatures(const Console &console, llmc_model_t *model, size_t entry,
+                    llmc_entry_point_info_t *info,
+                    std::vector<llmc_tensor_signature_t> *signatures) {
+  if (llmc_status_t status = llmc_model_entry_point_info(model, entry, info))
+    return console.failure(status);
+  signatures->assign(info->input_count, llmc_tensor_signature_t());
+  for (size_t i = 0; i < info->input_count; ++i)
+    if (llmc_status_t status = llmc_model_entry_point_input(model, entry, i, &(*signatures)[i]))
+      return console.failure(status);
+  return kSuccess;
+}
+
+int readInputs(const Console &console, const std::vector<std::string> &files,
+               const std::vector<llmc_tensor_signature_t> &signatures,
+               std::vector<tensorfile::HostTensor> *inputs) {
+  inputs->assign(files.size(), tensorfile::HostTensor());
+  for (size_t i = 0; i < files.size(); ++i) {
+    std::string error;
+    if (!tensorfile::readTensorFile(files[i], &(*inputs)[i], &error))
+      return console.failure(error);
+    adaptInput(signatures[i], &(*inputs)[i]);
+  }
+  return kSuccess;
+}
+
+int wrapInputs(const Console &console, std::vector<tensorfile::HostTensor> &inputs,
+               std::vector<llmc_tensor_t *> *tensors) {
+  for (tensorfile::HostTensor &input : inputs) {
+    llmc_tensor_t *tensor = nullptr;
+    if (llmc_status_t status = llmc_tensor_wrap(input.dtype, input.dims.size(), input.dims.data(),
+                                                input.data.data(), input.data.size(), &tensor))
+      return console.failure(status);
+    tensors->push_back(tensor);
+  }
+  return kSuccess;
 }
 
 } // namespace llmc::cli

@@ -3,6 +3,7 @@
 #define LLMC_RUNTIME_CLI_CLISUPPORT_H
 
 #include "llmc/runtime.h"
+#include "runtime/tools/TensorFile.h"
 
 #include <cstdio>
 #include <string>
@@ -61,6 +62,45 @@ bool parseInteger(const std::string &text, long long minimum, long long maximum,
 
 /// Creates a directory and its parents; false with a message on failure.
 bool makeDirectories(const std::string &path, std::string *error);
+
+bool fileExists(const std::string &path);
+
+/// "'name'", or the input's index when it has no name.
+std::string inputLabel(const llmc_tensor_signature_t &signature, size_t index);
+
+/// Chooses the entry point `name` (--entry), or the only one, or "main" when there are
+/// several. Returns an exit code.
+int selectEntryPoint(const Console &console, llmc_model_t *model, const std::string &name,
+                     size_t *entry);
+
+/// The entry point's info and the signatures of its inputs. Returns an exit code.
+int inputSignatures(const Console &console, llmc_model_t *model, size_t entry,
+                    llmc_entry_point_info_t *info,
+                    std::vector<llmc_tensor_signature_t> *signatures);
+
+/// Matches --input arguments to the signature: NAME=FILE where NAME is an input's name, then
+/// the others in signature order. Sets *files (one per input) or returns an exit code.
+int assignInputs(const Console &console, const std::vector<std::string> &specs,
+                 const std::vector<llmc_tensor_signature_t> &signatures, const char *entryName,
+                 std::vector<std::string> *files);
+
+/// ONNX's test generator (up to 1.14) wrote bfloat16 tensors as UINT16 tensors holding the
+/// bits, since numpy has no bfloat16: such a tensor stands for bf16 where bf16 is expected.
+bool isBfloat16Bits(const tensorfile::HostTensor &tensor, llmc_dtype_t expected);
+
+/// Converts what a file may hold for an input whose dtype no file format has (bf16 in .npy,
+/// or as u16 bits in an ONNX tensor).
+void adaptInput(const llmc_tensor_signature_t &signature, tensorfile::HostTensor *tensor);
+
+/// Reads one tensor file per input and adapts it to its signature. Returns an exit code.
+int readInputs(const Console &console, const std::vector<std::string> &files,
+               const std::vector<llmc_tensor_signature_t> &signatures,
+               std::vector<tensorfile::HostTensor> *inputs);
+
+/// Wraps each host tensor (which must outlive the tensors) and appends it to *tensors, which
+/// the caller releases. Returns an exit code.
+int wrapInputs(const Console &console, std::vector<tensorfile::HostTensor> &inputs,
+               std::vector<llmc_tensor_t *> *tensors);
 
 } // namespace llmc::cli
 

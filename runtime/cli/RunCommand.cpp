@@ -5,7 +5,6 @@
 
 #include <cmath>
 #include <cstring>
-#include <sys/stat.h>
 
 namespace llmc::cli {
 namespace {
@@ -113,91 +112,6 @@ int parseOptions(const Console &console, int argc, char **argv, Options *options
   if (options->toleranceGiven && options->compareDir.empty())
     return console.usage("--rtol and --atol need --compare");
   return kSuccess;
-}
-
-std::string inputLabel(const llmc_tensor_signature_t &signature, size_t index) {
-  if (signature.name[0])
-    return "'" + std::string(signature.name) + "'";
-  return std::to_string(index);
-}
-
-bool fileExists(const std::string &path) {
-  struct stat info;
-  return stat(path.c_str(), &info) == 0;
-}
-
-/// Matches the --input arguments to the signature: NAME=FILE where NAME is an input's name,
-/// then the others in signature order. Sets *files (one per input) or returns an exit code.
-int assignInputs(const Console &console, const Options &options,
-                 const std::vector<llmc_tensor_signature_t> &signatures, const char *entryName,
-                 std::vector<std::string> *files) {
-  std::string names;
-  for (size_t i = 0; i < signatures.size(); ++i)
-    names += (i ? ", " : "") + inputLabel(signatures[i], i);
-  std::string takes = "entry point '" + std::string(entryName) + "' takes " +
-                      std::to_string(signatures.size()) + " input" +
-                      (signatures.size() == 1 ? "" : "s") +
-                      (signatures.empty() ? "" : " (" + names + ")");
-  files->assign(signatures.size(), std::string());
-  std::vector<std::string> positional;
-  for (const std::string &spec : options.inputs) {
-    size_t equals = spec.find('=');
-    bool named = false;
-    if (equals != std::string::npos) {
-      std::string name = spec.substr(0, equals);
-      for (size_t i = 0; i < signatures.size(); ++i) {
-        if (name != signatures[i].name)
-          continue;
-        if (!(*files)[i].empty())
-          return console.usage("input '" + name + "' is given twice");
-        (*files)[i] = spec.substr(equals + 1);
-        named = true;
-      }
-      if (!named && !fileExists(spec))
-        return console.usage("--input '" + spec + "': no input is named '" + name + "'; " + takes);
-    }
-    if (!named)
-      positional.push_back(spec);
-  }
-  size_t next = 0;
-  for (const std::string &file : positional) {
-    while (next < files->size() && !(*files)[next].empty())
-      ++next;
-    if (next == files->size())
-      return console.usage("too many inputs: " + takes);
-    (*files)[next++] = file;
-  }
-  for (size_t i = 0; i < files->size(); ++i)
-    if ((*files)[i].empty())
-      return console.usage("missing input " + inputLabel(signatures[i], i) + ": " + takes);
-  return kSuccess;
-}
-
-/// ONNX's test generator (up to 1.14) wrote bfloat16 tensors as UINT16 tensors holding the
-/// bits, since numpy has no bfloat16: such a tensor stands for bf16 where bf16 is expected.
-bool isBfloat16Bits(const HostTensor &tensor, llmc_dtype_t expected) {
-  return expected == LLMC_DTYPE_BF16 && tensor.dtype == LLMC_DTYPE_U16;
-}
-
-/// Converts what a file may hold for an input whose dtype no file format has (bf16 in .npy,
-/// or as u16 bits in an ONNX tensor).
-void adaptInput(const llmc_tensor_signature_t &signature, HostTensor *tensor) {
-  if (isBfloat16Bits(*tensor, signature.dtype)) {
-    tensor->dtype = LLMC_DTYPE_BF16;
-    return;
-  }
-  if (signature.dtype == LLMC_DTYPE_BF16 && tensor->dtype == LLMC_DTYPE_F32) {
-    size_t count = tensor->data.size() / 4;
-    std::vector<uint8_t> converted(count * 2);
-    for (size_t i = 0; i < count; ++i) {
-      float value;
-      std::memcpy(&value, tensor->data.data() + 4 * i, 4);
-      uint16_t bits = tensorfile::floatToBfloat16(value);
-      std::memcpy(converted.data() + 2 * i, &bits, 2);
-    }
-    tensor->data.swap(converted);
-    tensor->dtype = LLMC_DTYPE_BF16;
-  }
 }
 
 bool isFloat(llmc_dtype_t dtype) {
@@ -372,51 +286,21 @@ int runMain(int argc, char **argv, std::FILE *out, std::FILE *err) {
   if (llmc_status_t status = llmc_model_load_file(options.model.c_str(), nullptr, &state.model))
     return console.failure(status);
 
-  llmc_model_info_t info;
-  llmc_model_info(state.model, &info);
   size_t entry = 0;
-  if (!options.entry.empty()) {
-    if (llmc_status_t status =
-            llmc_model_find_entry_point(state.model, options.entry.c_str(), &entry)) {
-      std::string message = llmc_status_message(status);
-      llmc_status_free(status);
-      return console.usage("--entry: " + message);
-    }
-  } else if (info.entry_point_count > 1) {
-    llmc_status_t status = llmc_model_find_entry_point(state.model, "main", &entry);
-    if (status) {
-      std::string message = llmc_status_message(status);
-      llmc_status_free(status);
-      return console.usage("the model has several entry points; choose one with --entry (" +
-                           message + ")");
-    }
-  }
-  llmc_entry_point_info_t entryInfo;
-  if (llmc_status_t status = llmc_model_entry_point_info(state.model, entry, &entryInfo))
-    return console.failure(status);
-
-  std::vector<llmc_tensor_signature_t> inputSignatures(entryInfo.input_count);
-  for (size_t i = 0; i < entryInfo.input_count; ++i)
-    if (llmc_status_t status =
-            llmc_model_entry_point_input(state.model, entry, i, &inputSignatures[i]))
-      return console.failure(status);
-  std::vector<std::string> files;
-  if (int code = assignInputs(console, options, inputSignatures, entryInfo.name, &files))
+  if (int code = selectEntryPoint(console, state.model, options.entry, &entry))
     return code;
-
-  std::vector<HostTensor> inputs(files.size());
-  for (size_t i = 0; i < files.size(); ++i) {
-    std::string error;
-    if (!tensorfile::readTensorFile(files[i], &inputs[i], &error))
-      return console.failure(error);
-    adaptInput(inputSignatures[i], &inputs[i]);
-    llmc_tensor_t *tensor = nullptr;
-    if (llmc_status_t status =
-            llmc_tensor_wrap(inputs[i].dtype, inputs[i].dims.size(), inputs[i].dims.data(),
-                             inputs[i].data.data(), inputs[i].data.size(), &tensor))
-      return console.failure(status);
-    state.inputs.push_back(tensor);
-  }
+  llmc_entry_point_info_t entryInfo;
+  std::vector<llmc_tensor_signature_t> signatures;
+  if (int code = inputSignatures(console, state.model, entry, &entryInfo, &signatures))
+    return code;
+  std::vector<std::string> files;
+  if (int code = assignInputs(console, options.inputs, signatures, entryInfo.name, &files))
+    return code;
+  std::vector<HostTensor> inputs;
+  if (int code = readInputs(console, files, signatures, &inputs))
+    return code;
+  if (int code = wrapInputs(console, inputs, &state.inputs))
+    return code;
 
   llmc_run_options_t runOptions;
   llmc_run_options_initialize(&runOptions);

@@ -1,5 +1,5 @@
 """Writes an ONNX model (opset 13) of one f32 MatMul, Y = X [M, K] x W [K, N] with W a constant,
-for timing llmc's GEMM end to end with llmc-model-bench:
+for timing llmc's GEMM end to end with `llmc bench`:
 
     make_matmul_model.py OUT.onnx [M [N [K]]]     (default 1024 x 1024 x 1024)
 """

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes framework-style ONNX models that llmc is checked against ONNX Runtime on.
 
-  make_peer_models.py OUT_DIR
+  make_peer_models.py OUT_DIR [--layers N] [--width D] [--heads H] [--only NAME ...]
 
 The graphs follow what exporters emit, not what is convenient to compile: dynamic axes as
 dim_params, shape arithmetic through Shape/Gather/Unsqueeze/Concat, position ids from Range,
@@ -9,13 +9,15 @@ causal masks sliced out of a constant buffer, attention heads split by Reshape/T
 GELU, layer norm and softmax spelled as their exporters spell them. Weights are random but
 seeded, so the files are the same on every run.
 
-  gpt.onnx      a 2-layer GPT-2 style decoder: input_ids [batch, sequence] -> logits
-  bert.onnx     a 2-layer BERT style encoder with attention mask, token types and pooler
+  gpt.onnx      a GPT-2 style decoder (2 layers of width 64 unless told): input_ids
+                [batch, sequence] -> logits
+  bert.onnx     a BERT style encoder (2 layers of width 64 unless told) with attention mask,
+                token types and pooler
   melspec.onnx  a log-mel spectrogram front end: waveform [batch, samples] -> [batch, frames, mels]
 """
+import argparse
 import math
 import os
-import sys
 
 import numpy as np
 import onnx
@@ -209,12 +211,24 @@ def melspec(n_fft=256, hop=128, n_mels=32, sample_rate=16000):
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit(__doc__)
-    out = sys.argv[1]
-    os.makedirs(out, exist_ok=True)
-    for name, build in (("gpt", gpt), ("bert", bert), ("melspec", melspec)):
-        onnx.save(build(), os.path.join(out, f"{name}.onnx"))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("out")
+    parser.add_argument("--layers", type=int, default=2, help="gpt and bert layers (default 2)")
+    parser.add_argument("--width", type=int, default=64, help="gpt and bert width (default 64)")
+    parser.add_argument("--heads", type=int, default=4,
+                        help="gpt and bert attention heads (default 4)")
+    parser.add_argument("--only", nargs="+", choices=("gpt", "bert", "melspec"),
+                        help="write only these models")
+    args = parser.parse_args()
+    if args.layers < 1 or args.heads < 1 or args.width < 1 or args.width % args.heads:
+        parser.error("--layers, --width and --heads must be positive, --width a multiple of "
+                     "--heads")
+    os.makedirs(args.out, exist_ok=True)
+    sizes = dict(d=args.width, heads=args.heads, layers=args.layers)
+    builders = {"gpt": lambda: gpt(**sizes), "bert": lambda: bert(**sizes), "melspec": melspec}
+    for name, build in builders.items():
+        if not args.only or name in args.only:
+            onnx.save(build(), os.path.join(args.out, f"{name}.onnx"))
 
 
 if __name__ == "__main__":

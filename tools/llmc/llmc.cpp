@@ -22,7 +22,8 @@ static constexpr const char *kOverview =
     "  llmc inspect OUT.llmc            print an artifact's signature, target and sizes\n"
     "  llmc inspect MODEL.gguf          print a GGUF file's metadata and tensors\n"
     "  llmc generate OUT.llmc -p TEXT   generate text with a compiled GGUF language model\n"
-    "                                   (see `llmc generate --help`)\n";
+    "                                   (see `llmc generate --help`)\n"
+    "  llmc bench OUT.llmc [--json]     time a compiled model (see `llmc bench --help`)\n";
 
 /// Whether `path` starts with the GGUF magic.
 static bool isGGUF(const char *path) {
@@ -42,6 +43,11 @@ int main(int argc, char **argv) {
     std::string name = "llmc generate";
     argv[1] = name.data();
     return llmc::cli::generateMain(argc - 1, argv + 1);
+  }
+  if (argc >= 2 && std::strcmp(argv[1], "bench") == 0) {
+    std::string name = "llmc bench";
+    argv[1] = name.data();
+    return llmc::cli::benchMain(argc - 1, argv + 1);
   }
   // `run` and `inspect` are the runtime's own commands, shared with llmc-run: they never load
   // the compiler's option machinery.

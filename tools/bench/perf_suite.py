@@ -1,0 +1,412 @@
+#!/usr/bin/python3
+"""Times llmc and ONNX Runtime side by side on matmuls, convolutions and small transformers.
+
+  perf_suite.py --llmc build/bin/llmc [--ort third_party/ort] [--threads 1,2] [--rounds 3]
+                [--target-ms 300] [--probe-timeout 10] [--filter REGEX] [--no-decode]
+                [--work DIR]
+                [--write-doc docs/performance.md] [--json FILE]
+
+Each case is an ONNX model written here (matmuls with a constant B, ResNet and MobileNet conv
+layers, one transformer block) or by tools/compare/make_peer_models.py (4-layer width-256 GPT
+and BERT), compiled once with `llmc compile`. Both runtimes get the same .npy inputs and the same
+thread budget (`llmc bench --threads N`; ORT intraOpNumThreads N, interOpNumThreads 1), and run
+alternately llmc, ORT, llmc, ORT, ... for --rounds rounds per case and thread count; each run
+reports the median of its timed iterations and the table shows the median of those medians.
+speedup = ORT ms / llmc ms (> 1: llmc is faster). The roofline comes from this machine:
+llmc-peak (fp32 FMA throughput) and llmc-membw (read bandwidth) at each thread count, the
+higher of a measurement before and one after the cases; a case's
+ceiling is min(peak, bytes-per-flop-limited rate), bytes being its inputs, weights and outputs.
+The LLM decode step (llm_decode_bench.py's model, Q8_0) is llmc only: ORT has no GGUF reader.
+Without ONNX Runtime the ORT columns say so and the script still exits 0. This is a benchmark,
+not a test: it asserts nothing about speed.
+"""
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tools", "compare"))
+sys.path.insert(0, HERE)
+import make_peer_models  # noqa: E402
+import llm_decode_bench  # noqa: E402
+
+GPT_SIZES = dict(layers=4, width=256, heads=4, tokens=64)
+
+
+def run(command):
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+def save(model, path):
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    onnx.save(model, path)
+
+
+def matmul_model(m, n, k, rng):
+    b = numpy_helper.from_array(rng.uniform(-1, 1, [k, n]).astype(np.float32), "b")
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["a", "b"], ["y"])], f"matmul_{m}x{n}x{k}",
+        [helper.make_tensor_value_info("a", TensorProto.FLOAT, [m, k])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [m, n])], [b])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def conv_model(channels, out_channels, size, kernel, group, rng):
+    w = rng.uniform(-0.1, 0.1, [out_channels, channels // group, kernel, kernel])
+    inits = [numpy_helper.from_array(w.astype(np.float32), "w"),
+             numpy_helper.from_array(rng.uniform(-0.1, 0.1, [out_channels]).astype(np.float32),
+                                     "bias")]
+    pad = kernel // 2
+    node = helper.make_node("Conv", ["x", "w", "bias"], ["y"], kernel_shape=[kernel, kernel],
+                            pads=[pad] * 4, group=group)
+    graph = helper.make_graph(
+        [node], "conv",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, channels, size, size])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, out_channels, size, size])],
+        inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def block_model(d, heads, tokens):
+    """One pre-norm GPT-2 block, spelled as make_peer_models.gpt spells its layers."""
+    g = make_peer_models.Graph(seed=4)
+    x = "x"
+    batch, seq = g.dim(x, 0), g.dim(x, 1)
+    head_dim = d // heads
+    h = g.layer_norm_decomposed(x, d)
+    q, k, v = g.op("Split", [g.linear(h, d, 3 * d), g.i64([d, d, d])], outputs=3, axis=2)
+    q, k, v = (g.heads(t, batch, seq, heads, head_dim) for t in (q, k, v))
+    scores = g.op("Div", [g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])]),
+                          g.f32(np.sqrt(head_dim))])
+    attn = g.op("MatMul", [g.op("Softmax", [scores], axis=-1), v])
+    x = g.op("Add", [x, g.linear(g.merge_heads(attn, batch, seq, d), d, d)])
+    h = g.linear(g.layer_norm_decomposed(x, d), d, 4 * d)
+    erf = g.op("Erf", [g.op("Div", [h, g.f32(np.sqrt(2))])])
+    gelu = g.op("Mul", [g.op("Mul", [h, g.f32(0.5)]), g.op("Add", [g.f32(1.0), erf])])
+    x = g.op("Add", [x, g.linear(gelu, 4 * d, d)])
+    g.nodes.append(helper.make_node("Identity", [x], ["y"]))
+    return g.model([helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, tokens, d])],
+                   [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, tokens, d])], 17,
+                   "block")
+
+
+def transformer_flops(d, layers, tokens, extra=0):
+    """Multiply-adds of the linear layers (12 d^2 per token and layer) and of attention."""
+    return layers * (2 * tokens * 12 * d * d + 4 * tokens * tokens * d) + extra
+
+
+def build_cases(work):
+    """(name, onnx path, {input name: array}, flops, bytes moved at least once)."""
+    rng = np.random.default_rng(0)
+    cases = []
+    matmuls = [(m, nk, nk) for m in (1, 64, 1024) for nk in (1024, 4096)]
+    matmuls += [(1024, 1024, 1024), (2048, 2048, 2048)]
+    for m, n, k in dict.fromkeys(matmuls):
+        path = os.path.join(work, f"matmul_{m}x{n}x{k}.onnx")
+        save(matmul_model(m, n, k, rng), path)
+        a = rng.uniform(-1, 1, [m, k]).astype(np.float32)
+        cases.append((f"matmul M={m} N={n} K={k}", path, {"a": a}, 2 * m * n * k,
+                      4 * (m * k + k * n + m * n)))
+    convs = [("conv ResNet 3x3 64->64 56x56", 64, 64, 56, 3, 1),
+             ("conv ResNet 1x1 256->64 56x56", 256, 64, 56, 1, 1),
+             ("conv MobileNet dw 3x3 32 112x112", 32, 32, 112, 3, 32),
+             ("conv MobileNet pw 1x1 32->64 112x112", 32, 64, 112, 1, 1)]
+    for name, cin, cout, size, kernel, group in convs:
+        path = os.path.join(work, re.sub(r"[^a-z0-9]+", "_", name.lower()) + ".onnx")
+        save(conv_model(cin, cout, size, kernel, group, rng), path)
+        x = rng.uniform(-1, 1, [1, cin, size, size]).astype(np.float32)
+        flops = 2 * cout * size * size * (cin // group) * kernel * kernel
+        weights = cout * (cin // group) * kernel * kernel + cout
+        cases.append((name, path, {"x": x}, flops,
+                      4 * (cin * size * size + weights + cout * size * size)))
+    d, layers, heads, tokens = (GPT_SIZES[key] for key in ("width", "layers", "heads", "tokens"))
+    path = os.path.join(work, "block.onnx")
+    save(block_model(d, heads, tokens), path)
+    x = rng.uniform(-1, 1, [1, tokens, d]).astype(np.float32)
+    cases.append((f"transformer block d={d} T={tokens}", path, {"x": x},
+                  transformer_flops(d, 1, tokens), 4 * (12 * d * d + 2 * tokens * d)))
+    run([sys.executable, os.path.join(ROOT, "tools", "compare", "make_peer_models.py"), work,
+         "--layers", str(layers), "--width", str(d), "--heads", str(heads), "--only", "gpt",
+         "bert"])
+    vocab = 96
+    ids = rng.integers(0, vocab, [1, tokens]).astype(np.int64)
+    weights = 4 * layers * 12 * d * d
+    cases.append((f"GPT {layers}L d={d} T={tokens}", os.path.join(work, "gpt.onnx"),
+                  {"input_ids": ids}, transformer_flops(d, layers, tokens, 2 * tokens * d * vocab),
+                  weights))
+    bert_inputs = {"input_ids": ids, "attention_mask": np.ones([1, tokens], np.int64),
+                   "token_type_ids": np.zeros([1, tokens], np.int64)}
+    cases.append((f"BERT {layers}L d={d} T={tokens}", os.path.join(work, "bert.onnx"),
+                  bert_inputs, transformer_flops(d, layers, tokens, 2 * d * d), weights))
+    return cases
+
+
+def probe(command, timeout):
+    """The milliseconds of one run, or None when it takes longer than timeout seconds."""
+    try:
+        result = subprocess.run(command + ["--iterations", "1", "--warmup", "0", "--json"],
+                                capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout}{result.stderr}")
+    return json.loads(result.stdout)["median_ms"]
+
+
+def timed(command, probe_ms, target_ms):
+    """The median of about target_ms of iterations, after a warm-up."""
+    fewest = 1 if probe_ms > 1000 else 3
+    iterations = int(min(max(target_ms / max(probe_ms, 0.001), fewest), 5000))
+    warmup = "1" if probe_ms > 100 else "3"
+    out = run(command + ["--iterations", str(iterations), "--warmup", warmup, "--json"])
+    return json.loads(out)["median_ms"]
+
+
+def add_roofline(row, peak, bandwidth):
+    """GFLOP/s of both runtimes and their fractions of the peak and of the roofline."""
+    flops, t = row["flops"], row["threads"]
+    ceiling = min(peak[t], bandwidth[t] * flops / row["bytes"])
+    ms, ort = row["llmc_ms"], row["ort_ms"]
+    gflops = flops / ms / 1e6 if ms else None
+    row.update({"gflops": gflops, "ort_gflops": flops / ort / 1e6 if ort else None,
+                "pct_peak": 100 * gflops / peak[t] if gflops else None,
+                "pct_roofline": 100 * gflops / ceiling if gflops else None,
+                "ort_pct_roofline": 100 * flops / ort / 1e6 / ceiling if ort else None})
+
+
+def machine_ceilings(bin_dir, threads):
+    peak, bandwidth = {}, {}
+    for t in threads:
+        peak[t] = json.loads(run([os.path.join(bin_dir, "llmc-peak"), "--threads", str(t),
+                                  "--json"]))["gflops"]
+        out = run([os.path.join(bin_dir, "llmc-membw"), "--mib", "1024", "--threads", str(t),
+                   "--repeats", "3"])
+        bandwidth[t] = float(re.search(r"read bandwidth: ([0-9.]+) GB/s", out).group(1))
+    return peak, bandwidth
+
+
+def decode_step(llmc, bin_dir, work, threads):
+    """llm_decode_bench.py's 100M llama-shaped model at Q8_0: ms per decoded token."""
+    gguf = os.path.join(work, "bench-100m-Q8_0.gguf")
+    artifact = os.path.join(work, "bench-100m-Q8_0.llmc")
+    run([sys.executable, os.path.join(ROOT, "test", "frontends", "gguf", "make_gguf.py"), gguf,
+         "--preset", "bench-100m", "--type", "Q8_0"])
+    run([llmc, "compile", gguf, "-o", artifact])
+    weights, _ = llm_decode_bench.model_bytes(llmc, gguf)
+    rows = []
+    for t in threads:
+        _, rate = llm_decode_bench.decode_rate(llmc, artifact, t, 32, 3)
+        bound = llm_decode_bench.bandwidth(os.path.join(bin_dir, "llmc-membw"),
+                                           int(weights / 2**20) + 1, t)
+        rows.append({"case": "LLM decode step (100M, Q8_0)", "threads": t,
+                     "llmc_ms": 1e3 / rate, "ort_ms": None, "speedup": None,
+                     "gflops": None, "pct_peak": None,
+                     "gbs": weights * rate / 1e9,
+                     "pct_roofline": 100 * weights * rate / 1e9 / bound})
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--llmc", required=True)
+    parser.add_argument("--ort", default=os.path.join(ROOT, "third_party", "ort"))
+    parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--target-ms", type=float, default=300)
+    parser.add_argument("--probe-timeout", type=float, default=10)
+    parser.add_argument("--filter", default="")
+    parser.add_argument("--no-decode", action="store_true")
+    parser.add_argument("--work", default="/tmp/llmc-perf-suite")
+    parser.add_argument("--write-doc")
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    llmc = os.path.abspath(args.llmc)
+    bin_dir = os.path.dirname(llmc)
+    threads = [int(t) for t in args.threads.split(",")]
+    os.makedirs(args.work, exist_ok=True)
+    have_ort = os.path.isdir(os.path.join(args.ort, "node_modules", "onnxruntime-node"))
+    if not have_ort:
+        print(f"perf_suite: ONNX Runtime is not installed in {args.ort} "
+              "(scripts/install-peer.sh); timing llmc only", file=sys.stderr)
+
+    peak, bandwidth = machine_ceilings(bin_dir, threads)
+    print(f"peak fp32 GFLOP/s {peak}, read GB/s {bandwidth}", file=sys.stderr)
+    rows, notes = [], []
+    for name, path, inputs, flops, moved in build_cases(args.work):
+        if args.filter and not re.search(args.filter, name):
+            continue
+        stem = os.path.splitext(path)[0]
+        artifact = stem + ".llmc"
+        try:
+            run([llmc, "compile", path, "-o", artifact])
+        except RuntimeError as error:
+            notes.append(f"{name}: llmc compile failed: {str(error).splitlines()[-1]}")
+            print(notes[-1], file=sys.stderr)
+            continue
+        specs = []
+        for input_name, value in inputs.items():
+            file = f"{stem}.{input_name}.npy"
+            np.save(file, value)
+            specs.append(f"{input_name}={file}")
+        for t in threads:
+            llmc_command = [llmc, "bench", artifact, "--threads", str(t)]
+            ort_command = ["node", os.path.join(HERE, "ort_bench.mjs"), path, "--threads",
+                           str(t), "--ort", args.ort]
+            for spec in specs:
+                llmc_command += ["--input", spec]
+                ort_command += ["--input", spec]
+            # One untimed-warm-up run of each says how many iterations fill --target-ms, and
+            # keeps a runtime that takes longer than --probe-timeout a run from stalling the
+            # suite.
+            llmc_probe = probe(llmc_command, args.probe_timeout)
+            ort_probe = probe(ort_command, args.probe_timeout) if have_ort else None
+            if llmc_probe is None:
+                notes.append(f"{name}, {t} thread{'s' if t > 1 else ''}: one llmc run takes "
+                             f"more than {args.probe_timeout:g} s; llmc not timed")
+                print(notes[-1], file=sys.stderr)
+            llmc_ms, ort_ms = [], []
+            for _ in range(args.rounds):
+                if llmc_probe is not None:
+                    llmc_ms.append(timed(llmc_command, llmc_probe, args.target_ms))
+                if ort_probe is not None:
+                    ort_ms.append(timed(ort_command, ort_probe, args.target_ms))
+            ms = statistics.median(llmc_ms) if llmc_ms else None
+            ort = statistics.median(ort_ms) if ort_ms else None
+            rows.append({"case": name, "threads": t, "llmc_ms": ms, "ort_ms": ort,
+                         "speedup": ort / ms if ort and ms else None, "flops": flops,
+                         "bytes": moved, "gbs": None})
+            add_roofline(rows[-1], peak, bandwidth)
+            print(format_row(rows[-1]), file=sys.stderr)
+    if not args.no_decode and not args.filter:
+        try:
+            rows += decode_step(llmc, bin_dir, args.work, threads)
+        except RuntimeError as error:
+            notes.append(f"LLM decode step: {error}")
+
+    # Other tenants of a shared machine only ever lower the ceilings: the higher of the
+    # measurements before and after the cases is the one to compare with.
+    after_peak, after_bandwidth = machine_ceilings(bin_dir, threads)
+    for t in threads:
+        peak[t] = max(peak[t], after_peak[t])
+        bandwidth[t] = max(bandwidth[t], after_bandwidth[t])
+    for row in rows:
+        if row["gbs"] is None:
+            add_roofline(row, peak, bandwidth)
+    table = "\n".join([HEADER] + [format_row(row) for row in rows])
+    print(table)
+    for note in notes:
+        print(f"note: {note}")
+    machine = describe_machine(peak, bandwidth)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"machine": machine, "peak_gflops": peak, "read_gbs": bandwidth,
+                       "rows": rows, "notes": notes, "ort": have_ort}, f, indent=1)
+            f.write("\n")
+    if args.write_doc:
+        write_doc(args, machine, table, notes, have_ort)
+    return 0
+
+
+HEADER = ("| case | threads | llmc ms | ORT ms | speedup (ORT/llmc) | llmc GFLOP/s | ORT GFLOP/s "
+          "| llmc % of peak | llmc % of roofline | ORT % of roofline |\n"
+          "|---|---|---|---|---|---|---|---|---|---|")
+
+
+def format_row(row):
+    def number(value, digits=None, missing="-"):
+        if value is None:
+            return missing
+        if digits is None:
+            digits = 3 if value < 10 else 1
+        return f"{value:.{digits}f}"
+
+    gflops = number(row["gflops"], 1) if row["gbs"] is None else f"{row['gbs']:.1f} GB/s"
+    llmc_ms = number(row["llmc_ms"], missing="not timed")
+    ort_ms = number(row["ort_ms"], missing="n/a")
+    return (f"| {row['case']} | {row['threads']} | {llmc_ms} | {ort_ms} | "
+            f"{number(row['speedup'], 2)} | {gflops} | {number(row.get('ort_gflops'), 1)} | "
+            f"{number(row['pct_peak'], 1)} | {number(row['pct_roofline'], 1)} | "
+            f"{number(row.get('ort_pct_roofline'), 1)} |")
+
+
+def describe_machine(peak, bandwidth):
+    cpu = "unknown CPU"
+    try:
+        cpu = re.search(r"model name\s*:\s*(.*)", open("/proc/cpuinfo").read()).group(1)
+    except (OSError, AttributeError):
+        pass
+    ceilings = ", ".join(f"{t} thread{'s' if t > 1 else ''}: {peak[t]:.0f} GFLOP/s fp32 FMA peak "
+                         f"and {bandwidth[t]:.1f} GB/s read bandwidth" for t in peak)
+    return f"{cpu}, {os.cpu_count()} CPUs, {platform.machine()} ({ceilings})"
+
+
+def write_doc(args, machine, table, notes, have_ort):
+    command = ("/usr/bin/python3 tools/bench/perf_suite.py --llmc build/bin/llmc "
+               f"--write-doc {args.write_doc}" + (f" --json {args.json}" if args.json else ""))
+    missing_ort = "" if have_ort else (
+        "\nONNX Runtime was not installed when this was generated: its columns say n/a.\n")
+    text = f"""# Performance: llmc next to ONNX Runtime
+
+Generated by `{command}` on {machine}. Figures depend on the machine and its load, and this one
+is a shared 2-CPU virtual machine: rerun the script to measure yours. When other work shares
+the CPUs the 2-thread rows suffer first (the peak and bandwidth are the best of a measurement
+before and one after the cases), so compare llmc with ORT within a row rather than across
+thread counts.
+
+How it measures (`tools/bench/perf_suite.py`):
+
+- Every case is an ONNX model: MatMul with a constant B [K, N] (A [M, K] is the input), single
+  Conv layers with bias at ResNet and MobileNet shapes, one pre-norm transformer block, and the
+  GPT-style and BERT-style models of `tools/compare/make_peer_models.py` at 4 layers, width 256
+  and 64 tokens. llmc compiles each once (`llmc compile`, default target: this CPU).
+- Both runtimes read the same .npy inputs and get the same threads: `llmc bench --threads N`
+  (one executor for the whole run) and ONNX Runtime 1.30 (npm onnxruntime-node, CPU provider,
+  all graph optimizations, intraOpNumThreads N, interOpNumThreads 1) via
+  `tools/bench/ort_bench.mjs`. Each run warms up twice, then times its iterations and reports
+  their median; runs alternate llmc, ORT, llmc, ORT for {args.rounds} rounds per case and thread
+  count, and the table shows the median of the medians.
+- *speedup* is ORT ms / llmc ms: above 1, llmc is faster. *GFLOP/s* counts a multiply-add as two
+  flops (2·M·N·K for a matmul, 2·Cout·H·W·Cin/group·kh·kw for a convolution, the linear layers
+  and attention products for the transformers). *% of peak* compares it with `llmc-peak` (fp32
+  FMA chains in registers, the best of AVX-512 and AVX2) at the same thread count. *% of
+  roofline* compares it with min(peak, bandwidth × flops / bytes), bytes being the inputs,
+  weights and outputs read or written once and bandwidth `llmc-membw`'s main-memory figure
+  (1 GiB) at the same thread count. A case whose data fits in the caches can pass 100%.
+- A runtime whose single probe run takes longer than `--probe-timeout` seconds (default 10) is
+  not timed for that case, so that one slow kernel cannot stall the suite; runs over a second
+  time a single iteration after one warm-up.
+- The LLM decode step is `tools/bench/llm_decode_bench.py`'s 100M-parameter llama-shaped model at
+  Q8_0 (32 tokens after an 8-token prompt, best of 3): llmc only, since ONNX Runtime reads no
+  GGUF. Its row gives ms per token, the weight bytes streamed per second, and (last column) that
+  as a fraction of `llmc-membw`'s bandwidth for a buffer the size of the weights.
+{missing_ort}
+{table}
+"""
+    if notes:
+        text += "\nNot measured:\n\n" + "".join(f"- {note}\n" for note in notes)
+    text += """
+To reproduce: build (`cmake -S . -B build -G Ninja && ninja -C build`), install the peer
+(`scripts/install-peer.sh`), then run the command above. `--threads`, `--rounds`, `--filter`
+and `--target-ms` (timed milliseconds per run) narrow or lengthen a run; `--no-decode` skips the
+decode step.
+"""
+    with open(args.write_doc, "w") as f:
+        f.write(text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
