@@ -108,28 +108,30 @@ struct MatmulToKernel : OpRewritePattern<MatmulOp> {
     auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
     auto rhsType = cast<RankedTensorType>(op.getRhs().getType());
     RankedTensorType resultType = op.getType();
-    if (lhsType.getRank() != 2 || rhsType.getRank() != 2)
-      return rewriter.notifyMatchFailure(op, "the kernel multiplies rank-2 operands");
+    // [..., M, K] x [K, N]: the leading dims of the left operand are more rows (a
+    // transformer's projections of [batch, tokens, width] activations).
+    int64_t rank = lhsType.getRank();
+    if (rank < 2 || rhsType.getRank() != 2 || resultType.getRank() != rank)
+      return rewriter.notifyMatchFailure(
+          op, "the kernel multiplies a [..., M, K] operand by a rank-2 one");
     for (RankedTensorType type : {lhsType, rhsType, resultType})
       if (!type.getElementType().isF32() || type.getEncoding())
         return rewriter.notifyMatchFailure(op, "the kernel multiplies dense f32 operands");
     if (lhsType.hasStaticShape() && rhsType.hasStaticShape() &&
-        lhsType.getDimSize(0) * rhsType.getDimSize(1) * lhsType.getDimSize(1) <
+        lhsType.getNumElements() / lhsType.getDimSize(rank - 1) * rhsType.getDimSize(1) *
+                lhsType.getDimSize(rank - 1) <
             kMatmulKernelMinWork)
       return rewriter.notifyMatchFailure(op, "too small for the kernel to pay off");
     Location loc = op.getLoc();
     Value lhs = op.getLhs(), rhs = op.getRhs();
-    // m and n size the result too: one tensor.dim each when dynamic.
-    SmallVector<Value> sizes, scalars;
-    for (auto [operand, dim] : {std::pair{lhs, 0}, std::pair{rhs, 1}}) {
-      if (!resultType.isDynamicDim(dim)) {
-        scalars.push_back(i64Constant(rewriter, loc, resultType.getDimSize(dim)));
-        continue;
-      }
-      sizes.push_back(tensor::DimOp::create(rewriter, loc, operand, dim));
-      scalars.push_back(indexToI64(rewriter, loc, sizes.back()));
-    }
-    scalars.push_back(dimI64(rewriter, loc, lhs, 1));
+    SmallVector<Value> sizes;
+    for (int64_t dim = 0; dim < rank; ++dim)
+      if (resultType.isDynamicDim(dim))
+        sizes.push_back(tensor::DimOp::create(rewriter, loc, dim + 1 < rank ? lhs : rhs,
+                                              dim + 1 < rank ? dim : 1));
+    SmallVector<Value> scalars = {productI64(rewriter, loc, lhs, 0, rank - 1),
+                                  dimI64(rewriter, loc, rhs, 1),
+                                  dimI64(rewriter, loc, lhs, rank - 1)};
     Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
                                          resultType.getElementType(), sizes);
     rewriter.replaceOpWithNewOp<MicrokernelOp>(op, TypeRange{resultType},

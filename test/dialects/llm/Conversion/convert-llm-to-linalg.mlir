@@ -71,13 +71,23 @@ func.func @matmul_kernel(%a: tensor<64x32xf32>, %b: tensor<32x48xf32>) -> tensor
 // CHECK-LABEL: func.func @matmul_kernel_dynamic
 // CHECK-DAG: %[[M:.*]] = tensor.dim %arg0, %c0
 // CHECK-DAG: %[[N:.*]] = tensor.dim %arg1, %c1
-// CHECK-DAG: %[[M64:.*]] = arith.index_cast %[[M]] : index to i64
-// CHECK-DAG: %[[N64:.*]] = arith.index_cast %[[N]] : index to i64
 // CHECK: %[[INIT:.*]] = tensor.empty(%[[M]], %[[N]]) : tensor<?x?xf32>
-// CHECK: llm.microkernel "llmc_mk_matmul_f32" ins(%arg0, %arg1 : tensor<?x8xf32>, tensor<8x?xf32>) outs(%[[INIT]] : tensor<?x?xf32>) scalars(%[[M64]], %[[N64]], %c8_i64 : i64, i64, i64)
+// CHECK: llm.microkernel "llmc_mk_matmul_f32" ins(%arg0, %arg1 : tensor<?x8xf32>, tensor<8x?xf32>) outs(%[[INIT]] : tensor<?x?xf32>) scalars(%{{.*}}, %{{.*}}, %c8_i64 : i64, i64, i64)
 func.func @matmul_kernel_dynamic(%a: tensor<?x8xf32>, %b: tensor<8x?xf32>) -> tensor<?x?xf32> {
   %0 = llm.matmul %a, %b : tensor<?x8xf32>, tensor<8x?xf32> -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+// The leading dims of a [..., M, K] operand are more rows for the kernel: m = 2 * ? * 64.
+// CHECK-LABEL: func.func @matmul_kernel_batched
+// CHECK: %[[T:.*]] = tensor.dim %arg0, %c1
+// CHECK: %[[INIT:.*]] = tensor.empty(%[[T]]) : tensor<2x?x48xf32>
+// CHECK: llm.microkernel "llmc_mk_matmul_f32" ins(%arg0, %arg1 : tensor<2x?x64xf32>, tensor<64x48xf32>) outs(%[[INIT]] : tensor<2x?x48xf32>) scalars(%{{.*}}, %c48_i64, %c64_i64 : i64, i64, i64)
+func.func @matmul_kernel_batched(%a: tensor<2x?x64xf32>, %b: tensor<64x48xf32>) -> tensor<2x?x48xf32> {
+  %0 = llm.matmul %a, %b : tensor<2x?x64xf32>, tensor<64x48xf32> -> tensor<2x?x48xf32>
+  return %0 : tensor<2x?x48xf32>
 }
 
 // -----
