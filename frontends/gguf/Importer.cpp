@@ -73,6 +73,13 @@ private:
   RankedTensorType f32(llvm::ArrayRef<int64_t> shape) {
     return RankedTensorType::get(shape, builder.getF32Type());
   }
+  RankedTensorType i64Vector() { return RankedTensorType::get({1}, builder.getI64Type()); }
+  /// A one-element i64 vector: the bounds, axes and steps of llm.dynamic_slice and llm.range.
+  mlir::Value i64Constant(int64_t value) {
+    return arith::ConstantOp::create(
+        builder, loc,
+        DenseElementsAttr::get(i64Vector(), builder.getI64IntegerAttr(value).getValue()));
+  }
   bool fail(const std::string &message) {
     if (error.empty())
       error = message;
@@ -392,10 +399,8 @@ bool Importer::buildEntry(ModuleOp module, llvm::StringRef name, bool decode) {
     mlir::Value positions = weight("position_embd.weight", D, hp.context);
     if (!positions)
       return false;
-    auto i64Vector = RankedTensorType::get({1}, builder.getI64Type());
-    auto one = arith::ConstantOp::create(
-        builder, loc, DenseElementsAttr::get(i64Vector, builder.getI64IntegerAttr(1).getValue()));
-    mlir::Value count = llm::ShapeOfOp::create(builder, loc, i64Vector, tokens);
+    mlir::Value one = i64Constant(1);
+    mlir::Value count = llm::ShapeOfOp::create(builder, loc, i64Vector(), tokens);
     auto scalarType = RankedTensorType::get({}, builder.getI64Type());
     mlir::Value countScalar = llm::ReshapeOp::create(builder, loc, scalarType, count);
     mlir::Value end = llm::AddOp::create(builder, loc, scalarType, start, countScalar);
@@ -441,16 +446,11 @@ bool Importer::buildEntry(ModuleOp module, llvm::StringRef name, bool decode) {
       mlir::Value qkv = linear(h, p + ".attn_qkv", D, 3 * D, /*bias=*/true);
       if (!qkv)
         return false;
-      auto i64Vector = RankedTensorType::get({1}, builder.getI64Type());
-      auto constant = [&](int64_t value) -> mlir::Value {
-        return arith::ConstantOp::create(
-            builder, loc,
-            DenseElementsAttr::get(i64Vector, builder.getI64IntegerAttr(value).getValue()));
-      };
       // Columns [index * D, (index + 1) * D) of the fused projection.
       auto part = [&](int64_t index) -> mlir::Value {
-        return llm::DynamicSliceOp::create(builder, loc, rowsType, qkv, constant(index * D),
-                                           constant((index + 1) * D), constant(1), constant(1));
+        return llm::DynamicSliceOp::create(builder, loc, rowsType, qkv, i64Constant(index * D),
+                                           i64Constant((index + 1) * D), i64Constant(1),
+                                           i64Constant(1));
       };
       q = part(0), k = part(1), v = part(2);
     } else {
@@ -522,15 +522,9 @@ bool Importer::buildEntry(ModuleOp module, llvm::StringRef name, bool decode) {
 
   // Only the last token's logits are needed to pick the next one.
   if (!decode) {
-    auto i64Vector = RankedTensorType::get({1}, builder.getI64Type());
-    auto constant = [&](int64_t value) -> mlir::Value {
-      return arith::ConstantOp::create(
-          builder, loc,
-          DenseElementsAttr::get(i64Vector, builder.getI64IntegerAttr(value).getValue()));
-    };
-    x = llm::DynamicSliceOp::create(builder, loc, f32({1, D}), x, constant(-1),
-                                    constant(std::numeric_limits<int64_t>::max()), constant(0),
-                                    constant(1));
+    x = llm::DynamicSliceOp::create(builder, loc, f32({1, D}), x, i64Constant(-1),
+                                    i64Constant(std::numeric_limits<int64_t>::max()),
+                                    i64Constant(0), i64Constant(1));
   }
   mlir::Value normed = norm(x, "output_norm");
   if (!normed)

@@ -1,6 +1,4 @@
 //===- LanguageModelTest.cpp - The language-model metadata and its C API ---===//
-#include "runtime/format/ArtifactFormat.h"
-#include "runtime/schema/llmc_generated.h"
 #include "test/runtime/TestSupport.h"
 
 #include <gtest/gtest.h>
@@ -10,19 +8,6 @@
 using namespace llmc::test;
 using llmc::artifact::ModelSpec;
 namespace fb = llmc::fb;
-namespace fmt = llmc::format;
-
-namespace {
-
-std::vector<uint8_t> mutate(const ModelSpec &spec, const std::function<void(fb::Model *)> &change) {
-  std::vector<uint8_t> bytes = serialize(spec);
-  fmt::FileHeader header = fmt::decodeHeader(bytes.data());
-  change(fb::GetMutableModel(bytes.data() + header.flatbufferOffset));
-  fmt::sealChecksum(bytes.data(), bytes.size());
-  return bytes;
-}
-
-} // namespace
 
 TEST(LanguageModelTest, MetadataIsExposed) {
   std::vector<uint8_t> bytes = serialize(languageModel());
@@ -121,7 +106,7 @@ TEST(LanguageModelTest, VerifierChecksStatesAndTheLanguageModel) {
        [](fb::Model *m) { m->mutable_language_model()->mutable_tokenizer()->mutate_eos(-7); }},
   };
   for (const Case &c : cases) {
-    std::string error = loadError(mutate(spec, c.change), LLMC_MODEL_LOAD_FLAG_NO_CODE);
+    std::string error = loadError(mutated(spec, c.change), LLMC_MODEL_LOAD_FLAG_NO_CODE);
     EXPECT_NE(error.find(c.expected), std::string::npos) << error;
   }
 }

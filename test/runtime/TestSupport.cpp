@@ -1,6 +1,8 @@
 //===- TestSupport.cpp - Shared helpers of the runtime tests ------------------===//
 #include "test/runtime/TestSupport.h"
 
+#include "runtime/format/ArtifactFormat.h"
+
 #include "gtest/gtest.h"
 
 #include <cstdio>
@@ -207,6 +209,15 @@ std::vector<uint8_t> serialize(const ModelSpec &model) {
   std::vector<uint8_t> bytes;
   std::string error;
   EXPECT_TRUE(writeArtifactToMemory(model, &bytes, &error)) << error;
+  return bytes;
+}
+
+std::vector<uint8_t> mutated(const ModelSpec &spec,
+                             const std::function<void(fb::Model *)> &mutate) {
+  std::vector<uint8_t> bytes = serialize(spec);
+  format::FileHeader header = format::decodeHeader(bytes.data());
+  mutate(fb::GetMutableModel(bytes.data() + header.flatbufferOffset));
+  format::sealChecksum(bytes.data(), bytes.size());
   return bytes;
 }
 

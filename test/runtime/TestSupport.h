@@ -3,9 +3,11 @@
 #define LLMC_TEST_RUNTIME_TESTSUPPORT_H
 
 #include "llmc/runtime.h"
+#include "runtime/schema/llmc_generated.h"
 #include "runtime/writer/ArtifactWriter.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -41,6 +43,11 @@ artifact::ModelSpec addBiasModel();
 artifact::ModelSpec languageModel();
 
 std::vector<uint8_t> serialize(const artifact::ModelSpec &model);
+
+/// Serializes `spec`, applies `mutate` to its flatbuffer in place (scalars only), then fixes the
+/// checksum, so that only the semantic checks can catch the change.
+std::vector<uint8_t> mutated(const artifact::ModelSpec &spec,
+                             const std::function<void(fb::Model *)> &mutate);
 
 /// Loads from memory; returns "" on success (and releases the model) or the status message.
 std::string loadError(const std::vector<uint8_t> &bytes, uint32_t flags = 0,

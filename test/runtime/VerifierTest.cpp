@@ -111,16 +111,6 @@ TEST(VerifierTest, HeaderChecksNameTheField) {
             0u);
 }
 
-/// Applies `mutate` to the flatbuffer of a valid artifact in place (scalars only), then fixes
-/// the checksum.
-std::vector<uint8_t> mutated(const ModelSpec &spec, std::function<void(fb::Model *)> mutate) {
-  std::vector<uint8_t> bytes = serialize(spec);
-  fmt::FileHeader header = fmt::decodeHeader(bytes.data());
-  mutate(fb::GetMutableModel(bytes.data() + header.flatbufferOffset));
-  fmt::sealChecksum(bytes.data(), bytes.size());
-  return bytes;
-}
-
 TEST(VerifierTest, SemanticChecksNameTheFieldAndValues) {
   ModelSpec spec = addBiasModel();
   std::vector<uint8_t> valid = serialize(spec);
