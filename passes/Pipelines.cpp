@@ -27,6 +27,7 @@ void buildOptimizePipeline(OpPassManager &pm, const OptimizeOptions &options) {
   // CSE first, so the canonicalizer sees the operands it made identical (max(x, x) -> x).
   pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(llm::createLLMFuseAttentionPass());
   pm.addPass(llm::createLLMFuseLinearPass());
 }
 

@@ -67,6 +67,12 @@ constexpr auto kSpinTime = std::chrono::microseconds(200);
 
 struct llmc_executor_t {
   size_t threadCount = 1; // including the calling thread
+  // Buffers that generated code allocated in earlier calls on this executor, kept so that a
+  // model run again and again (a benchmark, a server, a decode loop) reuses them instead of
+  // asking the system for fresh pages (and faulting them in) on every call.
+  std::mutex cacheMutex;
+  std::vector<llmc::runtime::ServicesState::Allocation> cache;
+  size_t cachedBytes = 0;
   std::vector<pthread_t> workers;
   pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
   pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
@@ -187,11 +193,41 @@ void servicesParallelFor(const llmc_services_t *services, int64_t count, int64_t
   state->executor->parallelFor(count, grainSize, body, context);
 }
 
+/// The most bytes and buffers an executor's cache keeps.
+constexpr size_t kCacheBytes = size_t(256) << 20;
+constexpr size_t kCacheBuffers = 256;
+
+/// A cached buffer of at least `size` bytes (and at most twice that, so that a small request
+/// does not pin a large buffer) aligned to `alignment`, taken out of the cache; null if none.
+void *takeCached(llmc_executor_t *executor, size_t size, size_t alignment) {
+  std::lock_guard<std::mutex> lock(executor->cacheMutex);
+  auto &cache = executor->cache;
+  size_t best = cache.size();
+  for (size_t i = 0; i < cache.size(); ++i)
+    if (cache[i].size >= size && cache[i].size / 2 <= size && cache[i].alignment >= alignment &&
+        (best == cache.size() || cache[i].size < cache[best].size))
+      best = i;
+  if (best == cache.size())
+    return nullptr;
+  void *memory = cache[best].memory;
+  executor->cachedBytes -= cache[best].size;
+  cache[best] = cache.back();
+  cache.pop_back();
+  return memory;
+}
+
 void *servicesAllocate(const llmc_services_t *services, int64_t size, int64_t alignment) {
   auto *state = static_cast<ServicesState *>(services->runtime_state);
   if (alignment < int64_t(sizeof(void *)) || (alignment & (alignment - 1)) != 0)
     alignment = 64;
   void *memory = nullptr;
+  if (size >= 0 && state->bufferCache)
+    memory = takeCached(state->bufferCache, size_t(size > 0 ? size : 1), size_t(alignment));
+  if (memory) {
+    std::lock_guard<std::mutex> lock(state->allocationsMutex);
+    state->allocations.push_back({memory, size_t(size > 0 ? size : 1), size_t(alignment)});
+    return memory;
+  }
   if (size < 0 || posix_memalign(&memory, size_t(alignment), size_t(size > 0 ? size : 1)) != 0 ||
       !memory) {
     // Generated code cannot handle a failure: abandon the call (see llmc_model_run).
@@ -200,7 +236,7 @@ void *servicesAllocate(const llmc_services_t *services, int64_t size, int64_t al
     std::abort();
   }
   std::lock_guard<std::mutex> lock(state->allocationsMutex);
-  state->allocations.push_back(memory);
+  state->allocations.push_back({memory, size_t(size > 0 ? size : 1), size_t(alignment)});
   return memory;
 }
 
@@ -220,8 +256,18 @@ void servicesFail(const llmc_services_t *services, const char *message) {
 
 void releaseAllocations(ServicesState *state) {
   std::lock_guard<std::mutex> lock(state->allocationsMutex);
-  for (void *memory : state->allocations)
-    std::free(memory);
+  for (const ServicesState::Allocation &allocation : state->allocations) {
+    if (llmc_executor_t *executor = state->bufferCache) {
+      std::lock_guard<std::mutex> cacheLock(executor->cacheMutex);
+      if (executor->cache.size() < kCacheBuffers &&
+          executor->cachedBytes + allocation.size <= kCacheBytes) {
+        executor->cache.push_back(allocation);
+        executor->cachedBytes += allocation.size;
+        continue;
+      }
+    }
+    std::free(allocation.memory);
+  }
   state->allocations.clear();
 }
 
@@ -233,6 +279,7 @@ void initializeServices(ServicesState *state, llmc_services_t *services) {
       int64_t(state->executor ? state->executor->threadCount : state->threadCount);
   services->parallel_for = servicesParallelFor;
   services->runtime_state = state;
+  state->bufferCache = state->ownsExecutor ? nullptr : state->executor;
   services->allocate = servicesAllocate;
   services->fail = servicesFail;
 }
@@ -284,6 +331,8 @@ void llmc_executor_release(llmc_executor_t *executor) {
   if (!executor)
     return;
   executor->stop();
+  for (const ServicesState::Allocation &allocation : executor->cache)
+    std::free(allocation.memory);
   delete executor;
 }
 

@@ -21,8 +21,17 @@ struct ServicesState {
   llmc_executor_t *executor = nullptr;
   size_t threadCount = 1;
   bool ownsExecutor = false;
-  /// Buffers generated code allocated during the call, freed by releaseAllocations.
-  std::vector<void *> allocations;
+  /// The caller's executor, whose buffer cache serves and takes back this call's buffers (null
+  /// without one).
+  llmc_executor_t *bufferCache = nullptr;
+  /// A buffer generated code allocated during the call.
+  struct Allocation {
+    void *memory;
+    size_t size;
+    size_t alignment;
+  };
+  /// Buffers generated code allocated during the call, released by releaseAllocations.
+  std::vector<Allocation> allocations;
   std::mutex allocationsMutex;
   /// Where an exhausted allocation or a failed check jumps back to (set by the caller around
   /// the call).
@@ -37,7 +46,8 @@ void initializeServices(ServicesState *state, llmc_services_t *services);
 /// Releases an executor the call created.
 void finishServices(ServicesState *state);
 
-/// Frees the buffers generated code allocated; call after the outputs are copied out.
+/// Releases the buffers generated code allocated: into the caller executor's cache, for the
+/// next call of the same sizes, or freed. Call after the outputs are copied out.
 void releaseAllocations(ServicesState *state);
 
 } // namespace llmc::runtime

@@ -35,18 +35,21 @@
 #define LLMC_GEMM_NR 16
 #define LLMC_GEMM_NAME(NAME) NAME
 
-/// acc[i] += a[p * MR + i] * b[p * NR ..] for p < kc, then C's tile (row stride ldc) = acc
-/// (accumulate false) or C += acc.
-LLMC_INLINE void llmc_gemm_micro(int64_t kc, const float *restrict a, const float *restrict b,
-                                 float *restrict c, int64_t ldc, bool accumulate) {
+/// acc[i] += a[p * MR + i] * b[p * ldb ..] for p < kc and the first `rows` rows of the tile (a
+/// constant after inlining), then C's tile (row stride ldc) = acc (accumulate false) or C += acc.
+LLMC_INLINE void llmc_gemm_micro(const int rows, int64_t kc, const float *restrict a,
+                                 const float *restrict b, int64_t ldb, float *restrict c,
+                                 int64_t ldc, bool accumulate) {
   f32x16 acc[LLMC_GEMM_MR];
 #pragma clang loop unroll(full)
   for (int i = 0; i < LLMC_GEMM_MR; ++i)
     acc[i] = 0.0f;
   for (int64_t p = 0; p < kc; ++p) {
-    const f32x16 bv = llmc_load_f32x16(b + p * LLMC_GEMM_NR);
+    const f32x16 bv = llmc_load_f32x16(b + p * ldb);
 #pragma clang loop unroll(full)
     for (int i = 0; i < LLMC_GEMM_MR; ++i) {
+      if (i >= rows)
+        break;
       const f32x16 av = a[p * LLMC_GEMM_MR + i];
       // One expression, so that it contracts to an FMA where the target has one (and stays a
       // multiply and an add, with no libm call, where it does not).
@@ -55,6 +58,8 @@ LLMC_INLINE void llmc_gemm_micro(int64_t kc, const float *restrict a, const floa
   }
 #pragma clang loop unroll(full)
   for (int i = 0; i < LLMC_GEMM_MR; ++i) {
+    if (i >= rows)
+      break;
     f32x16 v = acc[i];
     if (accumulate)
       v += llmc_load_f32x16(c + i * ldc);
@@ -65,17 +70,19 @@ LLMC_INLINE void llmc_gemm_micro(int64_t kc, const float *restrict a, const floa
 #endif // LLMC_KERNEL_VARIANT_AVX512
 
 /// Rows of C per packed A block (a multiple of every MR), columns of C per task and packed B
-/// block (a multiple of every NR), and k per packed block.
+/// block (a multiple of every NR and of LLMC_GEMM_PANEL), and k per packed block.
 #define LLMC_GEMM_MC 96
 #define LLMC_GEMM_NC 256
 #define LLMC_GEMM_KC 256
 
 typedef struct {
-  const float *a, *b;
+  const float *a, *b; // b: row-major [k, n], or pre-packed panels when `packed`
   float *c;
   int64_t m, n, k;
-  int64_t col_tasks;  // column blocks of NC
+  int64_t col_chunk;  // columns of C per task (a multiple of LLMC_GEMM_PANEL, at most NC)
+  int64_t col_tasks;  // column chunks
   int64_t group_rows; // rows of C per task (a multiple of MC; all of m unless m is split)
+  bool packed;
 } llmc_gemm_args_t;
 
 /// Packs rows [0, rows) x columns [0, kc) of A (row stride lda) into MR-row panels, k-major,
@@ -113,37 +120,76 @@ LLMC_INLINE void llmc_gemm_pack_b(const float *b, int64_t ldb, int64_t cols, int
   }
 }
 
-/// One task: rows [i0, i1) and columns [j0, j0 + NC) of C, clipped to the matrix. For each
-/// block of k it packs its B block once (it stays in L2) and runs down the rows in A blocks.
+/// The microkernel on a tile of `mr` rows (1 .. MR): each row count is its own inlined copy, so
+/// a short tile at the bottom edge computes only its rows.
+LLMC_INLINE void llmc_gemm_tile(int64_t mr, int64_t kc, const float *a, const float *b, int64_t ldb,
+                                float *c, int64_t ldc, bool accumulate) {
+#define LLMC_GEMM_ROWS(R)                                                                          \
+  case R:                                                                                          \
+    if (R <= LLMC_GEMM_MR)                                                                         \
+      llmc_gemm_micro(R <= LLMC_GEMM_MR ? R : 1, kc, a, b, ldb, c, ldc, accumulate);               \
+    return;
+  switch (mr) {
+    LLMC_GEMM_ROWS(1)
+    LLMC_GEMM_ROWS(2)
+    LLMC_GEMM_ROWS(3)
+    LLMC_GEMM_ROWS(4)
+    LLMC_GEMM_ROWS(5)
+    LLMC_GEMM_ROWS(6)
+    LLMC_GEMM_ROWS(7)
+    LLMC_GEMM_ROWS(8)
+    LLMC_GEMM_ROWS(9)
+    LLMC_GEMM_ROWS(10)
+    LLMC_GEMM_ROWS(11)
+    LLMC_GEMM_ROWS(12)
+  default:
+    return;
+  }
+#undef LLMC_GEMM_ROWS
+}
+
+_Static_assert(LLMC_GEMM_MR <= 12, "llmc_gemm_tile has cases for up to 12 rows");
+_Static_assert(LLMC_GEMM_PANEL % LLMC_GEMM_NR == 0 && LLMC_GEMM_NC % LLMC_GEMM_PANEL == 0,
+               "a pre-packed panel holds whole microkernel panels, a chunk whole panels");
+
+/// One task: rows [i0, i1) and columns [j0, j0 + col_chunk) of C, clipped to the matrix. For
+/// each block of k it packs its B block once unless B is pre-packed (either way the block stays
+/// in L2) and runs down the rows in A blocks.
 LLMC_INLINE void llmc_gemm_task(const llmc_gemm_args_t *g, int64_t i0, int64_t i1, int64_t j0) {
   float a_pack[LLMC_GEMM_MC * LLMC_GEMM_KC] __attribute__((aligned(64)));
   float b_pack[LLMC_GEMM_KC * LLMC_GEMM_NC] __attribute__((aligned(64)));
   float tile[LLMC_GEMM_MR * LLMC_GEMM_NR] __attribute__((aligned(64)));
-  const int64_t cols = g->n - j0 < LLMC_GEMM_NC ? g->n - j0 : LLMC_GEMM_NC;
+  const int64_t cols = g->n - j0 < g->col_chunk ? g->n - j0 : g->col_chunk;
   const int64_t n = g->n, k = g->k;
   for (int64_t p0 = 0; p0 < k; p0 += LLMC_GEMM_KC) {
     const int64_t kc = k - p0 < LLMC_GEMM_KC ? k - p0 : LLMC_GEMM_KC;
     const bool accumulate = p0 > 0;
-    llmc_gemm_pack_b(g->b + p0 * n + j0, n, cols, kc, b_pack);
+    if (!g->packed)
+      llmc_gemm_pack_b(g->b + p0 * n + j0, n, cols, kc, b_pack);
     for (int64_t ic = i0; ic < i1; ic += LLMC_GEMM_MC) {
       const int64_t rows = i1 - ic < LLMC_GEMM_MC ? i1 - ic : LLMC_GEMM_MC;
       llmc_gemm_pack_a(g->a + ic * k + p0, k, rows, kc, a_pack);
       for (int64_t jr = 0; jr < cols; jr += LLMC_GEMM_NR) {
         const int64_t nr = cols - jr < LLMC_GEMM_NR ? cols - jr : LLMC_GEMM_NR;
-        const float *b = b_pack + jr * kc;
+        const int64_t j = j0 + jr;
+        // The panel of B for columns j .. j + NR at k = p0, and its row stride.
+        const float *b = g->packed ? g->b + (j / LLMC_GEMM_PANEL * k + p0) * LLMC_GEMM_PANEL +
+                                         j % LLMC_GEMM_PANEL
+                                   : b_pack + jr * kc;
+        const int64_t ldb = g->packed ? LLMC_GEMM_PANEL : LLMC_GEMM_NR;
         for (int64_t ir = 0; ir < rows; ir += LLMC_GEMM_MR) {
           const int64_t mr = rows - ir < LLMC_GEMM_MR ? rows - ir : LLMC_GEMM_MR;
-          float *c = g->c + (ic + ir) * n + j0 + jr;
+          float *c = g->c + (ic + ir) * n + j;
           const float *a = a_pack + ir * kc;
-          if (mr == LLMC_GEMM_MR && nr == LLMC_GEMM_NR) {
-            llmc_gemm_micro(kc, a, b, c, n, accumulate);
+          if (nr == LLMC_GEMM_NR) {
+            llmc_gemm_tile(mr, kc, a, b, ldb, c, n, accumulate);
             continue;
           }
-          llmc_gemm_micro(kc, a, b, tile, LLMC_GEMM_NR, false);
+          llmc_gemm_tile(mr, kc, a, b, ldb, tile, LLMC_GEMM_NR, false);
           for (int64_t i = 0; i < mr; ++i)
-            for (int64_t j = 0; j < nr; ++j)
-              c[i * n + j] = accumulate ? c[i * n + j] + tile[i * LLMC_GEMM_NR + j]
-                                        : tile[i * LLMC_GEMM_NR + j];
+            for (int64_t jj = 0; jj < nr; ++jj)
+              c[i * n + jj] = accumulate ? c[i * n + jj] + tile[i * LLMC_GEMM_NR + jj]
+                                         : tile[i * LLMC_GEMM_NR + jj];
         }
       }
     }
@@ -155,12 +201,13 @@ static void llmc_gemm_body(void *context, int64_t begin, int64_t end) {
   for (int64_t t = begin; t < end; ++t) {
     const int64_t i0 = t / g->col_tasks * g->group_rows;
     const int64_t i1 = g->m - i0 < g->group_rows ? g->m : i0 + g->group_rows;
-    llmc_gemm_task(g, i0, i1, t % g->col_tasks * LLMC_GEMM_NC);
+    llmc_gemm_task(g, i0, i1, t % g->col_tasks * g->col_chunk);
   }
 }
 
-void LLMC_GEMM_NAME(llmc_mk_matmul_f32)(const float *a, const float *b, float *c, int64_t m,
-                                        int64_t n, int64_t k, const llmc_services_t *services) {
+/// C = A x B with B row-major or pre-packed: splits C into tasks and runs them.
+LLMC_INLINE void llmc_gemm(const float *a, const float *b, float *c, int64_t m, int64_t n,
+                           int64_t k, bool packed, const llmc_services_t *services) {
   if (m <= 0 || n <= 0)
     return;
   if (k <= 0) {
@@ -168,16 +215,33 @@ void LLMC_GEMM_NAME(llmc_mk_matmul_f32)(const float *a, const float *b, float *c
       c[i] = 0.0f;
     return;
   }
-  // A task covers all of m for its columns, so B is packed once; with too few column blocks for
-  // the threads (two tasks each), m is split into groups of whole A blocks as well.
-  const int64_t col_tasks = (n + LLMC_GEMM_NC - 1) / LLMC_GEMM_NC;
+  // A task covers all of m for its columns, so B is packed once; with too few tasks for the
+  // threads (two each), a pre-packed B (which costs nothing to share) is cut into narrower
+  // column chunks, and then m is split into groups of whole A blocks as well.
   const int64_t threads = services && services->thread_count > 1 ? services->thread_count : 1;
   const int64_t row_blocks = (m + LLMC_GEMM_MC - 1) / LLMC_GEMM_MC;
+  int64_t col_chunk = LLMC_GEMM_NC;
+  while (packed && col_chunk > LLMC_GEMM_PANEL &&
+         (n + col_chunk - 1) / col_chunk * row_blocks < 2 * threads)
+    col_chunk /= 2;
+  const int64_t col_tasks = (n + col_chunk - 1) / col_chunk;
   int64_t groups = (2 * threads + col_tasks - 1) / col_tasks;
   if (groups > row_blocks)
     groups = row_blocks;
   const int64_t blocks_per_group = (row_blocks + groups - 1) / groups;
-  llmc_gemm_args_t g = {a, b, c, m, n, k, col_tasks, blocks_per_group * LLMC_GEMM_MC};
+  llmc_gemm_args_t g = {a,     b, c, m, n, k, col_chunk, col_tasks, blocks_per_group * LLMC_GEMM_MC,
+                        packed};
   groups = (row_blocks + blocks_per_group - 1) / blocks_per_group;
   llmc_parallel(services, groups * col_tasks, 1, llmc_gemm_body, &g);
+}
+
+void LLMC_GEMM_NAME(llmc_mk_matmul_f32)(const float *a, const float *b, float *c, int64_t m,
+                                        int64_t n, int64_t k, const llmc_services_t *services) {
+  llmc_gemm(a, b, c, m, n, k, false, services);
+}
+
+void LLMC_GEMM_NAME(llmc_mk_matmul_f32_packed)(const float *a, const float *b_packed, float *c,
+                                               int64_t m, int64_t n, int64_t k,
+                                               const llmc_services_t *services) {
+  llmc_gemm(a, b_packed, c, m, n, k, true, services);
 }

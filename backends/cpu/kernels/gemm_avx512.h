@@ -20,20 +20,23 @@
 #define LLMC_GEMM_MR 12
 #define LLMC_GEMM_NR 32
 
-/// acc[i] += a[p * MR + i] * b[p * NR ..] for p < kc, then C's tile (row stride ldc) = acc
-/// (accumulate false) or C += acc.
-LLMC_INLINE void llmc_gemm_micro(int64_t kc, const float *restrict a, const float *restrict b,
-                                 float *restrict c, int64_t ldc, bool accumulate) {
+/// acc[i] += a[p * MR + i] * b[p * ldb ..] for p < kc and the first `rows` rows of the tile (a
+/// constant after inlining), then C's tile (row stride ldc) = acc (accumulate false) or C += acc.
+LLMC_INLINE void llmc_gemm_micro(const int rows, int64_t kc, const float *restrict a,
+                                 const float *restrict b, int64_t ldb, float *restrict c,
+                                 int64_t ldc, bool accumulate) {
   __m512 acc0[LLMC_GEMM_MR], acc1[LLMC_GEMM_MR];
 #pragma clang loop unroll(full)
   for (int i = 0; i < LLMC_GEMM_MR; ++i)
     acc0[i] = acc1[i] = _mm512_setzero_ps();
 #pragma clang loop unroll_count(4)
   for (int64_t p = 0; p < kc; ++p) {
-    const __m512 b0 = _mm512_load_ps(b + p * LLMC_GEMM_NR);
-    const __m512 b1 = _mm512_load_ps(b + p * LLMC_GEMM_NR + 16);
+    const __m512 b0 = _mm512_loadu_ps(b + p * ldb);
+    const __m512 b1 = _mm512_loadu_ps(b + p * ldb + 16);
 #pragma clang loop unroll(full)
     for (int i = 0; i < LLMC_GEMM_MR; ++i) {
+      if (i >= rows)
+        break;
       const __m512 av = _mm512_set1_ps(a[p * LLMC_GEMM_MR + i]);
       acc0[i] = _mm512_fmadd_ps(av, b0, acc0[i]);
       acc1[i] = _mm512_fmadd_ps(av, b1, acc1[i]);
@@ -41,6 +44,8 @@ LLMC_INLINE void llmc_gemm_micro(int64_t kc, const float *restrict a, const floa
   }
 #pragma clang loop unroll(full)
   for (int i = 0; i < LLMC_GEMM_MR; ++i) {
+    if (i >= rows)
+      break;
     __m512 v0 = acc0[i], v1 = acc1[i];
     if (accumulate) {
       v0 = _mm512_add_ps(v0, _mm512_loadu_ps(c + i * ldc));

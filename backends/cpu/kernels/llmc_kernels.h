@@ -81,6 +81,20 @@ void llmc_mk_matmul_f32(const float *a, const float *b, float *c, int64_t m, int
 void llmc_mk_matmul_f32__avx512(const float *a, const float *b, float *c, int64_t m, int64_t n,
                                 int64_t k, const llmc_services_t *services);
 
+/// The layout of a pre-packed B for llmc_mk_matmul_f32_packed: B [k, n] in panels of
+/// LLMC_GEMM_PANEL columns, panel after panel; a panel holds k rows of LLMC_GEMM_PANEL floats
+/// (row p of panel q is B[p, q * PANEL ...]), the columns past n zero. It takes
+/// ceil(n / PANEL) * k * PANEL floats. The compiler packs constant weights so at compile time.
+#define LLMC_GEMM_PANEL 32
+
+/// llmc_mk_matmul_f32 with B pre-packed in the LLMC_GEMM_PANEL layout: the product reads the
+/// weights as they are stored, and tasks can share them at no cost.
+void llmc_mk_matmul_f32_packed(const float *a, const float *b_packed, float *c, int64_t m,
+                               int64_t n, int64_t k, const llmc_services_t *services);
+/// ISA variant: llmc_mk_matmul_f32_packed with the AVX-512 microkernel.
+void llmc_mk_matmul_f32_packed__avx512(const float *a, const float *b_packed, float *c, int64_t m,
+                                       int64_t n, int64_t k, const llmc_services_t *services);
+
 /// Embedding lookup: out[i, :] = row ids[i] of table (rows x dim f32 elements), for i < count.
 /// An id outside [0, rows) is clamped into it.
 void llmc_mk_embedding_f32(const int32_t *ids, const void *table, float *out, int64_t count,
@@ -123,6 +137,20 @@ void llmc_mk_rope(const float *x, float *y, int64_t t, int64_t heads, int64_t he
 void llmc_mk_attention(const float *q, const float *k_cache, const float *v_cache, float *out,
                        int64_t t, int64_t heads, int64_t kv_heads, int64_t d, int64_t start,
                        int64_t ctx, float scale, const llmc_services_t *services);
+
+/// Scaled dot-product attention over whole sequences (llm.attention), flash-attention style.
+/// q is [q_batch, tq, q_heads, d], k [k_batch, tk, k_heads, d], v [v_batch, tk, v_heads, dv]
+/// and out [batch, tq, heads, dv]; an operand's batch or head count is 1 (shared) or the
+/// output's. out = softmax(mask(scale * q . k^T)) . v over the keys. mask_kind 0: no mask;
+/// 1: `mask` is bytes, nonzero keeps the score and zero replaces it by `fill`; 2: `mask` is
+/// floats added to the scaled scores. The mask element of (b, h, i, j) is at
+/// b * mask_b + h * mask_h + i * mask_q + j * mask_k (a stride of 0 broadcasts).
+void llmc_mk_attention_f32(const float *q, const float *k, const float *v, const void *mask,
+                           float *out, int64_t batch, int64_t tq, int64_t tk, int64_t heads,
+                           int64_t d, int64_t dv, int64_t q_batch, int64_t q_heads, int64_t k_batch,
+                           int64_t k_heads, int64_t v_batch, int64_t v_heads, int64_t mask_kind,
+                           int64_t mask_b, int64_t mask_h, int64_t mask_q, int64_t mask_k,
+                           float scale, float fill, const llmc_services_t *services);
 
 #ifdef __cplusplus
 } // extern "C"

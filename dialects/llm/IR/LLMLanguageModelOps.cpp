@@ -146,6 +146,73 @@ LogicalResult CachedAttentionOp::verify() {
   return success();
 }
 
+namespace {
+
+/// Checks that `value` is a rank-4 f32 tensor, naming it `what`.
+LogicalResult verifyRank4F32(Operation *op, Type value, const char *what) {
+  auto type = dyn_cast<RankedTensorType>(value);
+  if (!type || type.getRank() != 4 || !type.getElementType().isF32())
+    return op->emitOpError() << "expected a rank-4 f32 " << what << " (B x T x H x D), got "
+                             << value;
+  return success();
+}
+
+/// Two sizes that broadcast: equal, one of them 1, or one unknown.
+bool sizesBroadcast(int64_t a, int64_t b) { return sizesMatch(a, b) || a == 1 || b == 1; }
+
+} // namespace
+
+LogicalResult AttentionOp::verify() {
+  if (failed(verifyRank4F32(*this, getQuery().getType(), "query")) ||
+      failed(verifyRank4F32(*this, getKeys().getType(), "keys")) ||
+      failed(verifyRank4F32(*this, getValues().getType(), "values")))
+    return failure();
+  auto query = cast<RankedTensorType>(getQuery().getType());
+  auto keys = cast<RankedTensorType>(getKeys().getType());
+  auto values = cast<RankedTensorType>(getValues().getType());
+  if (!sizesMatch(query.getDimSize(3), keys.getDimSize(3)))
+    return emitOpError() << "query heads of size " << query.getDimSize(3)
+                         << " do not match key heads of size " << keys.getDimSize(3);
+  if (!sizesMatch(keys.getDimSize(1), values.getDimSize(1)))
+    return emitOpError() << keys.getDimSize(1) << " keys do not match " << values.getDimSize(1)
+                         << " values";
+  // Batch (0) and heads (2) broadcast; the result has the larger static size.
+  SmallVector<int64_t> shape = {0, query.getDimSize(1), 0, values.getDimSize(3)};
+  for (int64_t dim : {0, 2}) {
+    int64_t size = query.getDimSize(dim);
+    for (RankedTensorType other : {keys, values}) {
+      if (!sizesBroadcast(size, other.getDimSize(dim)))
+        return emitOpError() << "the " << (dim == 0 ? "batch" : "head") << " dims of " << query
+                             << ", " << keys << " and " << values << " do not broadcast";
+      if (size == 1 || (ShapedType::isDynamic(size) && other.getDimSize(dim) != 1))
+        size = other.getDimSize(dim);
+    }
+    shape[dim] = size;
+  }
+  if (Value mask = getMask()) {
+    auto maskType = cast<RankedTensorType>(mask.getType());
+    Type element = maskType.getElementType();
+    if (maskType.getRank() > 4 || !(element.isInteger(1) || element.isF32()))
+      return emitOpError() << "expected an i1 or f32 mask of rank 4 or less, got " << maskType;
+    if (element.isInteger(1) != getMaskFill().has_value())
+      return emitOpError() << (element.isInteger(1) ? "an i1 mask needs a mask_fill value"
+                                                    : "mask_fill applies to i1 masks only");
+    // Scores are B x H x Tq x Tk.
+    SmallVector<int64_t> scores = {shape[0], shape[2], shape[1], keys.getDimSize(1)};
+    int64_t offset = 4 - maskType.getRank();
+    for (int64_t dim = 0; dim < maskType.getRank(); ++dim)
+      if (maskType.getDimSize(dim) != 1 &&
+          !sizesMatch(maskType.getDimSize(dim), scores[dim + offset]))
+        return emitOpError() << "the mask " << maskType << " does not broadcast to the scores ("
+                             << "B x H x Tq x Tk)";
+  } else if (getMaskFill()) {
+    return emitOpError() << "mask_fill without a mask";
+  }
+  if (!areRefinableTypes(RankedTensorType::get(shape, query.getElementType()), getType()))
+    return emitOpError() << "expected a result of shape B x Tq x H x Dv, got " << getType();
+  return success();
+}
+
 LogicalResult MicrokernelOp::verify() {
   bool onTensors = !getResults().empty();
   if (onTensors && getResults().size() != getOutputs().size())

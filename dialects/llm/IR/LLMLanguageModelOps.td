@@ -117,6 +117,44 @@ def LLM_CachedAttentionOp : LLM_Op<"cached_attention", [Pure]> {
   let hasVerifier = 1;
 }
 
+def LLM_AttentionOp : LLM_Op<"attention", [Pure]> {
+  let summary = "scaled dot-product attention with an optional mask";
+  let description = [{
+    Multi-head attention of a whole sequence, in the layout in which projections produce
+    heads: `query` is `B x Tq x H x D`, `keys` is `B x Tk x H x D` and `values` is
+    `B x Tk x H x Dv`; the result is `B x Tq x H x Dv`. For each batch `b` and head `h`:
+    `softmax(mask(scale * Q . K^T)) . V`, the softmax taken over the keys. The batch and head
+    dims broadcast as in `llm.matmul` (a size of 1 is shared; at run time each is 1 or the
+    result's size).
+
+    The optional `mask` broadcasts to the scores, `B x H x Tq x Tk` (rank 4 or less, aligned
+    to the right; its dims are 1 or the scores' sizes). An `i1` mask selects: where it is
+    false, the score is `mask_fill`, as `llm.select(mask, scores, mask_fill)` computes. An
+    `f32` mask is added to the scaled scores.
+
+    `llm-fuse-attention` builds this op from the products, scale, mask and softmax that
+    exporters emit; the CPU backend runs it as one tiled kernel with an online softmax that
+    never forms the scores matrix and skips the blocks a mask removes entirely (a causal
+    mask's upper triangle).
+
+    Example:
+
+    ```mlir
+    %o = llm.attention %q, %k, %v, %mask {scale = 0.125 : f64, mask_fill = -3.4028234663852886E+38 : f64}
+        : (tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>, tensor<1x1x?x?xi1>)
+        -> tensor<?x?x4x64xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$query, AnyRankedTensor:$keys, AnyRankedTensor:$values,
+                       Optional<AnyRankedTensor>:$mask, F64Attr:$scale,
+                       OptionalAttr<F64Attr>:$mask_fill);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $query `,` $keys `,` $values (`,` $mask^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def LLM_MicrokernelOp : LLM_Op<"microkernel", [AttrSizedOperandSegments,
     DestinationStyleOpInterface]> {
   let summary = "a call of a hand-written kernel linked into the code object (lowering level)";

@@ -51,4 +51,22 @@ def LLMFuseLinearPass : Pass<"llm-fuse-linear", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def LLMFuseAttentionPass : Pass<"llm-fuse-attention", "::mlir::func::FuncOp"> {
+  let summary = "Recompose scaled dot-product attention into llm.attention";
+  let description = [{
+    Exported transformers spell attention as primitives: the heads are reshaped and
+    transposed to `B x H x T x D`, multiplied (`Q . K^T`), scaled by a constant (a division or
+    a multiplication), masked (a `select` against a constant, as GPT-2's causal mask, or an
+    added float mask, as BERT's padding mask), passed through a softmax over the keys and
+    multiplied by `V`. This pass replaces that chain by one `llm.attention`, which reads the
+    heads in the `B x T x H x D` layout of the projections: the transposes it places around
+    the op compose with the exporter's into the identity and disappear, so no head is ever
+    copied. The intermediates must have no other users and the scale and fill value must be
+    scalar constants; anything else is left as it is. On the CPU, `llm.attention` is one tiled
+    kernel with an online (flash-attention style) softmax: the `T x T` scores are never
+    stored, and key blocks that a mask removes entirely (the upper triangle of a causal mask)
+    are skipped.
+  }];
+}
+
 #endif // LLMC_DIALECTS_LLM_TRANSFORMS_PASSES_TD

@@ -220,3 +220,83 @@ func.func @microkernel_memref_results(%x: memref<4xf32>, %y: memref<4xf32>) {
 func.func @format(%w: tensor<8x64x!llm.ggml<q5_1>>) {
   return
 }
+
+// -----
+
+func.func @attention_rank(%q: tensor<2x4x64xf32>, %k: tensor<2x8x4x64xf32>) {
+  // expected-error @+1 {{'llm.attention' op expected a rank-4 f32 query (B x T x H x D), got 'tensor<2x4x64xf32>'}}
+  %0 = llm.attention %q, %k, %k {scale = 1.0 : f64} : (tensor<2x4x64xf32>, tensor<2x8x4x64xf32>, tensor<2x8x4x64xf32>) -> tensor<2x4x64xf32>
+  return
+}
+
+// -----
+
+func.func @attention_head_size(%q: tensor<2x8x4x64xf32>, %k: tensor<2x8x4x32xf32>) {
+  // expected-error @+1 {{'llm.attention' op query heads of size 64 do not match key heads of size 32}}
+  %0 = llm.attention %q, %k, %k {scale = 1.0 : f64} : (tensor<2x8x4x64xf32>, tensor<2x8x4x32xf32>, tensor<2x8x4x32xf32>) -> tensor<2x8x4x32xf32>
+  return
+}
+
+// -----
+
+func.func @attention_keys_values(%q: tensor<2x8x4x64xf32>, %k: tensor<2x8x4x64xf32>, %v: tensor<2x9x4x64xf32>) {
+  // expected-error @+1 {{'llm.attention' op 8 keys do not match 9 values}}
+  %0 = llm.attention %q, %k, %v {scale = 1.0 : f64} : (tensor<2x8x4x64xf32>, tensor<2x8x4x64xf32>, tensor<2x9x4x64xf32>) -> tensor<2x8x4x64xf32>
+  return
+}
+
+// -----
+
+func.func @attention_heads(%q: tensor<2x8x4x64xf32>, %k: tensor<2x8x3x64xf32>) {
+  // expected-error @+1 {{'llm.attention' op the head dims of 'tensor<2x8x4x64xf32>', 'tensor<2x8x3x64xf32>' and 'tensor<2x8x3x64xf32>' do not broadcast}}
+  %0 = llm.attention %q, %k, %k {scale = 1.0 : f64} : (tensor<2x8x4x64xf32>, tensor<2x8x3x64xf32>, tensor<2x8x3x64xf32>) -> tensor<2x8x4x64xf32>
+  return
+}
+
+// -----
+
+func.func @attention_mask_type(%q: tensor<2x8x4x64xf32>, %m: tensor<8x8xi32>) {
+  // expected-error @+1 {{'llm.attention' op expected an i1 or f32 mask of rank 4 or less, got 'tensor<8x8xi32>'}}
+  %0 = llm.attention %q, %q, %q, %m {scale = 1.0 : f64} : (tensor<2x8x4x64xf32>, tensor<2x8x4x64xf32>, tensor<2x8x4x64xf32>, tensor<8x8xi32>) -> tensor<2x8x4x64xf32>
+  return
+}
+
+// -----
+
+func.func @attention_mask_fill(%q: tensor<2x8x4x64xf32>, %m: tensor<8x8xi1>) {
+  // expected-error @+1 {{'llm.attention' op an i1 mask needs a mask_fill value}}
+  %0 = llm.attention %q, %q, %q, %m {scale = 1.0 : f64} : (tensor<2x8x4x64xf32>, tensor<2x8x4x64xf32>, tensor<2x8x4x64xf32>, tensor<8x8xi1>) -> tensor<2x8x4x64xf32>
+  return
+}
+
+// -----
+
+func.func @attention_fill_for_addend(%q: tensor<2x8x4x64xf32>, %m: tensor<8x8xf32>) {
+  // expected-error @+1 {{'llm.attention' op mask_fill applies to i1 masks only}}
+  %0 = llm.attention %q, %q, %q, %m {scale = 1.0 : f64, mask_fill = 0.0 : f64} : (tensor<2x8x4x64xf32>, tensor<2x8x4x64xf32>, tensor<2x8x4x64xf32>, tensor<8x8xf32>) -> tensor<2x8x4x64xf32>
+  return
+}
+
+// -----
+
+func.func @attention_fill_without_mask(%q: tensor<2x8x4x64xf32>) {
+  // expected-error @+1 {{'llm.attention' op mask_fill without a mask}}
+  %0 = llm.attention %q, %q, %q {scale = 1.0 : f64, mask_fill = 0.0 : f64} : (tensor<2x8x4x64xf32>, tensor<2x8x4x64xf32>, tensor<2x8x4x64xf32>) -> tensor<2x8x4x64xf32>
+  return
+}
+
+// -----
+
+func.func @attention_mask_shape(%q: tensor<2x8x4x64xf32>, %m: tensor<8x7xf32>) {
+  // expected-error @+1 {{'llm.attention' op the mask 'tensor<8x7xf32>' does not broadcast to the scores (B x H x Tq x Tk)}}
+  %0 = llm.attention %q, %q, %q, %m {scale = 1.0 : f64} : (tensor<2x8x4x64xf32>, tensor<2x8x4x64xf32>, tensor<2x8x4x64xf32>, tensor<8x7xf32>) -> tensor<2x8x4x64xf32>
+  return
+}
+
+// -----
+
+func.func @attention_result(%q: tensor<2x8x4x64xf32>) {
+  // expected-error @+1 {{'llm.attention' op expected a result of shape B x Tq x H x Dv, got 'tensor<2x4x8x64xf32>'}}
+  %0 = llm.attention %q, %q, %q {scale = 1.0 : f64} : (tensor<2x8x4x64xf32>, tensor<2x8x4x64xf32>, tensor<2x8x4x64xf32>) -> tensor<2x4x8x64xf32>
+  return
+}

@@ -38,3 +38,17 @@ func.func @kernel(%x: tensor<1x64xf32>, %w: tensor<8x68xi8>, %init: tensor<1x8xf
   %y = llm.microkernel "llmc_mk_linear_q8_0" ins(%x, %w : tensor<1x64xf32>, tensor<8x68xi8>) outs(%init : tensor<1x8xf32>) scalars(%m, %s : i64, f32) -> tensor<1x8xf32>
   return %y : tensor<1x8xf32>
 }
+
+// CHECK-LABEL: func.func @attention
+func.func @attention(%q: tensor<?x?x4x64xf32>, %k: tensor<?x?x4x64xf32>, %v: tensor<?x?x4x32xf32>,
+                     %keep: tensor<1x1x?x?xi1>, %add: tensor<?x1x1x?xf32>, %kv1: tensor<?x?x1x64xf32>)
+    -> (tensor<?x?x4x32xf32>, tensor<?x?x4x32xf32>, tensor<?x?x4x64xf32>) {
+  // CHECK: llm.attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {mask_fill = -1.000000e+04 : f64, scale = 1.250000e-01 : f64} : (tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>, tensor<?x?x4x32xf32>, tensor<1x1x?x?xi1>) -> tensor<?x?x4x32xf32>
+  %0 = llm.attention %q, %k, %v, %keep {scale = 0.125 : f64, mask_fill = -1.0e4 : f64} : (tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>, tensor<?x?x4x32xf32>, tensor<1x1x?x?xi1>) -> tensor<?x?x4x32xf32>
+  // CHECK: llm.attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {scale = 1.250000e-01 : f64} : (tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>, tensor<?x?x4x32xf32>, tensor<?x1x1x?xf32>) -> tensor<?x?x4x32xf32>
+  %1 = llm.attention %q, %k, %v, %add {scale = 0.125 : f64} : (tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>, tensor<?x?x4x32xf32>, tensor<?x1x1x?xf32>) -> tensor<?x?x4x32xf32>
+  // One kv head shared by the four query heads, no mask.
+  // CHECK: llm.attention %{{.*}}, %{{.*}}, %{{.*}} {scale = 1.000000e+00 : f64} : (tensor<?x?x4x64xf32>, tensor<?x?x1x64xf32>, tensor<?x?x1x64xf32>) -> tensor<?x?x4x64xf32>
+  %2 = llm.attention %q, %kv1, %kv1 {scale = 1.0 : f64} : (tensor<?x?x4x64xf32>, tensor<?x?x1x64xf32>, tensor<?x?x1x64xf32>) -> tensor<?x?x4x64xf32>
+  return %0, %1, %2 : tensor<?x?x4x32xf32>, tensor<?x?x4x32xf32>, tensor<?x?x4x64xf32>
+}

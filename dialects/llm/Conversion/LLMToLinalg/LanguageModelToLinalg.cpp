@@ -4,12 +4,19 @@
 // models become `llm.microkernel` calls of the hand-written kernels the CPU backend links into
 // every code object (backends/cpu/kernels): they decode block-quantized weights inside the
 // dot products, which linalg cannot express on ggml's byte layout. f32 matrix products of any
-// model call the packed GEMM kernel, which LLVM's vectorization of linalg loops cannot match.
+// model call the packed GEMM kernel, which LLVM's vectorization of linalg loops cannot match
+// (constant weights are packed into the kernel's layout here, at compile time), and attention
+// over whole sequences (llm.attention) calls the flash-style kernel.
 // Writing into the KV cache is a plain `tensor.insert_slice`, which bufferization places into the
 // cache's own buffer.
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/llm/Conversion/LLMToLinalg/Common.h"
+
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+
+#include <cstring>
 
 using namespace mlir;
 using namespace llmc::llm;
@@ -134,10 +141,58 @@ struct MatmulToKernel : OpRewritePattern<MatmulOp> {
                                   dimI64(rewriter, loc, lhs, rank - 1)};
     Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
                                          resultType.getElementType(), sizes);
+    StringRef kernel = "llmc_mk_matmul_f32";
+    if (Value packed = packedWeights(rewriter, loc, rhs)) {
+      kernel = "llmc_mk_matmul_f32_packed";
+      rhs = packed;
+    }
     rewriter.replaceOpWithNewOp<MicrokernelOp>(op, TypeRange{resultType},
-                                               rewriter.getStringAttr("llmc_mk_matmul_f32"),
-                                               ValueRange{lhs, rhs}, ValueRange{init}, scalars);
+                                               rewriter.getStringAttr(kernel), ValueRange{lhs, rhs},
+                                               ValueRange{init}, scalars);
     return success();
+  }
+
+  /// A constant [K, N] right operand packed at compile time into the kernel's panel layout
+  /// (LLMC_GEMM_PANEL in backends/cpu/kernels/llmc_kernels.h: panels of 32 columns, each K rows
+  /// of 32 floats, the columns past N zero), or null when `rhs` is not a constant.
+  static Value packedWeights(PatternRewriter &rewriter, Location loc, Value rhs) {
+    constexpr int64_t kPanel = 32;
+    ElementsAttr constant;
+    if (!matchPattern(rhs, m_Constant(&constant)))
+      return {};
+    auto type = cast<RankedTensorType>(constant.getType());
+    if (!type.hasStaticShape() || type.getRank() != 2)
+      return {};
+    int64_t k = type.getDimSize(0), n = type.getDimSize(1);
+    // The weights as row-major floats: a resource blob's bytes, or a dense attribute's values.
+    std::vector<float> values;
+    if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant)) {
+      AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+      if (!blob || int64_t(blob->getData().size()) != k * n * 4)
+        return {};
+      values.resize(size_t(k * n));
+      std::memcpy(values.data(), blob->getData().data(), size_t(k * n) * 4);
+    } else if (auto dense = dyn_cast<DenseElementsAttr>(constant)) {
+      auto range = dense.tryGetValues<float>();
+      if (failed(range))
+        return {};
+      values.assign(range->begin(), range->end());
+    } else {
+      return {};
+    }
+    int64_t panels = (n + kPanel - 1) / kPanel;
+    std::vector<float> packed(size_t(panels * k * kPanel), 0.0f);
+    for (int64_t p = 0; p < k; ++p)
+      for (int64_t j = 0; j < n; ++j)
+        packed[size_t((j / kPanel * k + p) * kPanel + j % kPanel)] = values[size_t(p * n + j)];
+    auto packedType = RankedTensorType::get({panels * k * kPanel}, rewriter.getF32Type());
+    std::string name = "packed";
+    if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant))
+      name = resource.getRawHandle().getKey().str() + "_packed";
+    ArrayRef<char> bytes(reinterpret_cast<const char *>(packed.data()), packed.size() * 4);
+    auto attr = DenseResourceElementsAttr::get(
+        packedType, name, HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, 64));
+    return arith::ConstantOp::create(rewriter, loc, attr);
   }
 };
 
@@ -245,11 +300,109 @@ struct CachedAttentionToKernel : OpRewritePattern<CachedAttentionOp> {
   }
 };
 
+/// llm.attention calls the flash-style kernel (backends/cpu/kernels/attention.c). The operands'
+/// batch and head counts broadcast; the mask's dims are turned into element strides, 0 where it
+/// broadcasts. Sizes that do not fit together fail the call at run time, and the kernel is then
+/// given an empty batch, so that nothing is read out of bounds even without the check.
+struct AttentionToKernel : OpRewritePattern<AttentionOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(AttentionOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value query = op.getQuery(), keys = op.getKeys(), values = op.getValues(), mask = op.getMask();
+    auto cmp = [&](arith::CmpIPredicate predicate, Value a, Value b) {
+      return arith::CmpIOp::create(rewriter, loc, predicate, a, b).getResult();
+    };
+    auto both = [&](Value a, Value b) { return arith::AndIOp::create(rewriter, loc, a, b); };
+    Value one = i64Constant(rewriter, loc, 1), zero = i64Constant(rewriter, loc, 0);
+    Value ok = arith::ConstantIntOp::create(rewriter, loc, 1, 1);
+    // `size` broadcasts to `target`: it is 1 or equal.
+    auto fits = [&](Value size, Value target) {
+      return arith::OrIOp::create(rewriter, loc, cmp(arith::CmpIPredicate::eq, size, one),
+                                  cmp(arith::CmpIPredicate::eq, size, target))
+          .getResult();
+    };
+    // Batch (0) and heads (2) of the result: the largest of the operands'.
+    SmallVector<Value> operandDims; // q, k, v batch; q, k, v heads
+    Value batch, heads;
+    for (int64_t dim : {0, 2}) {
+      Value size = one;
+      for (Value operand : {query, keys, values}) {
+        operandDims.push_back(dimI64(rewriter, loc, operand, dim));
+        size = arith::MaxSIOp::create(rewriter, loc, size, operandDims.back());
+      }
+      for (Value operandDim : ArrayRef(operandDims).take_back(3))
+        ok = both(ok, fits(operandDim, size));
+      (dim == 0 ? batch : heads) = size;
+    }
+    Value tq = dimI64(rewriter, loc, query, 1), tk = dimI64(rewriter, loc, keys, 1);
+    Value d = dimI64(rewriter, loc, query, 3), dv = dimI64(rewriter, loc, values, 3);
+    ok = both(ok, cmp(arith::CmpIPredicate::eq, tk, dimI64(rewriter, loc, values, 1)));
+    ok = both(ok, cmp(arith::CmpIPredicate::eq, d, dimI64(rewriter, loc, keys, 3)));
+
+    // The mask's strides over the scores' dims B x H x Tq x Tk.
+    SmallVector<Value> maskStrides(4, zero);
+    int64_t maskKind = 0;
+    if (mask) {
+      auto maskType = cast<RankedTensorType>(mask.getType());
+      maskKind = maskType.getElementType().isInteger(1) ? 1 : 2;
+      SmallVector<Value> targets = {batch, heads, tq, tk};
+      Value stride = one;
+      int64_t offset = 4 - maskType.getRank();
+      for (int64_t dim = maskType.getRank() - 1; dim >= 0; --dim) {
+        Value size = dimI64(rewriter, loc, mask, dim);
+        ok = both(ok, fits(size, targets[dim + offset]));
+        maskStrides[dim + offset] = arith::SelectOp::create(
+            rewriter, loc, cmp(arith::CmpIPredicate::eq, size, one), zero, stride);
+        stride = arith::MulIOp::create(rewriter, loc, stride, size);
+      }
+    }
+    checkAtRunTime(rewriter, loc, ok,
+                   "'llm.attention': the sizes of the query, keys, values and mask do not fit "
+                   "together");
+    Value safeBatch = arith::SelectOp::create(rewriter, loc, ok, batch, zero);
+
+    RankedTensorType resultType = op.getType();
+    SmallVector<Value> sizes;
+    Value resultDims[] = {batch, tq, heads, dv};
+    for (int64_t dim = 0; dim < 4; ++dim)
+      if (resultType.isDynamicDim(dim))
+        sizes.push_back(
+            arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), resultDims[dim]));
+    Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                         resultType.getElementType(), sizes);
+    // operandDims is q, k, v batch then q, k, v heads; the kernel takes them per operand.
+    SmallVector<Value> scalars = {safeBatch,
+                                  tq,
+                                  tk,
+                                  heads,
+                                  d,
+                                  dv,
+                                  operandDims[0],
+                                  operandDims[3],
+                                  operandDims[1],
+                                  operandDims[4],
+                                  operandDims[2],
+                                  operandDims[5],
+                                  i64Constant(rewriter, loc, maskKind)};
+    scalars.append(maskStrides.begin(), maskStrides.end());
+    scalars.push_back(f32Constant(rewriter, loc, op.getScale().convertToDouble()));
+    scalars.push_back(
+        f32Constant(rewriter, loc, op.getMaskFill() ? op.getMaskFill()->convertToDouble() : 0.0));
+    auto call = MicrokernelOp::create(
+        rewriter, loc, TypeRange{resultType}, rewriter.getStringAttr("llmc_mk_attention_f32"),
+        ValueRange{query, keys, values, mask ? mask : query}, ValueRange{init}, scalars);
+    rewriter.replaceOp(op, call.getResults());
+    return success();
+  }
+};
+
 } // namespace
 
 void populateLanguageModelPatterns(RewritePatternSet &patterns) {
   patterns.add<LinearToKernel, MatmulToKernel, EmbeddingToKernel, RopeToKernel,
-               CacheWriteToInsertSlice, CachedAttentionToKernel>(patterns.getContext());
+               CacheWriteToInsertSlice, CachedAttentionToKernel, AttentionToKernel>(
+      patterns.getContext());
 }
 
 } // namespace llmc::llm::lowering

@@ -277,3 +277,33 @@ func.func @broadcast_to(%x: tensor<1x4xf32>, %s: tensor<2xi64>) -> tensor<?x4xf3
   %0 = llm.broadcast_to %x(%s : tensor<2xi64>) : tensor<1x4xf32> -> tensor<?x4xf32>
   return %0 : tensor<?x4xf32>
 }
+
+// -----
+
+// A constant weight is packed at compile time into the kernel's panels of 32 columns (here one
+// panel: 2 rows of 32 floats, columns past 3 zero) and the product calls the pre-packed kernel.
+// CHECK-LABEL: func.func @matmul_kernel_packed
+// CHECK: %[[W:.*]] = arith.constant dense_resource<packed> : tensor<64xf32>
+// CHECK: llm.microkernel "llmc_mk_matmul_f32_packed" ins(%arg0, %[[W]] : tensor<?x2xf32>, tensor<64xf32>)
+func.func @matmul_kernel_packed(%a: tensor<?x2xf32>) -> tensor<?x3xf32> {
+  %w = arith.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>
+  %0 = llm.matmul %a, %w : tensor<?x2xf32>, tensor<2x3xf32> -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+// The panel's first row is B's row 0 (1, 2, 3, then zeros), its second B's row 1 (4, 5, 6).
+// CHECK: packed: "0x400000000000803F0000004000004040{{(00000000)+}}000080400000A0400000C040{{(00000000)+}}"
+
+// -----
+
+// Attention calls the flash-style kernel: the operands' batch and head counts, the mask's
+// strides over the scores (an i1 [1, 1, Tq, Tk] mask: 0, 0, Tk, 1), the scale and the fill.
+// CHECK-LABEL: func.func @attention_kernel
+// CHECK: cf.assert
+// CHECK: %[[INIT:.*]] = tensor.empty({{.*}}) : tensor<?x?x4x16xf32>
+// CHECK: llm.microkernel "llmc_mk_attention_f32" ins(%arg0, %arg1, %arg2, %arg3 : tensor<?x?x4x16xf32>, tensor<?x?x4x16xf32>, tensor<?x?x4x16xf32>, tensor<1x1x?x?xi1>) outs(%[[INIT]] : tensor<?x?x4x16xf32>)
+// CHECK-SAME: %c1_i64
+// CHECK-SAME: %cst{{.*}}, %cst{{.*}} : i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, f32, f32)
+func.func @attention_kernel(%q: tensor<?x?x4x16xf32>, %k: tensor<?x?x4x16xf32>, %v: tensor<?x?x4x16xf32>, %m: tensor<1x1x?x?xi1>) -> tensor<?x?x4x16xf32> {
+  %0 = llm.attention %q, %k, %v, %m {scale = 0.25 : f64, mask_fill = -1.0e4 : f64} : (tensor<?x?x4x16xf32>, tensor<?x?x4x16xf32>, tensor<?x?x4x16xf32>, tensor<1x1x?x?xi1>) -> tensor<?x?x4x16xf32>
+  return %0 : tensor<?x?x4x16xf32>
+}

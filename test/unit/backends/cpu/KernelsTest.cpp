@@ -20,6 +20,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -435,11 +436,34 @@ struct MatmulKernel {
   bool (*supported)();
 };
 
+/// B [k, n] packed as llmc_kernels.h documents LLMC_GEMM_PANEL, into a guarded buffer.
+std::unique_ptr<GuardedBuffer> packWeights(const float *b, int64_t n, int64_t k) {
+  const int64_t panels = (n + LLMC_GEMM_PANEL - 1) / LLMC_GEMM_PANEL;
+  auto packed = std::make_unique<GuardedBuffer>((size_t)(panels * k * LLMC_GEMM_PANEL) * 4);
+  for (int64_t i = 0; i < panels * k * LLMC_GEMM_PANEL; ++i)
+    packed->floats()[i] = 0.0f;
+  for (int64_t p = 0; p < k; ++p)
+    for (int64_t j = 0; j < n; ++j)
+      packed->floats()[(j / LLMC_GEMM_PANEL * k + p) * LLMC_GEMM_PANEL + j % LLMC_GEMM_PANEL] =
+          b[p * n + j];
+  return packed;
+}
+
+/// Calls a pre-packed kernel on a row-major B, packing it first.
+template <MatmulFn Packed>
+void withPackedWeights(const float *a, const float *b, float *c, int64_t m, int64_t n, int64_t k,
+                       const llmc_services_t *services) {
+  std::unique_ptr<GuardedBuffer> packed = packWeights(b, n, k);
+  Packed(a, packed->floats(), c, m, n, k, services);
+}
+
 const std::vector<MatmulKernel> &matmulKernels() {
   static const std::vector<MatmulKernel> all = {
       {"generic", llmc_mk_matmul_f32, [] { return true; }},
+      {"generic packed", withPackedWeights<llmc_mk_matmul_f32_packed>, [] { return true; }},
 #ifdef LLMC_KERNELS_HAVE_AVX512
       {"avx512", llmc_mk_matmul_f32__avx512, hasAvx512Fma},
+      {"avx512 packed", withPackedWeights<llmc_mk_matmul_f32_packed__avx512>, hasAvx512Fma},
 #endif
   };
   return all;
@@ -737,3 +761,139 @@ TEST(KernelsTest, AttentionCausalGqa) {
 }
 
 } // namespace
+
+//===----------------------------------------------------------------------===//
+// Whole-sequence attention (llmc_mk_attention_f32)
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// One llm.attention case: sizes, which operands share their batch or heads, and the mask.
+struct AttentionCase {
+  int64_t batch, tq, tk, heads, d, dv;
+  bool sharedKvHeads; // k and v have one head, shared by every query head
+  int maskKind;       // 0 none, 1 i1 keep-mask, 2 f32 addend
+  int maskShape;      // 0: [1, 1, tq, tk] causal; 1: [batch, 1, 1, tk] padding; 2: all removed
+  float fill;
+};
+
+/// Checks the kernel against a double-precision softmax(mask(scale q.k)) . v, inline and on two
+/// threads (which must agree exactly); guarded buffers catch any read or write out of bounds.
+void checkAttention(const AttentionCase &c, uint32_t seed, KernelPool &pool) {
+  SCOPED_TRACE("attention b=" + std::to_string(c.batch) + " tq=" + std::to_string(c.tq) +
+               " tk=" + std::to_string(c.tk) + " h=" + std::to_string(c.heads) +
+               " d=" + std::to_string(c.d) + " dv=" + std::to_string(c.dv) +
+               " mask=" + std::to_string(c.maskKind) + "/" + std::to_string(c.maskShape));
+  const int64_t kvHeads = c.sharedKvHeads ? 1 : c.heads;
+  GuardedBuffer q((size_t)(c.batch * c.tq * c.heads * c.d) * 4),
+      k((size_t)(c.batch * c.tk * kvHeads * c.d) * 4),
+      v((size_t)(c.batch * c.tk * kvHeads * c.dv) * 4),
+      out((size_t)(c.batch * c.tq * c.heads * c.dv) * 4),
+      out2((size_t)(c.batch * c.tq * c.heads * c.dv) * 4);
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  for (GuardedBuffer *buffer : {&q, &k, &v})
+    for (size_t i = 0; i < buffer->size() / 4; ++i)
+      buffer->floats()[i] = u(rng);
+  // Mask strides over (b, h, i, j) and its elements.
+  int64_t mb = 0, mh = 0, mq = 0, mk = 0, maskElements = 1;
+  if (c.maskShape == 0 || c.maskShape == 2) {
+    mq = c.tk, mk = 1, maskElements = c.tq * c.tk;
+  } else {
+    mb = c.tk, mk = 1, maskElements = c.batch * c.tk;
+  }
+  GuardedBuffer mask((size_t)maskElements * 4);
+  auto keeps = [&](int64_t b, int64_t i, int64_t j) {
+    if (c.maskShape == 0)
+      return j <= i;
+    if (c.maskShape == 2)
+      return false;
+    return j < c.tk - b; // the last b keys of batch b are padding
+  };
+  for (int64_t b = 0; b < (c.maskShape == 1 ? c.batch : 1); ++b)
+    for (int64_t i = 0; i < (c.maskShape == 1 ? 1 : c.tq); ++i)
+      for (int64_t j = 0; j < c.tk; ++j) {
+        const int64_t at = b * mb + i * mq + j * mk;
+        if (c.maskKind == 1)
+          mask.bytes()[at] = keeps(b, i, j) ? 1 : 0;
+        else
+          mask.floats()[at] = keeps(b, i, j) ? 0.0f : -10000.0f;
+      }
+  const float scale = 1.0f / std::sqrt((float)c.d);
+  llmc_services_t inlineTable = inlineServices();
+  for (GuardedBuffer *o : {&out, &out2})
+    llmc_mk_attention_f32(q.floats(), k.floats(), v.floats(), c.maskKind ? mask.bytes() : nullptr,
+                          o->floats(), c.batch, c.tq, c.tk, c.heads, c.d, c.dv, c.batch, c.heads,
+                          c.batch, kvHeads, c.batch, kvHeads, c.maskKind, mb, mh, mq, mk, scale,
+                          c.fill, o == &out ? &inlineTable : pool.services());
+  int bad = 0;
+  std::vector<double> scores((size_t)c.tk);
+  for (int64_t b = 0; b < c.batch; ++b)
+    for (int64_t h = 0; h < c.heads; ++h)
+      for (int64_t i = 0; i < c.tq && bad < 5; ++i) {
+        const int64_t g = c.sharedKvHeads ? 0 : h;
+        double max = -INFINITY;
+        for (int64_t j = 0; j < c.tk; ++j) {
+          double dot = 0.0;
+          for (int64_t e = 0; e < c.d; ++e)
+            dot += (double)q.floats()[((b * c.tq + i) * c.heads + h) * c.d + e] *
+                   k.floats()[((b * c.tk + j) * kvHeads + g) * c.d + e];
+          double s = (double)scale * dot;
+          if (c.maskKind == 1 && !keeps(b, i, j))
+            s = c.fill;
+          if (c.maskKind == 2)
+            s += keeps(b, i, j) ? 0.0 : -10000.0;
+          scores[(size_t)j] = s;
+          max = std::max(max, s);
+        }
+        double sum = 0.0;
+        for (double &s : scores)
+          sum += (s = std::exp(s - max));
+        for (int64_t e = 0; e < c.dv; ++e) {
+          double expected = 0.0, magnitude = 0.0;
+          for (int64_t j = 0; j < c.tk; ++j) {
+            const double term =
+                scores[(size_t)j] / sum * v.floats()[((b * c.tk + j) * kvHeads + g) * c.dv + e];
+            expected += term;
+            magnitude += std::fabs(term);
+          }
+          const int64_t at = ((b * c.tq + i) * c.heads + h) * c.dv + e;
+          const float got = out.floats()[at];
+          if (!(std::fabs(got - expected) <= 1e-5 * (magnitude + 1e-3))) {
+            ADD_FAILURE() << "out[" << b << ", " << i << ", " << h << ", " << e << "] = " << got
+                          << ", expected " << expected;
+            ++bad;
+          }
+          if (std::memcmp(&got, &out2.floats()[at], 4) != 0) {
+            ADD_FAILURE() << "out[" << b << ", " << i << ", " << h << ", " << e
+                          << "] differs on two threads";
+            ++bad;
+          }
+        }
+      }
+}
+
+} // namespace
+
+TEST(KernelsTest, AttentionAgainstReference) {
+  KernelPool pool(2);
+  uint32_t seed = 7000;
+  const float lowest = -3.4028234663852886e38f;
+  // No mask; odd sizes around the kernel's blocks (16 query rows, 64 keys, 64 value dims).
+  for (int64_t tq : {1, 15, 17, 40})
+    for (int64_t tk : {1, 63, 65, 130})
+      checkAttention({2, tq, tk, 3, 24, 40, false, 0, 0, 0.0f}, seed++, pool);
+  // Head sizes past the packed slice (256) and value rows in several register blocks.
+  checkAttention({1, 20, 70, 2, 300, 130, false, 0, 0, 0.0f}, seed++, pool);
+  // Causal keep-masks with GPT-2's fill (chunks above the diagonal are skipped) and with a
+  // fill near the scores, where skipping would not be exact and rows are recomputed.
+  for (float fill : {lowest, -10000.0f, -0.5f})
+    for (int64_t t : {16, 64, 100, 200})
+      checkAttention({2, t, t, 4, 64, 64, false, 1, 0, fill}, seed++, pool);
+  // Every score removed: the softmax is uniform over the fill values.
+  checkAttention({1, 20, 70, 2, 16, 16, false, 1, 2, lowest}, seed++, pool);
+  // A padding mask per batch, added (BERT) and selected; one kv head shared by all heads.
+  checkAttention({3, 33, 33, 4, 32, 32, false, 2, 1, 0.0f}, seed++, pool);
+  checkAttention({3, 33, 90, 4, 32, 32, true, 1, 1, lowest}, seed++, pool);
+  EXPECT_GE(pool.workerRanges(), 1);
+}
