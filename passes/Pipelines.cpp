@@ -27,6 +27,10 @@ void buildOptimizePipeline(OpPassManager &pm, const OptimizeOptions &options) {
   // CSE first, so the canonicalizer sees the operands it made identical (max(x, x) -> x).
   pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
+  // After the clean-ups, so that the matchers see one value where the exporter computed it
+  // twice; before linear fusion, which does not look at normalizations.
+  pm.addNestedPass<func::FuncOp>(llm::createLLMFuseNormsPass());
+  // After the norms pass, which recomposes softmaxes that exporters wrote out.
   pm.addNestedPass<func::FuncOp>(llm::createLLMFuseAttentionPass());
   pm.addPass(llm::createLLMFuseLinearPass());
 }

@@ -152,6 +152,27 @@ void llmc_mk_attention_f32(const float *q, const float *k, const float *v, const
                            int64_t mask_b, int64_t mask_h, int64_t mask_q, int64_t mask_k,
                            float scale, float fill, const llmc_services_t *services);
 
+/// Layer normalization of each of `rows` rows of n f32 elements (row-major, contiguous):
+/// y = (x - mean) / sqrt(var + epsilon) * scale + bias, with mean and var (the mean of the
+/// squared deviations, taken in a second pass over the row) in f32. scale and bias have n
+/// elements; bias may be NULL. x and y may alias. Nothing is written when n is 0.
+void llmc_mk_layer_norm_f32(const float *x, const float *scale, const float *bias, float *y,
+                            int64_t rows, int64_t n, float epsilon,
+                            const llmc_services_t *services);
+/// llmc_mk_layer_norm_f32 without a bias (the compiler passes only buffers, never NULL).
+void llmc_mk_layer_norm_nobias_f32(const float *x, const float *scale, float *y, int64_t rows,
+                                   int64_t n, float epsilon, const llmc_services_t *services);
+/// Root-mean-square normalization of each of `rows` rows of n f32 elements:
+/// y = x / sqrt(mean(x^2) + epsilon) * scale, scale of n elements. x and y may alias.
+void llmc_mk_rms_norm_f32(const float *x, const float *scale, float *y, int64_t rows, int64_t n,
+                          float epsilon, const llmc_services_t *services);
+/// Softmax of each of `rows` rows of n f32 elements: y = exp(x - max) / sum(exp(x - max)), with
+/// the exp of llmc_mk_attention (about 1 ulp; 0 below -87.3, so -inf and huge negative inputs
+/// give 0) and a division per element. A row whose maximum is +inf or NaN, or that is all -inf,
+/// gives NaN, as the definition does. x and y may alias.
+void llmc_mk_softmax_f32(const float *x, float *y, int64_t rows, int64_t n,
+                         const llmc_services_t *services);
+
 #ifdef __cplusplus
 } // extern "C"
 #endif

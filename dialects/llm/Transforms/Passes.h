@@ -18,6 +18,11 @@ namespace llmc::llm {
 /// Adds the rewrite of `llm.batch_norm` into multiply and add to `patterns`.
 void populateDecomposeBatchNormPatterns(mlir::RewritePatternSet &patterns);
 
+/// Adds the recomposition of LayerNorm, RMSNorm and softmax from their primitives, and the
+/// rewrite of `llm.pow` by a constant 2, 3, 0.5 or -1 into multiplies, a square root or a
+/// reciprocal, to `patterns`.
+void populateFuseNormsPatterns(mlir::RewritePatternSet &patterns);
+
 } // namespace llmc::llm
 
 #endif // LLMC_DIALECTS_LLM_TRANSFORMS_PASSES_H

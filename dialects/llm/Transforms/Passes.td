@@ -34,6 +34,34 @@ def LLMDecomposeBatchNormPass
   }];
 }
 
+def LLMFuseNormsPass : Pass<"llm-fuse-norms", "::mlir::func::FuncOp"> {
+  let summary = "Recompose LayerNorm, RMSNorm and softmax from the primitives exporters emit";
+  let description = [{
+    Exporters that trace a model's Python write normalizations out as reductions and
+    elementwise ops: HF GPT-2 exports LayerNorm as `m = reduce_mean(x)`, `d = x - m`,
+    `v = reduce_mean(pow(d, 2))`, `d / sqrt(v + eps) * gamma + beta`; llama and qwen export
+    RMSNorm as `x * rsqrt(reduce_mean(pow(x, 2)) + eps) * w` (or with `1 / sqrt`, `reciprocal`
+    or a division); softmax appears as `exp(x - reduce_max(x)) / reduce_sum(...)`. Each
+    primitive is a separate pass over the activations once lowered, while `llm.layer_norm`,
+    `llm.rms_norm` and `llm.softmax` lower on the CPU to kernels that read each row once.
+
+    The pass rewrites these chains into the single op, over the last axis, only where that
+    computes exactly what the primitives did: every reduction is over the one trailing axis
+    with `keep_dims`, each intermediate value is used only inside the chain (when the mean or
+    the centered value has another user, nothing is fused), the squares are `pow(d, 2)` or
+    `d * d`, epsilon is a float constant scalar, and the scale and bias (both optional; a
+    missing scale becomes ones when the normalized dim is static) have exactly the shape of
+    the normalized dim. Softmax without the subtracted maximum is accepted: it is the same
+    function, and `llm.softmax` subtracts the maximum, so it no longer overflows.
+
+    It also rewrites `llm.pow` by a scalar constant 2, 3, 0.5 or -1 into multiplies, `sqrt`
+    or `reciprocal` (GPT-2's GELU cubes with `pow(x, 3)`): cheaper than `exp(c * log(x))`, and
+    exact for negative bases. The matchers accept both spellings of a square, so the order in
+    which the rewrites apply does not matter.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def LLMFuseLinearPass : Pass<"llm-fuse-linear", "::mlir::ModuleOp"> {
   let summary = "Merge dense layers that read the same input into one";
   let description = [{

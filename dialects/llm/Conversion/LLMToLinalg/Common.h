@@ -104,6 +104,18 @@ llvm::SmallVector<mlir::Value> guardSizes(mlir::OpBuilder &b, mlir::Location loc
                                           llvm::ArrayRef<mlir::Value> sizes,
                                           llvm::StringRef opName);
 
+/// Dimension `dim` of a tensor as an i64 scalar (a microkernel's size argument).
+mlir::Value dimI64(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor, int64_t dim);
+
+/// The product of dimensions [begin, end) of a tensor as an i64 scalar.
+mlir::Value productI64(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor, int64_t begin,
+                       int64_t end);
+
+/// Replaces `op` by an `llm.microkernel` call of `kernel` that writes a fresh tensor of the op's
+/// result type; the result's dynamic dims are those of `sizedLike` at the same positions.
+void replaceWithKernel(mlir::PatternRewriter &rewriter, mlir::Operation *op, llvm::StringRef kernel,
+                       mlir::Value sizedLike, mlir::ValueRange inputs, mlir::ValueRange scalars);
+
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateStructuredPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionPatterns(mlir::RewritePatternSet &patterns);

@@ -347,6 +347,37 @@ Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType, Value
       .getResult(0);
 }
 
+Value dimI64(OpBuilder &b, Location loc, Value tensor, int64_t dim) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  if (!type.isDynamicDim(dim))
+    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(type.getDimSize(dim)));
+  return arith::IndexCastOp::create(b, loc, b.getI64Type(),
+                                    tensor::DimOp::create(b, loc, tensor, dim));
+}
+
+Value productI64(OpBuilder &b, Location loc, Value tensor, int64_t begin, int64_t end) {
+  Value product = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(1));
+  for (int64_t dim = begin; dim < end; ++dim)
+    product = arith::MulIOp::create(b, loc, product, dimI64(b, loc, tensor, dim));
+  return product;
+}
+
+void replaceWithKernel(PatternRewriter &rewriter, Operation *op, StringRef kernel, Value sizedLike,
+                       ValueRange inputs, ValueRange scalars) {
+  Location loc = op->getLoc();
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  SmallVector<Value> sizes;
+  for (int64_t dim = 0; dim < resultType.getRank(); ++dim)
+    if (resultType.isDynamicDim(dim))
+      sizes.push_back(tensor::DimOp::create(rewriter, loc, sizedLike, dim));
+  Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                       resultType.getElementType(), sizes);
+  auto call =
+      MicrokernelOp::create(rewriter, loc, TypeRange{resultType}, rewriter.getStringAttr(kernel),
+                            inputs, ValueRange{init}, scalars);
+  rewriter.replaceOp(op, call.getResults());
+}
+
 } // namespace llmc::llm::lowering
 
 void llmc::llm::populateLLMToLinalgPatterns(RewritePatternSet &patterns) {

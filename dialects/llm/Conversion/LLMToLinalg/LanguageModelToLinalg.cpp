@@ -39,47 +39,9 @@ Value i64Constant(OpBuilder &b, Location loc, int64_t value) {
   return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(value));
 }
 
-Value indexToI64(OpBuilder &b, Location loc, Value index) {
-  return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
-}
-
-/// Dimension `dim` of a tensor as an i64 scalar.
-Value dimI64(OpBuilder &b, Location loc, Value tensor, int64_t dim) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  if (!type.isDynamicDim(dim))
-    return i64Constant(b, loc, type.getDimSize(dim));
-  return indexToI64(b, loc, tensor::DimOp::create(b, loc, tensor, dim));
-}
-
-/// The product of dimensions [begin, end) of a tensor as an i64 scalar.
-Value productI64(OpBuilder &b, Location loc, Value tensor, int64_t begin, int64_t end) {
-  Value product = i64Constant(b, loc, 1);
-  for (int64_t dim = begin; dim < end; ++dim)
-    product = arith::MulIOp::create(b, loc, product, dimI64(b, loc, tensor, dim));
-  return product;
-}
-
 /// The value of a 0-d i64 tensor.
 Value scalarOf(OpBuilder &b, Location loc, Value tensor) {
   return tensor::ExtractOp::create(b, loc, tensor, ValueRange{});
-}
-
-/// Replaces `op` by a call of `kernel` that writes a fresh tensor of the op's result type; the
-/// result's dynamic dims are those of `sizedLike` at the same positions.
-void replaceWithKernel(PatternRewriter &rewriter, Operation *op, StringRef kernel, Value sizedLike,
-                       ValueRange inputs, ValueRange scalars) {
-  Location loc = op->getLoc();
-  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
-  SmallVector<Value> sizes;
-  for (int64_t dim = 0; dim < resultType.getRank(); ++dim)
-    if (resultType.isDynamicDim(dim))
-      sizes.push_back(tensor::DimOp::create(rewriter, loc, sizedLike, dim));
-  Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
-                                       resultType.getElementType(), sizes);
-  auto call =
-      MicrokernelOp::create(rewriter, loc, TypeRange{resultType}, rewriter.getStringAttr(kernel),
-                            inputs, ValueRange{init}, scalars);
-  rewriter.replaceOp(op, call.getResults());
 }
 
 struct LinearToKernel : OpRewritePattern<LinearOp> {

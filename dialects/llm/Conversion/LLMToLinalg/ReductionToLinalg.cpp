@@ -1,4 +1,10 @@
 //===- ReductionToLinalg.cpp - Reductions, softmax and norms to linalg ------===//
+//
+// f32 softmax over the last axis and f32 LayerNorm/RMSNorm whose parameters have the normalized
+// dims' shape call the row kernels of backends/cpu/kernels/norm.c (`llm.microkernel`); every
+// other case becomes linalg here.
+//
+//===----------------------------------------------------------------------===//
 #include "dialects/llm/Conversion/LLMToLinalg/Common.h"
 
 using namespace mlir;
@@ -165,6 +171,79 @@ template <typename OpTy, bool centered> struct NormToGeneric : OpRewritePattern<
   }
 };
 
+/// Whether `type` is a dense f32 tensor, which the row kernels take.
+bool isDenseF32(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && tensor.getElementType().isF32() && !tensor.getEncoding();
+}
+
+/// Whether `parameter` (a scale or a bias) has exactly the static shape of `input`'s dims from
+/// `axis` on, so the kernel reads it once per row without broadcasting.
+bool coversTrailingDims(Value parameter, Value input, int64_t axis) {
+  auto parameterType = cast<RankedTensorType>(parameter.getType());
+  auto inputType = cast<RankedTensorType>(input.getType());
+  return isDenseF32(parameterType) && parameterType.hasStaticShape() &&
+         parameterType.getShape() == inputType.getShape().drop_front(axis);
+}
+
+/// f32 LayerNorm and RMSNorm over trailing dims whose parameters have those dims' shape call
+/// the row kernels of backends/cpu/kernels/norm.c: rows are the leading dims, a row the
+/// normalized ones. Each row stays in L1 between the kernel's passes, where the generic
+/// lowering reads the whole tensor once per primitive.
+template <typename OpTy> struct NormToKernel : OpRewritePattern<OpTy> {
+  NormToKernel(MLIRContext *context)
+      : OpRewritePattern<OpTy>(context, /*benefit=*/2) {} // before the generic lowering
+
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
+    Value input = op.getInput();
+    int64_t rank = op.getType().getRank(), axis = int64_t(op.getAxis());
+    if (!isDenseF32(input.getType()) || !isDenseF32(op.getType()))
+      return rewriter.notifyMatchFailure(op, "the kernels normalize dense f32 tensors");
+    if (axis < 0 || axis >= rank)
+      return rewriter.notifyMatchFailure(op, "the axis is outside the input");
+    Value bias;
+    if constexpr (std::is_same_v<OpTy, LayerNormOp>)
+      bias = op.getBias();
+    if (!coversTrailingDims(op.getScale(), input, axis) ||
+        (bias && !coversTrailingDims(bias, input, axis)))
+      return rewriter.notifyMatchFailure(
+          op, "the scale or bias does not have the static shape of the normalized dims");
+    Location loc = op.getLoc();
+    SmallVector<Value> scalars = {productI64(rewriter, loc, input, 0, axis),
+                                  productI64(rewriter, loc, input, axis, rank),
+                                  f32Constant(rewriter, loc, op.getEpsilon().convertToDouble())};
+    SmallVector<Value> inputs = {input, op.getScale()};
+    StringRef kernel = "llmc_mk_rms_norm_f32";
+    if constexpr (std::is_same_v<OpTy, LayerNormOp>) {
+      kernel = bias ? "llmc_mk_layer_norm_f32" : "llmc_mk_layer_norm_nobias_f32";
+      if (bias)
+        inputs.push_back(bias);
+    }
+    replaceWithKernel(rewriter, op, kernel, input, inputs, scalars);
+    return success();
+  }
+};
+
+/// f32 softmax over the last axis calls the row kernel of backends/cpu/kernels/norm.c.
+struct SoftmaxToKernel : OpRewritePattern<SoftmaxOp> {
+  SoftmaxToKernel(MLIRContext *context)
+      : OpRewritePattern(context, /*benefit=*/2) {} // before the generic lowering
+
+  LogicalResult matchAndRewrite(SoftmaxOp op, PatternRewriter &rewriter) const override {
+    Value input = op.getInput();
+    int64_t rank = op.getType().getRank();
+    if (!isDenseF32(input.getType()))
+      return rewriter.notifyMatchFailure(op, "the kernel takes a dense f32 tensor");
+    if (rank == 0 || int64_t(op.getAxis()) != rank - 1)
+      return rewriter.notifyMatchFailure(op, "the kernel takes softmax over the last axis");
+    Location loc = op.getLoc();
+    SmallVector<Value> scalars = {productI64(rewriter, loc, input, 0, rank - 1),
+                                  dimI64(rewriter, loc, input, rank - 1)};
+    replaceWithKernel(rewriter, op, "llmc_mk_softmax_f32", input, ValueRange{input}, scalars);
+    return success();
+  }
+};
+
 /// argmax/argmin: one reduction carrying the best value and its index.
 template <typename OpTy, bool maximum> struct ArgToGeneric : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
@@ -247,6 +326,7 @@ void populateReductionPatterns(RewritePatternSet &patterns) {
            ReduceToGeneric<ReduceProdOp, Combine::Mul>>(context);
   patterns.add<SoftmaxToGeneric<SoftmaxOp, false>, SoftmaxToGeneric<LogSoftmaxOp, true>>(context);
   patterns.add<NormToGeneric<LayerNormOp, true>, NormToGeneric<RmsNormOp, false>>(context);
+  patterns.add<NormToKernel<LayerNormOp>, NormToKernel<RmsNormOp>, SoftmaxToKernel>(context);
   patterns.add<ArgToGeneric<ArgMaxOp, true>, ArgToGeneric<ArgMinOp, false>>(context);
 }
 

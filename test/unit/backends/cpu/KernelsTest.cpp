@@ -4,7 +4,8 @@
 // ggml's block layouts, linear and embedding over random blocks (Q8_0 and Q4_0 linear with x
 // quantized to Q8_0 as llama.cpp does), RoPE in both modes with the angles of llama.cpp, and
 // causal GQA attention with a two-pass softmax, and the f32 matmul kernel (and its variants) over
-// shapes with every kind of edge. The ISA variants of the linear kernels that this
+// shapes with every kind of edge, LayerNorm, RMSNorm and softmax over rows of every length class
+// (masked and equal softmax inputs included). The ISA variants of the linear kernels that this
 // CPU can run are checked against the same references. Buffers end at a PROT_NONE page, so a read
 // past any of them faults. Each case runs inline and on two threads.
 //
@@ -758,6 +759,161 @@ TEST(KernelsTest, AttentionCausalGqa) {
     }
   }
   checkAttention(3, 4, 2, 72, 600, seed++); // d with a tail past 16 lanes, three chunks
+}
+
+/// Runs `kernel` into y (filled with NaN first, so that an element not written shows) inline and
+/// on two threads, and checks both against `reference` with `tolerance` per element; each row is
+/// computed by one thread, so the two results must also be equal bit for bit.
+template <typename Kernel, typename Tolerance>
+void checkRows(const char *what, int64_t rows, int64_t n, const std::vector<double> &reference,
+               Tolerance tolerance, GuardedBuffer &y, Kernel kernel) {
+  SCOPED_TRACE(std::string(what) + " rows=" + std::to_string(rows) + " n=" + std::to_string(n));
+  std::vector<float> first;
+  withServices([&](const llmc_services_t *services, const char *how) {
+    for (int64_t i = 0; i < rows * n; ++i)
+      y.floats()[i] = NAN;
+    kernel(services);
+    int bad = 0;
+    for (int64_t i = 0; i < rows * n && bad < 5; ++i) {
+      const double got = y.floats()[i], ref = reference[(size_t)i];
+      if (!(std::fabs(got - ref) <= tolerance(i))) {
+        ADD_FAILURE() << "y[" << i / n << ", " << i % n << "] = " << got << ", expected " << ref
+                      << " (" << how << ")";
+        ++bad;
+      }
+    }
+    if (first.empty())
+      first.assign(y.floats(), y.floats() + rows * n);
+    else
+      EXPECT_EQ(0, std::memcmp(first.data(), y.floats(), (size_t)(rows * n) * 4))
+          << "inline and two threads differ";
+  });
+}
+
+/// LayerNorm (with and without bias) and RMSNorm of rows centered on `offset`, against double
+/// loops. The error of f32 statistics over a row is a few ulps of the row's magnitude times
+/// sqrt(n) at worst, relative to the standard deviation, so the tolerance grows with both.
+void checkNorms(int64_t rows, int64_t n, float offset, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  const size_t size = (size_t)(rows * n);
+  GuardedBuffer x(size * 4), y(size * 4), scale((size_t)n * 4), bias((size_t)n * 4);
+  for (size_t i = 0; i < size; ++i)
+    x.floats()[i] = offset + u(rng);
+  for (int64_t j = 0; j < n; ++j) {
+    scale.floats()[j] = 2.0f * u(rng);
+    bias.floats()[j] = u(rng);
+  }
+  const float epsilon = 1e-5f;
+  std::vector<double> layerNorm(size), layerNormNoBias(size), rmsNorm(size);
+  std::vector<double> rowTolerance((size_t)rows), rmsTolerance((size_t)rows);
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *row = x.floats() + r * n;
+    double mean = 0.0, variance = 0.0, meanSquare = 0.0;
+    for (int64_t j = 0; j < n; ++j) {
+      mean += row[j];
+      meanSquare += (double)row[j] * row[j];
+    }
+    mean /= (double)n;
+    meanSquare /= (double)n;
+    for (int64_t j = 0; j < n; ++j)
+      variance += (row[j] - mean) * (row[j] - mean);
+    variance /= (double)n;
+    const double inverseStd = 1.0 / std::sqrt(variance + epsilon);
+    const double inverseRms = 1.0 / std::sqrt(meanSquare + epsilon);
+    for (int64_t j = 0; j < n; ++j) {
+      const double normalized = (row[j] - mean) * inverseStd * scale.floats()[j];
+      layerNormNoBias[(size_t)(r * n + j)] = normalized;
+      layerNorm[(size_t)(r * n + j)] = normalized + bias.floats()[j];
+      rmsNorm[(size_t)(r * n + j)] = row[j] * inverseRms * scale.floats()[j];
+    }
+    const double rootN = std::sqrt((double)n);
+    rowTolerance[(size_t)r] = 1e-6 * (1.0 + rootN) * (1.0 + (std::fabs(offset) + 1.0) * inverseStd);
+    rmsTolerance[(size_t)r] = 1e-6 * (1.0 + rootN);
+  }
+  // Errors scale with |scale[j]| <= 2; the bias adds half an ulp of the result.
+  auto layerTolerance = [&](int64_t i) { return 2.0 * rowTolerance[(size_t)(i / n)] + 1e-7; };
+  auto rmsElementTolerance = [&](int64_t i) {
+    return 2.0 * rmsTolerance[(size_t)(i / n)] * (1.0 + std::fabs(rmsNorm[(size_t)i]));
+  };
+  checkRows("layer_norm", rows, n, layerNorm, layerTolerance, y, [&](const llmc_services_t *s) {
+    llmc_mk_layer_norm_f32(x.floats(), scale.floats(), bias.floats(), y.floats(), rows, n, epsilon,
+                           s);
+  });
+  checkRows("layer_norm without bias", rows, n, layerNormNoBias, layerTolerance, y,
+            [&](const llmc_services_t *s) {
+              llmc_mk_layer_norm_nobias_f32(x.floats(), scale.floats(), y.floats(), rows, n,
+                                            epsilon, s);
+            });
+  checkRows("layer_norm with a NULL bias", rows, n, layerNormNoBias, layerTolerance, y,
+            [&](const llmc_services_t *s) {
+              llmc_mk_layer_norm_f32(x.floats(), scale.floats(), nullptr, y.floats(), rows, n,
+                                     epsilon, s);
+            });
+  checkRows("rms_norm", rows, n, rmsNorm, rmsElementTolerance, y, [&](const llmc_services_t *s) {
+    llmc_mk_rms_norm_f32(x.floats(), scale.floats(), y.floats(), rows, n, epsilon, s);
+  });
+}
+
+TEST(KernelsTest, NormsAgainstReference) {
+  uint32_t seed = 6000;
+  for (int64_t n : {1, 7, 16, 17, 33, 256, 1000})
+    for (int64_t rows : {1, 5})
+      for (float offset : {0.0f, 3.0f, -50.0f})
+        checkNorms(rows, n, offset, seed++);
+  // Enough rows of 256 for several tasks of at least the kernels' grain.
+  checkNorms(300, 256, 1.0f, seed++);
+  checkNorms(3, 20000, 0.5f, seed++);
+}
+
+/// Softmax of the rows of x against exp in double, relative to each result, with the f32 sum
+/// over n elements.
+void checkSoftmax(int64_t rows, int64_t n, const std::vector<float> &values) {
+  const size_t size = (size_t)(rows * n);
+  GuardedBuffer x(size * 4), y(size * 4);
+  std::memcpy(x.floats(), values.data(), size * 4);
+  std::vector<double> reference(size);
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *row = x.floats() + r * n;
+    double maximum = -INFINITY, sum = 0.0;
+    for (int64_t j = 0; j < n; ++j)
+      maximum = std::max(maximum, (double)row[j]);
+    for (int64_t j = 0; j < n; ++j)
+      sum += std::exp(row[j] - maximum);
+    for (int64_t j = 0; j < n; ++j)
+      reference[(size_t)(r * n + j)] = std::exp(row[j] - maximum) / sum;
+  }
+  auto tolerance = [&](int64_t i) {
+    return (4.0 + std::sqrt((double)n)) * 0x1p-23 * reference[(size_t)i] + 1e-38;
+  };
+  checkRows("softmax", rows, n, reference, tolerance, y, [&](const llmc_services_t *s) {
+    llmc_mk_softmax_f32(x.floats(), y.floats(), rows, n, s);
+  });
+}
+
+TEST(KernelsTest, SoftmaxAgainstReference) {
+  std::mt19937 rng(7000);
+  std::uniform_real_distribution<float> u(-8.0f, 8.0f);
+  for (int64_t n : {1, 7, 16, 17, 64, 256, 1000})
+    for (int64_t rows : {1, 5, 600}) {
+      std::vector<float> values((size_t)(rows * n));
+      for (float &v : values)
+        v = u(rng);
+      // Masked positions (-inf, as attention masks write them, or the lowest float) and one row
+      // of equal values.
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t j = 1; j < n; j += 3)
+          values[(size_t)(r * n + j)] = r % 2 ? -INFINITY : -3.4028235e38f;
+      for (int64_t j = 0; j < n; ++j)
+        values[(size_t)j] = 0.25f;
+      checkSoftmax(rows, n, values);
+    }
+  // Large logits: the maximum is subtracted first, so nothing overflows.
+  checkSoftmax(2, 40, std::vector<float>(80, 1000.0f));
+  std::vector<float> spread(80);
+  for (size_t i = 0; i < spread.size(); ++i)
+    spread[i] = 500.0f + 3.0f * (float)i;
+  checkSoftmax(2, 40, spread);
 }
 
 } // namespace
