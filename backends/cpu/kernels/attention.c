@@ -148,7 +148,8 @@ void llmc_mk_attention(const float *q, const float *k_cache, const float *v_cach
 /*===----------------------------------------------------------------------===
  * Attention over whole sequences (llm.attention)
  *
- * A task is up to LLMC_SDPA_ROWS query rows of one batch and head. Keys come in chunks of
+ * A task is up to LLMC_SDPA_ROWS query rows of one batch and head, so that each packed key
+ * chunk serves many rows. Keys come in chunks of
  * LLMC_SDPA_KEYS: the chunk is packed transposed (head dims x keys, in slices of at most
  * LLMC_SDPA_DIMS head dims, so any head size fits the stack) and the chunk's scores are formed
  * four query rows at a time in registers, vectorized over the keys. Scale and mask are applied,
@@ -163,7 +164,7 @@ void llmc_mk_attention(const float *q, const float *k_cache, const float *v_cach
  * without skipping.
  *===----------------------------------------------------------------------===*/
 
-#define LLMC_SDPA_ROWS 16
+#define LLMC_SDPA_ROWS 64
 #define LLMC_SDPA_KEYS 64
 #define LLMC_SDPA_DIMS 256
 
@@ -183,7 +184,7 @@ LLMC_INLINE int64_t llmc_sdpa_pick(int64_t size, int64_t index) { return size ==
 
 /// Rows i0 .. i0 + nr - 1 of batch b, head h. With `skip`, chunks the boolean mask removes for
 /// all of these rows are skipped; returns a bit per row that needs recomputing without.
-static uint32_t llmc_sdpa_rows(const llmc_sdpa_args_t *a, int64_t b, int64_t h, int64_t i0,
+static uint64_t llmc_sdpa_rows(const llmc_sdpa_args_t *a, int64_t b, int64_t h, int64_t i0,
                                int64_t nr, bool skip) {
   const int64_t d = a->d, dv = a->dv;
   const int64_t q_stride = a->q_heads * d, k_stride = a->k_heads * d, v_stride = a->v_heads * dv;
@@ -227,11 +228,14 @@ static uint32_t llmc_sdpa_rows(const llmc_sdpa_args_t *a, int64_t b, int64_t h, 
         scores[i][j] = 0.0f;
     for (int64_t e0 = 0; e0 < d; e0 += LLMC_SDPA_DIMS) {
       const int64_t de = d - e0 < LLMC_SDPA_DIMS ? d - e0 : LLMC_SDPA_DIMS;
-      for (int64_t j = 0; j < LLMC_SDPA_KEYS; ++j) {
+      for (int64_t j = 0; j < nc; ++j) {
         const float *kr = k + (j0 + j) * k_stride + e0;
         for (int64_t e = 0; e < de; ++e)
-          packed[e * LLMC_SDPA_KEYS + j] = j < nc ? kr[e] : 0.0f;
+          packed[e * LLMC_SDPA_KEYS + j] = kr[e];
       }
+      for (int64_t j = nc; j < LLMC_SDPA_KEYS; ++j)
+        for (int64_t e = 0; e < de; ++e)
+          packed[e * LLMC_SDPA_KEYS + j] = 0.0f;
       for (int64_t i = 0; i < nr; i += 4) {
         const int64_t rows = nr - i < 4 ? nr - i : 4;
         f32x16 acc[4][LLMC_SDPA_KEYS / 16];
@@ -268,7 +272,23 @@ static uint32_t llmc_sdpa_rows(const llmc_sdpa_args_t *a, int64_t b, int64_t h, 
     for (int64_t i = 0; i < nr; ++i) {
       float *s = scores[i];
       const int64_t mrow = mask_base + i * a->mask_q + j0 * a->mask_k;
-      for (int64_t j = 0; j < nc; ++j) {
+      int64_t j = 0;
+      if (a->mask_k == 1 || (!a->mask_keep && !a->mask_add)) {
+        // Keys contiguous in the mask (or no mask): 16 at a time.
+        for (; j + 16 <= nc; j += 16) {
+          f32x16 x = llmc_load_f32x16(s + j) * a->scale;
+          if (a->mask_keep) {
+            u8x16 bytes;
+            __builtin_memcpy(&bytes, a->mask_keep + mrow + j, sizeof(bytes));
+            const i32x16 keep = __builtin_convertvector((i8x16)(bytes != 0), i32x16);
+            x = keep != 0 ? x : a->fill;
+          }
+          if (a->mask_add)
+            x += llmc_load_f32x16(a->mask_add + mrow + j);
+          llmc_store_f32x16(s + j, x);
+        }
+      }
+      for (; j < nc; ++j) {
         float x = s[j] * a->scale;
         if (a->mask_keep && !a->mask_keep[mrow + j * a->mask_k])
           x = a->fill;
@@ -353,10 +373,10 @@ static uint32_t llmc_sdpa_rows(const llmc_sdpa_args_t *a, int64_t b, int64_t h, 
     }
   }
 
-  uint32_t redo = 0;
+  uint64_t redo = 0;
   for (int64_t i = 0; i < nr; ++i) {
     if (skip && a->mask_keep && !(running_max[i] >= a->fill + 88.0f)) {
-      redo |= 1u << i;
+      redo |= (uint64_t)1 << i;
       continue;
     }
     const float inverse = 1.0f / running_sum[i];
@@ -373,9 +393,9 @@ static void llmc_sdpa_body(void *context, int64_t begin, int64_t end) {
     const int64_t h = bh % a->heads, b = bh / a->heads;
     const int64_t i0 = block * LLMC_SDPA_ROWS;
     const int64_t nr = a->tq - i0 < LLMC_SDPA_ROWS ? a->tq - i0 : LLMC_SDPA_ROWS;
-    uint32_t redo = llmc_sdpa_rows(a, b, h, i0, nr, true);
+    uint64_t redo = llmc_sdpa_rows(a, b, h, i0, nr, true);
     for (int64_t i = 0; redo != 0; ++i, redo >>= 1)
-      if (redo & 1u)
+      if (redo & 1)
         llmc_sdpa_rows(a, b, h, i0 + i, 1, false);
   }
 }

@@ -1,27 +1,27 @@
 /*===- gemm.c - Packed, register-blocked f32 matrix product -----------------===
  *
  * llmc_mk_matmul_f32: C = A x B for row-major, contiguous f32 matrices, in the structure of BLIS
- * and MLAS. C is cut into tasks of LLMC_GEMM_NC columns (and all rows, unless there are too few
- * column blocks for the threads), run in parallel. A task walks k in blocks of LLMC_GEMM_KC: it
- * packs its KC x NC block of B into NR-wide panels (an NR-float row per k, zero columns past n),
- * which stays in L2, then for each LLMC_GEMM_MC rows packs A's block into MR-row panels (k-major,
- * an MR-float column per k, zero rows past m) and runs the microkernel over the tiles, each B
- * panel staying in L1 while the microkernel runs down the A panels. The microkernel holds an
- * MR x NR tile of C in registers across the block's k values and then stores it (first block) or
- * adds it to C; a tile that crosses C's edge goes through a local buffer, so nothing outside the
- * matrices is ever read or written.
+ * and MLAS; llmc_mk_matmul_f32_packed: the same with B pre-packed (the compiler packs constant
+ * weights at compile time, in the LLMC_GEMM_PANEL layout of llmc_kernels.h). C is cut into tasks
+ * of up to NC columns (and all rows, unless there are too few tasks for the threads: then a
+ * pre-packed B is cut into narrower column chunks, and m into groups of rows), run in parallel.
+ * A task walks k in blocks of KC: a run-time B block (KC x NC) is packed into NR-wide panels
+ * (an NR-float row per k, zero columns past n), a pre-packed one is read in place; either way
+ * it stays in L2. For each MC rows the task packs A's block into MR-row panels (k-major, an
+ * MR-float column per k, zero rows past m); each A panel stays in L1 while the microkernel runs
+ * along the B panels, streaming them from L2. The microkernel holds an MR x NR tile of C in
+ * registers across the block's k values and then stores it (first block) or adds it to C; a
+ * tile narrower than NR goes through a local buffer, and a tile shorter than MR runs a copy of
+ * the microkernel for its height, so nothing outside the matrices is read or written.
  *
  * Every product is accumulated in f32 with a fused multiply-add (where the target has FMA), in
  * order of k within a block, so the result has one fixed summation order whatever the threads.
  *
  * The generic microkernel (6 x 16, clang vector extensions) fits the 16 ymm registers of AVX2
  * and the 32 of NEON. Compiled again with -DLLMC_KERNEL_VARIANT_AVX512 and the AVX-512 features,
- * this file takes its 12 x 32 microkernel from gemm_avx512.h and defines
- * llmc_mk_matmul_f32__avx512, which the compiler links in place of the generic kernel when the
- * target has those features (backends/cpu/KernelLibrary.cpp).
- *
- * The packs live on the stack of the task ((LLMC_GEMM_MC + LLMC_GEMM_NC) * LLMC_GEMM_KC floats,
- * 352 KiB): no allocation, and so no dependence on the services' version.
+ * this file takes its 12 x 32 microkernel from gemm_avx512.h and defines the __avx512 entry
+ * points, which the compiler links in place of the generic kernels when the target has those
+ * features (backends/cpu/KernelLibrary.cpp).
  *
  *===----------------------------------------------------------------------===*/
 #include "kernel_support.h"
@@ -69,17 +69,22 @@ LLMC_INLINE void llmc_gemm_micro(const int rows, int64_t kc, const float *restri
 
 #endif // LLMC_KERNEL_VARIANT_AVX512
 
-/// Rows of C per packed A block (a multiple of every MR), columns of C per task and packed B
-/// block (a multiple of every NR and of LLMC_GEMM_PANEL), and k per packed block.
+/// Rows of C per packed A block (a multiple of every MR). Then, for a B packed at run time and
+/// one pre-packed at compile time: k per block and the most columns of C per task (a multiple of
+/// every NR and of LLMC_GEMM_PANEL). A run-time B block (KC x NC) is packed on the task's stack,
+/// so its blocks are smaller; a pre-packed one costs nothing to read in wider, deeper blocks,
+/// and then the A block holds more of k.
 #define LLMC_GEMM_MC 96
-#define LLMC_GEMM_NC 256
 #define LLMC_GEMM_KC 256
+#define LLMC_GEMM_NC 256
+#define LLMC_GEMM_PACKED_KC 512
+#define LLMC_GEMM_PACKED_NC 512
 
 typedef struct {
   const float *a, *b; // b: row-major [k, n], or pre-packed panels when `packed`
   float *c;
   int64_t m, n, k;
-  int64_t col_chunk;  // columns of C per task (a multiple of LLMC_GEMM_PANEL, at most NC)
+  int64_t col_chunk;  // columns of C per task (a multiple of LLMC_GEMM_PANEL)
   int64_t col_tasks;  // column chunks
   int64_t group_rows; // rows of C per task (a multiple of MC; all of m unless m is split)
   bool packed;
@@ -93,7 +98,37 @@ LLMC_INLINE void llmc_gemm_pack_a(const float *a, int64_t lda, int64_t rows, int
     const int64_t mr = rows - i0 < LLMC_GEMM_MR ? rows - i0 : LLMC_GEMM_MR;
     float *panel = out + i0 * kc;
     if (mr == LLMC_GEMM_MR) {
-      for (int64_t p = 0; p < kc; ++p)
+      // Four rows by four values of k at a time: four loads, a 4 x 4 transpose in registers,
+      // four stores (the scalar copy costs several times more per value).
+      int64_t p = 0;
+      for (; p + 4 <= kc; p += 4) {
+#pragma clang loop unroll(full)
+        for (int i = 0; i + 4 <= LLMC_GEMM_MR; i += 4) {
+          const float *r = a + (i0 + i) * lda + p;
+          f32x4 r0, r1, r2, r3;
+          __builtin_memcpy(&r0, r, sizeof(r0));
+          __builtin_memcpy(&r1, r + lda, sizeof(r1));
+          __builtin_memcpy(&r2, r + 2 * lda, sizeof(r2));
+          __builtin_memcpy(&r3, r + 3 * lda, sizeof(r3));
+          const f32x4 t0 = __builtin_shufflevector(r0, r1, 0, 4, 1, 5);
+          const f32x4 t1 = __builtin_shufflevector(r0, r1, 2, 6, 3, 7);
+          const f32x4 t2 = __builtin_shufflevector(r2, r3, 0, 4, 1, 5);
+          const f32x4 t3 = __builtin_shufflevector(r2, r3, 2, 6, 3, 7);
+          const f32x4 c[4] = {__builtin_shufflevector(t0, t2, 0, 1, 4, 5),
+                              __builtin_shufflevector(t0, t2, 2, 3, 6, 7),
+                              __builtin_shufflevector(t1, t3, 0, 1, 4, 5),
+                              __builtin_shufflevector(t1, t3, 2, 3, 6, 7)};
+#pragma clang loop unroll(full)
+          for (int q = 0; q < 4; ++q)
+            __builtin_memcpy(panel + (p + q) * LLMC_GEMM_MR + i, &c[q], sizeof(c[q]));
+        }
+#pragma clang loop unroll(full)
+        for (int i = LLMC_GEMM_MR / 4 * 4; i < LLMC_GEMM_MR; ++i)
+#pragma clang loop unroll(full)
+          for (int q = 0; q < 4; ++q)
+            panel[(p + q) * LLMC_GEMM_MR + i] = a[(i0 + i) * lda + p + q];
+      }
+      for (; p < kc; ++p)
 #pragma clang loop unroll(full)
         for (int i = 0; i < LLMC_GEMM_MR; ++i)
           panel[p * LLMC_GEMM_MR + i] = a[(i0 + i) * lda + p];
@@ -149,38 +184,40 @@ LLMC_INLINE void llmc_gemm_tile(int64_t mr, int64_t kc, const float *a, const fl
 }
 
 _Static_assert(LLMC_GEMM_MR <= 12, "llmc_gemm_tile has cases for up to 12 rows");
-_Static_assert(LLMC_GEMM_PANEL % LLMC_GEMM_NR == 0 && LLMC_GEMM_NC % LLMC_GEMM_PANEL == 0,
+_Static_assert(LLMC_GEMM_PANEL % LLMC_GEMM_NR == 0 && LLMC_GEMM_NC % LLMC_GEMM_PANEL == 0 &&
+                   LLMC_GEMM_PACKED_NC % LLMC_GEMM_PANEL == 0,
                "a pre-packed panel holds whole microkernel panels, a chunk whole panels");
 
-/// One task: rows [i0, i1) and columns [j0, j0 + col_chunk) of C, clipped to the matrix. For
-/// each block of k it packs its B block once unless B is pre-packed (either way the block stays
-/// in L2) and runs down the rows in A blocks.
-LLMC_INLINE void llmc_gemm_task(const llmc_gemm_args_t *g, int64_t i0, int64_t i1, int64_t j0) {
-  float a_pack[LLMC_GEMM_MC * LLMC_GEMM_KC] __attribute__((aligned(64)));
-  float b_pack[LLMC_GEMM_KC * LLMC_GEMM_NC] __attribute__((aligned(64)));
+/// One task: rows [i0, i1) and columns [j0, j0 + col_chunk) of C, clipped to the matrix, in
+/// blocks of kc_max values of k. For each block of k it packs its B block once unless B is
+/// pre-packed (either way the block stays in L2); then for each block of MC rows it packs A's
+/// block, and each MR-row panel of it stays in L1 while the microkernel runs along the B panels.
+LLMC_INLINE void llmc_gemm_task(const llmc_gemm_args_t *g, int64_t i0, int64_t i1, int64_t j0,
+                                const int64_t kc_max, float *restrict a_pack,
+                                float *restrict b_pack) {
   float tile[LLMC_GEMM_MR * LLMC_GEMM_NR] __attribute__((aligned(64)));
   const int64_t cols = g->n - j0 < g->col_chunk ? g->n - j0 : g->col_chunk;
   const int64_t n = g->n, k = g->k;
-  for (int64_t p0 = 0; p0 < k; p0 += LLMC_GEMM_KC) {
-    const int64_t kc = k - p0 < LLMC_GEMM_KC ? k - p0 : LLMC_GEMM_KC;
+  for (int64_t p0 = 0; p0 < k; p0 += kc_max) {
+    const int64_t kc = k - p0 < kc_max ? k - p0 : kc_max;
     const bool accumulate = p0 > 0;
     if (!g->packed)
       llmc_gemm_pack_b(g->b + p0 * n + j0, n, cols, kc, b_pack);
     for (int64_t ic = i0; ic < i1; ic += LLMC_GEMM_MC) {
       const int64_t rows = i1 - ic < LLMC_GEMM_MC ? i1 - ic : LLMC_GEMM_MC;
       llmc_gemm_pack_a(g->a + ic * k + p0, k, rows, kc, a_pack);
-      for (int64_t jr = 0; jr < cols; jr += LLMC_GEMM_NR) {
-        const int64_t nr = cols - jr < LLMC_GEMM_NR ? cols - jr : LLMC_GEMM_NR;
-        const int64_t j = j0 + jr;
-        // The panel of B for columns j .. j + NR at k = p0, and its row stride.
-        const float *b = g->packed ? g->b + (j / LLMC_GEMM_PANEL * k + p0) * LLMC_GEMM_PANEL +
-                                         j % LLMC_GEMM_PANEL
-                                   : b_pack + jr * kc;
-        const int64_t ldb = g->packed ? LLMC_GEMM_PANEL : LLMC_GEMM_NR;
-        for (int64_t ir = 0; ir < rows; ir += LLMC_GEMM_MR) {
-          const int64_t mr = rows - ir < LLMC_GEMM_MR ? rows - ir : LLMC_GEMM_MR;
+      for (int64_t ir = 0; ir < rows; ir += LLMC_GEMM_MR) {
+        const int64_t mr = rows - ir < LLMC_GEMM_MR ? rows - ir : LLMC_GEMM_MR;
+        const float *a = a_pack + ir * kc;
+        for (int64_t jr = 0; jr < cols; jr += LLMC_GEMM_NR) {
+          const int64_t nr = cols - jr < LLMC_GEMM_NR ? cols - jr : LLMC_GEMM_NR;
+          const int64_t j = j0 + jr;
+          // The panel of B for columns j .. j + NR at k = p0, and its row stride.
+          const float *b = g->packed ? g->b + (j / LLMC_GEMM_PANEL * k + p0) * LLMC_GEMM_PANEL +
+                                           j % LLMC_GEMM_PANEL
+                                     : b_pack + jr * kc;
+          const int64_t ldb = g->packed ? LLMC_GEMM_PANEL : LLMC_GEMM_NR;
           float *c = g->c + (ic + ir) * n + j;
-          const float *a = a_pack + ir * kc;
           if (nr == LLMC_GEMM_NR) {
             llmc_gemm_tile(mr, kc, a, b, ldb, c, n, accumulate);
             continue;
@@ -196,12 +233,30 @@ LLMC_INLINE void llmc_gemm_task(const llmc_gemm_args_t *g, int64_t i0, int64_t i
   }
 }
 
+/// The packs live on the task's stack, sized for its kind of B: 352 KiB with a run-time B, 192
+/// KiB with a pre-packed one. No allocation, and so no dependence on the services' version.
+static void llmc_gemm_task_runtime_b(const llmc_gemm_args_t *g, int64_t i0, int64_t i1,
+                                     int64_t j0) {
+  float a_pack[LLMC_GEMM_MC * LLMC_GEMM_KC] __attribute__((aligned(64)));
+  float b_pack[LLMC_GEMM_KC * LLMC_GEMM_NC] __attribute__((aligned(64)));
+  llmc_gemm_task(g, i0, i1, j0, LLMC_GEMM_KC, a_pack, b_pack);
+}
+
+static void llmc_gemm_task_packed_b(const llmc_gemm_args_t *g, int64_t i0, int64_t i1, int64_t j0) {
+  float a_pack[LLMC_GEMM_MC * LLMC_GEMM_PACKED_KC] __attribute__((aligned(64)));
+  llmc_gemm_task(g, i0, i1, j0, LLMC_GEMM_PACKED_KC, a_pack, 0);
+}
+
 static void llmc_gemm_body(void *context, int64_t begin, int64_t end) {
   const llmc_gemm_args_t *g = (const llmc_gemm_args_t *)context;
   for (int64_t t = begin; t < end; ++t) {
     const int64_t i0 = t / g->col_tasks * g->group_rows;
     const int64_t i1 = g->m - i0 < g->group_rows ? g->m : i0 + g->group_rows;
-    llmc_gemm_task(g, i0, i1, t % g->col_tasks * g->col_chunk);
+    const int64_t j0 = t % g->col_tasks * g->col_chunk;
+    if (g->packed)
+      llmc_gemm_task_packed_b(g, i0, i1, j0);
+    else
+      llmc_gemm_task_runtime_b(g, i0, i1, j0);
   }
 }
 
@@ -219,13 +274,14 @@ LLMC_INLINE void llmc_gemm(const float *a, const float *b, float *c, int64_t m, 
   // threads (two each), a pre-packed B (which costs nothing to share) is cut into narrower
   // column chunks, and then m is split into groups of whole A blocks as well.
   const int64_t threads = services && services->thread_count > 1 ? services->thread_count : 1;
+  const int64_t wanted = threads > 1 ? 2 * threads : 1; // tasks: two per thread balance better
   const int64_t row_blocks = (m + LLMC_GEMM_MC - 1) / LLMC_GEMM_MC;
-  int64_t col_chunk = LLMC_GEMM_NC;
+  int64_t col_chunk = packed ? LLMC_GEMM_PACKED_NC : LLMC_GEMM_NC;
   while (packed && col_chunk > LLMC_GEMM_PANEL &&
-         (n + col_chunk - 1) / col_chunk * row_blocks < 2 * threads)
+         (n + col_chunk - 1) / col_chunk * row_blocks < wanted)
     col_chunk /= 2;
   const int64_t col_tasks = (n + col_chunk - 1) / col_chunk;
-  int64_t groups = (2 * threads + col_tasks - 1) / col_tasks;
+  int64_t groups = (wanted + col_tasks - 1) / col_tasks;
   if (groups > row_blocks)
     groups = row_blocks;
   const int64_t blocks_per_group = (row_blocks + groups - 1) / groups;

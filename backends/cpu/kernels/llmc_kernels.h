@@ -71,7 +71,8 @@ void llmc_mk_linear_q4_0__avx512vnni(const float *x, const void *w, float *y, in
 
 /// Matrix product C = A x B in f32: A is [m, k], B is [k, n], C is [m, n], all row-major and
 /// contiguous (C is zeros when k is 0). Each element is a chain of f32 multiply-adds over k in
-/// order (fused where the target has FMA), one block of 256 values of k at a time, each block's
+/// order (fused where the target has FMA), one block of 256 values of k at a time (512 for
+/// llmc_mk_matmul_f32_packed), each block's
 /// sum added to the previous ones; the result does not depend on the thread count. Packed and
 /// register-blocked (gemm.c).
 void llmc_mk_matmul_f32(const float *a, const float *b, float *c, int64_t m, int64_t n, int64_t k,
