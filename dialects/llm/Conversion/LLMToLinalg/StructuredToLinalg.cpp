@@ -276,6 +276,86 @@ struct ConvToGeneric : OpRewritePattern<ConvOp> {
   }
 };
 
+/// A 2-D f32 convolution of one image with one group, static shapes, and enough work becomes a
+/// matrix product for the GEMM kernel: W [F, C*KH*KW] times the image's columns (im2col)
+/// [C*KH*KW, OH*OW] is the result [F, OH*OW], which is NCHW already. A 1x1 kernel with unit
+/// strides and no padding reads the image itself as the columns. The bias is added afterwards.
+struct ConvToGemm : OpRewritePattern<ConvOp> {
+  ConvToGemm(MLIRContext *context) : OpRewritePattern(context, /*benefit=*/2) {}
+
+  LogicalResult matchAndRewrite(ConvOp op, PatternRewriter &rewriter) const override {
+    RankedTensorType resultType = op.getType();
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+    if (inputType.getRank() != 4 || op.getGroups() != 1 || !inputType.hasStaticShape() ||
+        !weightType.hasStaticShape() || !resultType.hasStaticShape() ||
+        inputType.getDimSize(0) != 1)
+      return rewriter.notifyMatchFailure(op, "not a static 2-D convolution of one image");
+    for (RankedTensorType type : {inputType, weightType, resultType})
+      if (!type.getElementType().isF32() || type.getEncoding())
+        return rewriter.notifyMatchFailure(op, "not dense f32");
+    int64_t filters = weightType.getDimSize(0), channels = weightType.getDimSize(1);
+    int64_t kh = weightType.getDimSize(2), kw = weightType.getDimSize(3);
+    int64_t oh = resultType.getDimSize(2), ow = resultType.getDimSize(3);
+    int64_t depth = channels * kh * kw, pixels = oh * ow;
+    if (filters * depth * pixels < 32 * 32 * 32 || pixels == 0 || depth == 0)
+      return rewriter.notifyMatchFailure(op, "too small for the kernel to pay off");
+    if (Value bias = op.getBias()) {
+      auto biasType = cast<RankedTensorType>(bias.getType());
+      if (biasType.getRank() != 1 || biasType.getDimSize(0) != filters ||
+          !biasType.getElementType().isF32())
+        return rewriter.notifyMatchFailure(op, "the bias is not f32 [F]");
+    }
+
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    Type f32 = rewriter.getF32Type();
+    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(), pads = op.getPads();
+    bool direct = kh == 1 && kw == 1 && llvm::all_of(strides, [](int64_t v) { return v == 1; }) &&
+                  llvm::all_of(pads, [](int64_t v) { return v == 0; });
+    auto columnsType = RankedTensorType::get({depth, pixels}, f32);
+    Value columns;
+    if (direct) {
+      columns = tensor::CollapseShapeOp::create(rewriter, loc, columnsType, op.getInput(),
+                                                ArrayRef<ReassociationIndices>{{0, 1}, {2, 3}});
+    } else {
+      Value padded = padSpatial(rewriter, loc, op.getInput(), pads.take_front(2),
+                                pads.drop_front(2), scalarConstant(rewriter, loc, f32, 0.0));
+      // Loops c, i, j, y, x: columns[c, i, j, y, x] = padded[0, c, y*s + i*d, x*s + j*d].
+      auto dim = [&](int64_t index) { return getAffineDimExpr(index, context); };
+      SmallVector<AffineExpr> inputExprs = {getAffineConstantExpr(0, context), dim(0),
+                                            dim(3) * strides[0] + dim(1) * dilations[0],
+                                            dim(4) * strides[1] + dim(2) * dilations[1]};
+      auto unfoldedType = RankedTensorType::get({channels, kh, kw, oh, ow}, f32);
+      SmallVector<AffineMap> maps = {AffineMap::get(5, 0, inputExprs, context),
+                                     rewriter.getMultiDimIdentityMap(5)};
+      Value unfolded = linalg::GenericOp::create(
+                           rewriter, loc, unfoldedType, padded,
+                           createInit(rewriter, loc, unfoldedType, {}), maps, parallelIterators(5),
+                           [](OpBuilder &b, Location nestedLoc, ValueRange args) {
+                             linalg::YieldOp::create(b, nestedLoc, args[0]);
+                           })
+                           .getResult(0);
+      columns = tensor::CollapseShapeOp::create(rewriter, loc, columnsType, unfolded,
+                                                ArrayRef<ReassociationIndices>{{0, 1, 2}, {3, 4}});
+    }
+    Value weight = tensor::CollapseShapeOp::create(
+        rewriter, loc, RankedTensorType::get({filters, depth}, f32), op.getWeight(),
+        ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+    auto productType = RankedTensorType::get({filters, pixels}, f32);
+    Value product = MatmulOp::create(rewriter, loc, productType, weight, columns);
+    if (Value bias = op.getBias()) {
+      Value column =
+          tensor::ExpandShapeOp::create(rewriter, loc, RankedTensorType::get({filters, 1}, f32),
+                                        bias, ArrayRef<ReassociationIndices>{{0, 1}});
+      product = AddOp::create(rewriter, loc, productType, product, column);
+    }
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        op, resultType, product, ArrayRef<ReassociationIndices>{{0, 1}, {2, 3}});
+    return success();
+  }
+};
+
 /// Shared by max and average pooling: a windowed reduction over a padded input.
 template <typename OpTy>
 FailureOr<Value> lowerPool(OpTy op, PatternRewriter &rewriter, Combine kind, Value padValue,
@@ -484,7 +564,7 @@ struct AvgPoolToGeneric : OpRewritePattern<AvgPoolOp> {
 } // namespace
 
 void populateStructuredPatterns(RewritePatternSet &patterns) {
-  patterns.add<MatmulToGeneric, ConvToGeneric, MaxPoolToGeneric, AvgPoolToGeneric>(
+  patterns.add<MatmulToGeneric, ConvToGeneric, ConvToGemm, MaxPoolToGeneric, AvgPoolToGeneric>(
       patterns.getContext());
 }
 

@@ -308,3 +308,35 @@ func.func @attention_kernel(%q: tensor<?x?x4x16xf32>, %k: tensor<?x?x4x16xf32>, 
   %0 = llm.attention %q, %k, %v, %m {scale = 0.25 : f64, mask_fill = -1.0e4 : f64} : (tensor<?x?x4x16xf32>, tensor<?x?x4x16xf32>, tensor<?x?x4x16xf32>, tensor<1x1x?x?xi1>) -> tensor<?x?x4x16xf32>
   return %0 : tensor<?x?x4x16xf32>
 }
+
+// -----
+
+// A large enough convolution of one image is a GEMM: the padded image unfolded into columns
+// [C*KH*KW, OH*OW] (im2col, strides and dilations in the input map), the weight collapsed to
+// [F, C*KH*KW] times the columns by the GEMM kernel, then the bias and the NCHW result.
+// CHECK-DAG: #[[UNFOLD:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (0, d0, d3 * 2 + d1, d4 * 2 + d2)>
+// CHECK-LABEL: func.func @conv_gemm
+// CHECK: %[[PAD:.*]] = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: %[[UNF:.*]] = linalg.generic {indexing_maps = [#[[UNFOLD]], {{.*}}]} ins(%[[PAD]] : tensor<1x16x34x34xf32>) outs(%{{.*}} : tensor<16x3x3x16x16xf32>)
+// CHECK: %[[COLS:.*]] = tensor.collapse_shape %[[UNF]] {{\[}}[0, 1, 2], [3, 4]] : tensor<16x3x3x16x16xf32> into tensor<144x256xf32>
+// CHECK: %[[W:.*]] = tensor.collapse_shape %arg1 {{\[}}[0], [1, 2, 3]] : tensor<32x16x3x3xf32> into tensor<32x144xf32>
+// CHECK: llm.microkernel "llmc_mk_matmul_f32" ins(%[[W]], %[[COLS]] : tensor<32x144xf32>, tensor<144x256xf32>)
+// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2, 3]] output_shape [1, 32, 16, 16] : tensor<32x256xf32> into tensor<1x32x16x16xf32>
+func.func @conv_gemm(%x: tensor<1x16x32x32xf32>, %w: tensor<32x16x3x3xf32>, %b: tensor<32xf32>) -> tensor<1x32x16x16xf32> {
+  %0 = llm.conv %x, %w, %b {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, groups = 1 : i64}
+      : (tensor<1x16x32x32xf32>, tensor<32x16x3x3xf32>, tensor<32xf32>) -> tensor<1x32x16x16xf32>
+  return %0 : tensor<1x32x16x16xf32>
+}
+
+// -----
+
+// A 1x1 convolution with unit strides and no padding reads the image itself as the columns.
+// CHECK-LABEL: func.func @conv_gemm_pointwise
+// CHECK-NOT: linalg.generic
+// CHECK: %[[COLS:.*]] = tensor.collapse_shape %arg0 {{\[}}[0, 1], [2, 3]] : tensor<1x64x16x16xf32> into tensor<64x256xf32>
+// CHECK: llm.microkernel "llmc_mk_matmul_f32" ins(%{{.*}}, %[[COLS]] : tensor<32x64xf32>, tensor<64x256xf32>)
+func.func @conv_gemm_pointwise(%x: tensor<1x64x16x16xf32>, %w: tensor<32x64x1x1xf32>) -> tensor<1x32x16x16xf32> {
+  %0 = llm.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, groups = 1 : i64}
+      : (tensor<1x64x16x16xf32>, tensor<32x64x1x1xf32>) -> tensor<1x32x16x16xf32>
+  return %0 : tensor<1x32x16x16xf32>
+}
