@@ -82,6 +82,7 @@ LLMC_INLINE void llmc_gemm_micro(const int rows, int64_t kc, const float *restri
 
 typedef struct {
   const float *a, *b; // b: row-major [k, n], or pre-packed panels when `packed`
+  const float *bias;  // n values added to every row of C, or null
   float *c;
   int64_t m, n, k;
   int64_t col_chunk;  // columns of C per task (a multiple of LLMC_GEMM_PANEL)
@@ -257,17 +258,30 @@ static void llmc_gemm_body(void *context, int64_t begin, int64_t end) {
       llmc_gemm_task_packed_b(g, i0, i1, j0);
     else
       llmc_gemm_task_runtime_b(g, i0, i1, j0);
+    if (!g->bias)
+      continue;
+    // The bias epilogue, while the task's block of C is still in the caches.
+    const int64_t cols = g->n - j0 < g->col_chunk ? g->n - j0 : g->col_chunk;
+    for (int64_t i = i0; i < i1; ++i) {
+      float *row = g->c + i * g->n + j0;
+      const float *bias = g->bias + j0;
+      int64_t j = 0;
+      for (; j + 16 <= cols; j += 16)
+        llmc_store_f32x16(row + j, llmc_load_f32x16(row + j) + llmc_load_f32x16(bias + j));
+      for (; j < cols; ++j)
+        row[j] += bias[j];
+    }
   }
 }
 
 /// C = A x B with B row-major or pre-packed: splits C into tasks and runs them.
-LLMC_INLINE void llmc_gemm(const float *a, const float *b, float *c, int64_t m, int64_t n,
-                           int64_t k, bool packed, const llmc_services_t *services) {
+LLMC_INLINE void llmc_gemm(const float *a, const float *b, const float *bias, float *c, int64_t m,
+                           int64_t n, int64_t k, bool packed, const llmc_services_t *services) {
   if (m <= 0 || n <= 0)
     return;
   if (k <= 0) {
     for (int64_t i = 0; i < m * n; ++i)
-      c[i] = 0.0f;
+      c[i] = bias ? bias[i % n] : 0.0f;
     return;
   }
   // A task covers all of m for its columns, so B is packed once; with too few tasks for the
@@ -285,19 +299,26 @@ LLMC_INLINE void llmc_gemm(const float *a, const float *b, float *c, int64_t m, 
   if (groups > row_blocks)
     groups = row_blocks;
   const int64_t blocks_per_group = (row_blocks + groups - 1) / groups;
-  llmc_gemm_args_t g = {a,     b, c, m, n, k, col_chunk, col_tasks, blocks_per_group * LLMC_GEMM_MC,
-                        packed};
+  llmc_gemm_args_t g = {
+      a, b, bias, c, m, n, k, col_chunk, col_tasks, blocks_per_group * LLMC_GEMM_MC, packed};
   groups = (row_blocks + blocks_per_group - 1) / blocks_per_group;
   llmc_parallel(services, groups * col_tasks, 1, llmc_gemm_body, &g);
 }
 
 void LLMC_GEMM_NAME(llmc_mk_matmul_f32)(const float *a, const float *b, float *c, int64_t m,
                                         int64_t n, int64_t k, const llmc_services_t *services) {
-  llmc_gemm(a, b, c, m, n, k, false, services);
+  llmc_gemm(a, b, 0, c, m, n, k, false, services);
 }
 
 void LLMC_GEMM_NAME(llmc_mk_matmul_f32_packed)(const float *a, const float *b_packed, float *c,
                                                int64_t m, int64_t n, int64_t k,
                                                const llmc_services_t *services) {
-  llmc_gemm(a, b_packed, c, m, n, k, true, services);
+  llmc_gemm(a, b_packed, 0, c, m, n, k, true, services);
+}
+
+void LLMC_GEMM_NAME(llmc_mk_matmul_f32_packed_bias)(const float *a, const float *b_packed,
+                                                    const float *bias, float *c, int64_t m,
+                                                    int64_t n, int64_t k,
+                                                    const llmc_services_t *services) {
+  llmc_gemm(a, b_packed, bias, c, m, n, k, true, services);
 }

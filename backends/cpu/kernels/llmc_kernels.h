@@ -82,6 +82,15 @@ void llmc_mk_matmul_f32(const float *a, const float *b, float *c, int64_t m, int
 void llmc_mk_matmul_f32__avx512(const float *a, const float *b, float *c, int64_t m, int64_t n,
                                 int64_t k, const llmc_services_t *services);
 
+/// A convolution's input unfolded for the GEMM (im2col), for one image: x is [channels, h, w];
+/// row (c * kh + i) * kw + j of cols ([channels * kh * kw, oh * ow]) holds, at output position
+/// (y, x), the input at (y * stride_h + i * dilation_h - pad_top, x * stride_w + j * dilation_w -
+/// pad_left), or zero in the padding.
+void llmc_mk_im2col_f32(const float *x, float *cols, int64_t channels, int64_t h, int64_t w,
+                        int64_t kh, int64_t kw, int64_t oh, int64_t ow, int64_t stride_h,
+                        int64_t stride_w, int64_t dilation_h, int64_t dilation_w, int64_t pad_top,
+                        int64_t pad_left, const llmc_services_t *services);
+
 /// The layout of a pre-packed B for llmc_mk_matmul_f32_packed: B [k, n] in panels of
 /// LLMC_GEMM_PANEL columns, panel after panel; a panel holds k rows of LLMC_GEMM_PANEL floats
 /// (row p of panel q is B[p, q * PANEL ...]), the columns past n zero. It takes
@@ -92,6 +101,15 @@ void llmc_mk_matmul_f32__avx512(const float *a, const float *b, float *c, int64_
 /// weights as they are stored, and tasks can share them at no cost.
 void llmc_mk_matmul_f32_packed(const float *a, const float *b_packed, float *c, int64_t m,
                                int64_t n, int64_t k, const llmc_services_t *services);
+/// llmc_mk_matmul_f32_packed followed by C[i, j] += bias[j] (a dense layer's bias epilogue, added
+/// to each block of C while it is in the caches).
+void llmc_mk_matmul_f32_packed_bias(const float *a, const float *b_packed, const float *bias,
+                                    float *c, int64_t m, int64_t n, int64_t k,
+                                    const llmc_services_t *services);
+/// ISA variant: llmc_mk_matmul_f32_packed_bias with the AVX-512 microkernel.
+void llmc_mk_matmul_f32_packed_bias__avx512(const float *a, const float *b_packed,
+                                            const float *bias, float *c, int64_t m, int64_t n,
+                                            int64_t k, const llmc_services_t *services);
 /// ISA variant: llmc_mk_matmul_f32_packed with the AVX-512 microkernel.
 void llmc_mk_matmul_f32_packed__avx512(const float *a, const float *b_packed, float *c, int64_t m,
                                        int64_t n, int64_t k, const llmc_services_t *services);

@@ -74,6 +74,12 @@ struct MatmulToKernel : OpRewritePattern<MatmulOp> {
       : OpRewritePattern(context, /*benefit=*/2) {} // before the generic linalg lowering
 
   LogicalResult matchAndRewrite(MatmulOp op, PatternRewriter &rewriter) const override {
+    return lowerToKernel(op, rewriter);
+  }
+
+  static LogicalResult lowerToKernel(MatmulOp op, PatternRewriter &rewriter) {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(op);
     auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
     auto rhsType = cast<RankedTensorType>(op.getRhs().getType());
     RankedTensorType resultType = op.getType();
@@ -104,14 +110,57 @@ struct MatmulToKernel : OpRewritePattern<MatmulOp> {
     Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
                                          resultType.getElementType(), sizes);
     StringRef kernel = "llmc_mk_matmul_f32";
+    SmallVector<Value> inputs = {lhs, rhs};
+    Operation *replaced = op;
     if (Value packed = packedWeights(rewriter, loc, rhs)) {
       kernel = "llmc_mk_matmul_f32_packed";
-      rhs = packed;
+      inputs[1] = packed;
+      // A dense layer's bias, added by the only user, becomes the kernel's epilogue.
+      if (auto [add, bias] = biasEpilogue(&rewriter, op); add) {
+        kernel = "llmc_mk_matmul_f32_packed_bias";
+        inputs.push_back(bias);
+        replaced = add;
+      }
     }
-    rewriter.replaceOpWithNewOp<MicrokernelOp>(op, TypeRange{resultType},
-                                               rewriter.getStringAttr(kernel), ValueRange{lhs, rhs},
-                                               ValueRange{init}, scalars);
+    auto call =
+        MicrokernelOp::create(rewriter, loc, TypeRange{resultType}, rewriter.getStringAttr(kernel),
+                              inputs, ValueRange{init}, scalars);
+    rewriter.replaceOp(replaced, call.getResults());
+    if (replaced != op)
+      rewriter.eraseOp(op);
     return success();
+  }
+
+  /// When the product's only user adds a bias of N values ([N], or [1, ..., N]) without
+  /// changing the shape, that add and the bias as an [N] tensor (built with `rewriter`; without
+  /// one, the check alone); else nothing.
+  static std::pair<Operation *, Value> biasEpilogue(PatternRewriter *rewriter, MatmulOp op) {
+    if (!op->hasOneUse())
+      return {};
+    auto add = dyn_cast<AddOp>(*op->user_begin());
+    if (!add || add.getType() != op.getType())
+      return {};
+    Value bias = add.getLhs() == op.getResult() ? add.getRhs() : add.getLhs();
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    int64_t n = op.getType().getDimSize(op.getType().getRank() - 1);
+    if (bias == op.getResult() || ShapedType::isDynamic(n) || !biasType.getElementType().isF32() ||
+        biasType.getEncoding() || biasType.getRank() < 1 ||
+        biasType.getRank() > op.getType().getRank() ||
+        biasType.getDimSize(biasType.getRank() - 1) != n ||
+        llvm::any_of(biasType.getShape().drop_back(), [](int64_t size) { return size != 1; }))
+      return {};
+    // The kernel call replaces the product, so the bias must be there already.
+    if (Operation *def = bias.getDefiningOp();
+        def && def->getBlock() == op->getBlock() && !def->isBeforeInBlock(op))
+      return {};
+    if (rewriter && biasType.getRank() > 1) {
+      SmallVector<ReassociationIndices> groups = {
+          llvm::to_vector(llvm::seq<int64_t>(0, biasType.getRank()))};
+      bias = tensor::CollapseShapeOp::create(*rewriter, add.getLoc(),
+                                             RankedTensorType::get({n}, biasType.getElementType()),
+                                             bias, groups);
+    }
+    return {add, bias};
   }
 
   /// A constant [K, N] right operand packed at compile time into the kernel's panel layout
@@ -155,6 +204,28 @@ struct MatmulToKernel : OpRewritePattern<MatmulOp> {
     auto attr = DenseResourceElementsAttr::get(
         packedType, name, HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, 64));
     return arith::ConstantOp::create(rewriter, loc, attr);
+  }
+};
+
+/// `add(matmul(x, W), bias)` seen from the add (the driver may reach it first): the product
+/// and its bias epilogue as one kernel call, as MatmulToKernel makes them.
+struct BiasEpilogueToKernel : OpRewritePattern<AddOp> {
+  BiasEpilogueToKernel(MLIRContext *context) : OpRewritePattern(context, /*benefit=*/3) {}
+
+  LogicalResult matchAndRewrite(AddOp op, PatternRewriter &rewriter) const override {
+    for (Value operand : {op.getLhs(), op.getRhs()}) {
+      auto product = operand.getDefiningOp<MatmulOp>();
+      if (!product || !operand.hasOneUse())
+        continue;
+      ElementsAttr weights;
+      if (!matchPattern(product.getRhs(), m_Constant(&weights)))
+        continue;
+      // Only when the product's lowering would take this add as its epilogue.
+      if (MatmulToKernel::biasEpilogue(nullptr, product).first != op.getOperation())
+        continue;
+      return MatmulToKernel::lowerToKernel(product, rewriter);
+    }
+    return rewriter.notifyMatchFailure(op, "not the bias of a product by constant weights");
   }
 };
 
@@ -362,8 +433,8 @@ struct AttentionToKernel : OpRewritePattern<AttentionOp> {
 } // namespace
 
 void populateLanguageModelPatterns(RewritePatternSet &patterns) {
-  patterns.add<LinearToKernel, MatmulToKernel, EmbeddingToKernel, RopeToKernel,
-               CacheWriteToInsertSlice, CachedAttentionToKernel, AttentionToKernel>(
+  patterns.add<LinearToKernel, MatmulToKernel, BiasEpilogueToKernel, EmbeddingToKernel,
+               RopeToKernel, CacheWriteToInsertSlice, CachedAttentionToKernel, AttentionToKernel>(
       patterns.getContext());
 }
 

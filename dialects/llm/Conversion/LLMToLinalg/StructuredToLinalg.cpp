@@ -277,9 +277,10 @@ struct ConvToGeneric : OpRewritePattern<ConvOp> {
 };
 
 /// A 2-D f32 convolution of one image with one group, static shapes, and enough work becomes a
-/// matrix product for the GEMM kernel: W [F, C*KH*KW] times the image's columns (im2col)
-/// [C*KH*KW, OH*OW] is the result [F, OH*OW], which is NCHW already. A 1x1 kernel with unit
-/// strides and no padding reads the image itself as the columns. The bias is added afterwards.
+/// matrix product for the GEMM kernel: W [F, C*KH*KW] times the image's columns [C*KH*KW, OH*OW]
+/// (written by the im2col kernel) is the result [F, OH*OW], which is NCHW already. A 1x1 kernel
+/// with unit strides and no padding reads the image itself as the columns. The bias is added
+/// afterwards.
 struct ConvToGemm : OpRewritePattern<ConvOp> {
   ConvToGemm(MLIRContext *context) : OpRewritePattern(context, /*benefit=*/2) {}
 
@@ -319,25 +320,30 @@ struct ConvToGemm : OpRewritePattern<ConvOp> {
       columns = tensor::CollapseShapeOp::create(rewriter, loc, columnsType, op.getInput(),
                                                 ArrayRef<ReassociationIndices>{{0, 1}, {2, 3}});
     } else {
-      Value padded = padSpatial(rewriter, loc, op.getInput(), pads.take_front(2),
-                                pads.drop_front(2), scalarConstant(rewriter, loc, f32, 0.0));
-      // Loops c, i, j, y, x: columns[c, i, j, y, x] = padded[0, c, y*s + i*d, x*s + j*d].
-      auto dim = [&](int64_t index) { return getAffineDimExpr(index, context); };
-      SmallVector<AffineExpr> inputExprs = {getAffineConstantExpr(0, context), dim(0),
-                                            dim(3) * strides[0] + dim(1) * dilations[0],
-                                            dim(4) * strides[1] + dim(2) * dilations[1]};
-      auto unfoldedType = RankedTensorType::get({channels, kh, kw, oh, ow}, f32);
-      SmallVector<AffineMap> maps = {AffineMap::get(5, 0, inputExprs, context),
-                                     rewriter.getMultiDimIdentityMap(5)};
-      Value unfolded = linalg::GenericOp::create(
-                           rewriter, loc, unfoldedType, padded,
-                           createInit(rewriter, loc, unfoldedType, {}), maps, parallelIterators(5),
-                           [](OpBuilder &b, Location nestedLoc, ValueRange args) {
-                             linalg::YieldOp::create(b, nestedLoc, args[0]);
-                           })
-                           .getResult(0);
-      columns = tensor::CollapseShapeOp::create(rewriter, loc, columnsType, unfolded,
-                                                ArrayRef<ReassociationIndices>{{0, 1, 2}, {3, 4}});
+      // The im2col kernel (backends/cpu/kernels/im2col.c) reads the image in place, padding
+      // included, and fills the columns on the threads.
+      auto i64 = [&](int64_t value) {
+        return arith::ConstantOp::create(rewriter, loc, rewriter.getI64IntegerAttr(value))
+            .getResult();
+      };
+      SmallVector<Value> scalars = {i64(channels),
+                                    i64(inputType.getDimSize(2)),
+                                    i64(inputType.getDimSize(3)),
+                                    i64(kh),
+                                    i64(kw),
+                                    i64(oh),
+                                    i64(ow),
+                                    i64(strides[0]),
+                                    i64(strides[1]),
+                                    i64(dilations[0]),
+                                    i64(dilations[1]),
+                                    i64(pads[0]),
+                                    i64(pads[1])};
+      columns = MicrokernelOp::create(
+                    rewriter, loc, TypeRange{columnsType},
+                    rewriter.getStringAttr("llmc_mk_im2col_f32"), ValueRange{op.getInput()},
+                    ValueRange{createInit(rewriter, loc, columnsType, {})}, scalars)
+                    .getResult(0);
     }
     Value weight = tensor::CollapseShapeOp::create(
         rewriter, loc, RankedTensorType::get({filters, depth}, f32), op.getWeight(),

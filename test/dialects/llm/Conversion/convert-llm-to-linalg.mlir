@@ -311,14 +311,12 @@ func.func @attention_kernel(%q: tensor<?x?x4x16xf32>, %k: tensor<?x?x4x16xf32>, 
 
 // -----
 
-// A large enough convolution of one image is a GEMM: the padded image unfolded into columns
-// [C*KH*KW, OH*OW] (im2col, strides and dilations in the input map), the weight collapsed to
-// [F, C*KH*KW] times the columns by the GEMM kernel, then the bias and the NCHW result.
-// CHECK-DAG: #[[UNFOLD:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (0, d0, d3 * 2 + d1, d4 * 2 + d2)>
+// A large enough convolution of one image is a GEMM: the im2col kernel unfolds the image into
+// columns [C*KH*KW, OH*OW] (sizes, strides, dilations and the top and left padding as
+// scalars), the weight collapsed to [F, C*KH*KW] times the columns runs on the GEMM kernel,
+// then the bias and the NCHW result.
 // CHECK-LABEL: func.func @conv_gemm
-// CHECK: %[[PAD:.*]] = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
-// CHECK: %[[UNF:.*]] = linalg.generic {indexing_maps = [#[[UNFOLD]], {{.*}}]} ins(%[[PAD]] : tensor<1x16x34x34xf32>) outs(%{{.*}} : tensor<16x3x3x16x16xf32>)
-// CHECK: %[[COLS:.*]] = tensor.collapse_shape %[[UNF]] {{\[}}[0, 1, 2], [3, 4]] : tensor<16x3x3x16x16xf32> into tensor<144x256xf32>
+// CHECK: %[[COLS:.*]] = llm.microkernel "llmc_mk_im2col_f32" ins(%arg0 : tensor<1x16x32x32xf32>) outs(%{{.*}} : tensor<144x256xf32>) scalars(%c16_i64, %c32_i64, %c32_i64, %c3_i64, %c3_i64, %c16_i64, %c16_i64, %c2_i64, %c2_i64, %c1_i64, %c1_i64, %c1_i64, %c1_i64 :
 // CHECK: %[[W:.*]] = tensor.collapse_shape %arg1 {{\[}}[0], [1, 2, 3]] : tensor<32x16x3x3xf32> into tensor<32x144xf32>
 // CHECK: llm.microkernel "llmc_mk_matmul_f32" ins(%[[W]], %[[COLS]] : tensor<32x144xf32>, tensor<144x256xf32>)
 // CHECK: tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2, 3]] output_shape [1, 32, 16, 16] : tensor<32x256xf32> into tensor<1x32x16x16xf32>
@@ -339,4 +337,24 @@ func.func @conv_gemm_pointwise(%x: tensor<1x64x16x16xf32>, %w: tensor<32x64x1x1x
   %0 = llm.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, groups = 1 : i64}
       : (tensor<1x64x16x16xf32>, tensor<32x64x1x1xf32>) -> tensor<1x32x16x16xf32>
   return %0 : tensor<1x32x16x16xf32>
+}
+
+// -----
+
+// A dense layer: the constant weight pre-packed and the bias added by the kernel's epilogue; a
+// bias computed after the product, or an add that broadcasts, stays an add.
+// CHECK-LABEL: func.func @matmul_bias_epilogue
+// CHECK: %[[B:.*]] = tensor.collapse_shape %arg1 {{\[}}[0, 1]] : tensor<1x3xf32> into tensor<3xf32>
+// CHECK: %[[Y:.*]] = llm.microkernel "llmc_mk_matmul_f32_packed_bias" ins(%arg0, %{{.*}}, %[[B]] : tensor<?x2xf32>, tensor<64xf32>, tensor<3xf32>)
+// CHECK: llm.microkernel "llmc_mk_matmul_f32_packed" ins
+// CHECK: linalg.generic
+// CHECK: return %[[Y]]
+func.func @matmul_bias_epilogue(%a: tensor<?x2xf32>, %b: tensor<1x3xf32>) -> (tensor<?x3xf32>, tensor<?x3xf32>) {
+  %w = arith.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>
+  %0 = llm.matmul %a, %w : tensor<?x2xf32>, tensor<2x3xf32> -> tensor<?x3xf32>
+  %1 = llm.add %0, %b : tensor<?x3xf32>, tensor<1x3xf32> -> tensor<?x3xf32>
+  %2 = llm.matmul %a, %w : tensor<?x2xf32>, tensor<2x3xf32> -> tensor<?x3xf32>
+  %late = llm.exp %b : tensor<1x3xf32>
+  %3 = llm.add %late, %2 : tensor<1x3xf32>, tensor<?x3xf32> -> tensor<?x3xf32>
+  return %1, %3 : tensor<?x3xf32>, tensor<?x3xf32>
 }

@@ -24,6 +24,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 using llmc::test::inlineServices;
@@ -1057,4 +1058,103 @@ TEST(KernelsTest, AttentionAgainstReference) {
   checkAttention({3, 33, 33, 4, 32, 32, false, 2, 1, 0.0f}, seed++, pool);
   checkAttention({3, 33, 90, 4, 32, 32, true, 1, 1, lowest}, seed++, pool);
   EXPECT_GE(pool.workerRanges(), 1);
+}
+
+//===----------------------------------------------------------------------===//
+// im2col (llmc_mk_im2col_f32)
+//===----------------------------------------------------------------------===//
+
+TEST(KernelsTest, Im2colAgainstReference) {
+  KernelPool pool(2);
+  llmc_services_t inlineTable = inlineServices();
+  std::mt19937 rng(8000);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  struct Case {
+    int64_t c, h, w, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;
+  };
+  // Padding on each side, strides, dilations, a kernel wider than the image with padding, and
+  // enough rows to split across threads.
+  for (const Case &k :
+       {Case{3, 7, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, Case{2, 8, 8, 3, 5, 2, 3, 1, 1, 0, 2, 1, 2},
+        Case{4, 10, 6, 2, 2, 1, 2, 3, 2, 2, 0, 0, 3}, Case{1, 3, 3, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2},
+        Case{64, 20, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}}) {
+    const int64_t oh = (k.h + k.pt + k.pb - (k.kh - 1) * k.dh - 1) / k.sh + 1;
+    const int64_t ow = (k.w + k.pl + k.pr - (k.kw - 1) * k.dw - 1) / k.sw + 1;
+    SCOPED_TRACE("im2col c=" + std::to_string(k.c) + " " + std::to_string(k.h) + "x" +
+                 std::to_string(k.w) + " -> " + std::to_string(oh) + "x" + std::to_string(ow));
+    GuardedBuffer x((size_t)(k.c * k.h * k.w) * 4);
+    for (int64_t i = 0; i < k.c * k.h * k.w; ++i)
+      x.floats()[i] = u(rng);
+    const int64_t rows = k.c * k.kh * k.kw;
+    for (const llmc_services_t *services :
+         {(const llmc_services_t *)&inlineTable, pool.services()}) {
+      GuardedBuffer cols((size_t)(rows * oh * ow) * 4);
+      for (int64_t i = 0; i < rows * oh * ow; ++i)
+        cols.floats()[i] = NAN;
+      llmc_mk_im2col_f32(x.floats(), cols.floats(), k.c, k.h, k.w, k.kh, k.kw, oh, ow, k.sh, k.sw,
+                         k.dh, k.dw, k.pt, k.pl, services);
+      int bad = 0;
+      for (int64_t c = 0; c < k.c; ++c)
+        for (int64_t i = 0; i < k.kh; ++i)
+          for (int64_t j = 0; j < k.kw; ++j)
+            for (int64_t y = 0; y < oh; ++y)
+              for (int64_t xo = 0; xo < ow && bad < 5; ++xo) {
+                const int64_t sy = y * k.sh + i * k.dh - k.pt, sx = xo * k.sw + j * k.dw - k.pl;
+                const float expected = sy >= 0 && sy < k.h && sx >= 0 && sx < k.w
+                                           ? x.floats()[(c * k.h + sy) * k.w + sx]
+                                           : 0.0f;
+                const float got = cols.floats()[(((c * k.kh + i) * k.kw + j) * oh + y) * ow + xo];
+                if (std::memcmp(&got, &expected, 4) != 0) {
+                  ADD_FAILURE() << "cols[" << c << ", " << i << ", " << j << ", " << y << ", " << xo
+                                << "] = " << got << ", expected " << expected;
+                  ++bad;
+                }
+              }
+    }
+  }
+  EXPECT_GE(pool.workerRanges(), 1);
+}
+
+TEST(KernelsTest, MatmulBiasEpilogue) {
+  // The bias is added to the finished product: exactly the product plus the bias, on one and on
+  // two threads, and where k is 0 the bias alone.
+  KernelPool pool(2);
+  llmc_services_t inlineTable = inlineServices();
+  using BiasFn = void (*)(const float *, const float *, const float *, float *, int64_t, int64_t,
+                          int64_t, const llmc_services_t *);
+  std::vector<std::tuple<std::string, MatmulFn, BiasFn, bool (*)()>> kernels = {
+      {"generic", llmc_mk_matmul_f32_packed, llmc_mk_matmul_f32_packed_bias, [] { return true; }},
+#ifdef LLMC_KERNELS_HAVE_AVX512
+      {"avx512", llmc_mk_matmul_f32_packed__avx512, llmc_mk_matmul_f32_packed_bias__avx512,
+       hasAvx512Fma},
+#endif
+  };
+  std::mt19937 rng(9000);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  for (const auto &[name, plain, withBias, supported] : kernels) {
+    if (!supported())
+      continue;
+    for (auto [m, n, k] :
+         {std::tuple<int64_t, int64_t, int64_t>{37, 70, 300}, {64, 768, 256}, {5, 33, 0}}) {
+      SCOPED_TRACE(name + " m=" + std::to_string(m) + " n=" + std::to_string(n) +
+                   " k=" + std::to_string(k));
+      std::vector<float> a((size_t)(m * k)), b((size_t)(k * n)), bias((size_t)n);
+      for (float &v : a)
+        v = u(rng);
+      for (float &v : b)
+        v = u(rng);
+      for (float &v : bias)
+        v = u(rng);
+      std::unique_ptr<GuardedBuffer> packed = packWeights(b.data(), n, k);
+      std::vector<float> expected((size_t)(m * n)), got((size_t)(m * n));
+      plain(a.data(), packed->floats(), expected.data(), m, n, k, &inlineTable);
+      for (int64_t i = 0; i < m * n; ++i)
+        expected[(size_t)i] += bias[(size_t)(i % n)];
+      for (const llmc_services_t *services :
+           {(const llmc_services_t *)&inlineTable, pool.services()}) {
+        withBias(a.data(), packed->floats(), bias.data(), got.data(), m, n, k, services);
+        EXPECT_EQ(got, expected);
+      }
+    }
+  }
 }
