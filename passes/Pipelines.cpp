@@ -15,6 +15,15 @@ struct OptimizePipelineOptions : PassPipelineOptions<OptimizePipelineOptions> {
       *this, "decompose-batch-norm",
       llvm::cl::desc("Rewrite inference batch normalization into multiply and add"),
       llvm::cl::init(true)};
+  Option<bool> fuseNorms{*this, "fuse-norms",
+                         llvm::cl::desc("Recompose normalizations and softmaxes (llm-fuse-norms)"),
+                         llvm::cl::init(true)};
+  Option<bool> fuseAttention{*this, "fuse-attention",
+                             llvm::cl::desc("Recompose attention (llm-fuse-attention)"),
+                             llvm::cl::init(true)};
+  Option<bool> fuseLinear{*this, "fuse-linear",
+                          llvm::cl::desc("Merge dense layers of one input (llm-fuse-linear)"),
+                          llvm::cl::init(true)};
 };
 
 } // namespace
@@ -29,10 +38,13 @@ void buildOptimizePipeline(OpPassManager &pm, const OptimizeOptions &options) {
   pm.addPass(createCanonicalizerPass());
   // After the clean-ups, so that the matchers see one value where the exporter computed it
   // twice; before linear fusion, which does not look at normalizations.
-  pm.addNestedPass<func::FuncOp>(llm::createLLMFuseNormsPass());
+  if (options.fuseNorms)
+    pm.addNestedPass<func::FuncOp>(llm::createLLMFuseNormsPass());
   // After the norms pass, which recomposes softmaxes that exporters wrote out.
-  pm.addNestedPass<func::FuncOp>(llm::createLLMFuseAttentionPass());
-  pm.addPass(llm::createLLMFuseLinearPass());
+  if (options.fuseAttention)
+    pm.addNestedPass<func::FuncOp>(llm::createLLMFuseAttentionPass());
+  if (options.fuseLinear)
+    pm.addPass(llm::createLLMFuseLinearPass());
 }
 
 void registerPipelines() {
@@ -42,6 +54,9 @@ void registerPipelines() {
       [](OpPassManager &pm, const OptimizePipelineOptions &pipelineOptions) {
         OptimizeOptions options;
         options.decomposeBatchNorm = pipelineOptions.decomposeBatchNorm;
+        options.fuseNorms = pipelineOptions.fuseNorms;
+        options.fuseAttention = pipelineOptions.fuseAttention;
+        options.fuseLinear = pipelineOptions.fuseLinear;
         buildOptimizePipeline(pm, options);
       });
 }

@@ -10,6 +10,10 @@ namespace llmc {
 struct OptimizeOptions {
   /// Rewrite inference batch normalization into multiply and add (`llm-decompose-batch-norm`).
   bool decomposeBatchNorm = true;
+  /// The fusion passes: `llm-fuse-norms`, `llm-fuse-attention` and `llm-fuse-linear`.
+  bool fuseNorms = true;
+  bool fuseAttention = true;
+  bool fuseLinear = true;
 };
 
 /// The target-independent pipeline on the llm dialect: canonicalize, refine shapes, decompose,

@@ -245,7 +245,7 @@ def main():
 
     peak, bandwidth = machine_ceilings(bin_dir, threads)
     print(f"peak fp32 GFLOP/s {peak}, read GB/s {bandwidth}", file=sys.stderr)
-    rows, notes = [], []
+    rows, notes, timed_cases = [], [], []
     for name, path, inputs, flops, moved in build_cases(args.work):
         if args.filter and not re.search(args.filter, name):
             continue
@@ -262,6 +262,7 @@ def main():
             file = f"{stem}.{input_name}.npy"
             np.save(file, value)
             specs.append(f"{input_name}={file}")
+        timed_cases.append((name, path, specs))
         for t in threads:
             llmc_command = [llmc, "bench", artifact, "--threads", str(t)]
             ort_command = ["node", os.path.join(HERE, "ort_bench.mjs"), path, "--threads",
@@ -291,6 +292,7 @@ def main():
                          "bytes": moved, "gbs": None})
             add_roofline(rows[-1], peak, bandwidth)
             print(format_row(rows[-1]), file=sys.stderr)
+    fusion_rows = fusion_ablations(llmc, args, threads, timed_cases, rows)
     if not args.no_decode and not args.filter:
         try:
             rows += decode_step(llmc, bin_dir, args.work, threads)
@@ -308,17 +310,62 @@ def main():
             add_roofline(row, peak, bandwidth)
     table = "\n".join([HEADER] + [format_row(row) for row in rows])
     print(table)
+    fusion_table = "\n".join([FUSION_HEADER] + [format_fusion_row(row) for row in fusion_rows])
+    if fusion_rows:
+        print(fusion_table)
     for note in notes:
         print(f"note: {note}")
     machine = describe_machine(peak, bandwidth)
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"machine": machine, "peak_gflops": peak, "read_gbs": bandwidth,
-                       "rows": rows, "notes": notes, "ort": have_ort}, f, indent=1)
+                       "rows": rows, "fusion_rows": fusion_rows, "notes": notes,
+                       "ort": have_ort}, f, indent=1)
             f.write("\n")
     if args.write_doc:
-        write_doc(args, machine, table, notes, have_ort)
+        write_doc(args, machine, table, fusion_table if fusion_rows else "", notes, have_ort)
     return 0
+
+
+FUSIONS = [("no_attention", ["attention"]), ("no_norms", ["norms"]),
+           ("no_norms_attention", ["norms", "attention"])]
+
+FUSION_HEADER = ("| case | threads | all ms | without llm-fuse-attention ms "
+                 "| without llm-fuse-norms ms | without both ms |\n|---|---|---|---|---|---|")
+
+
+def fusion_ablations(llmc, args, threads, timed_cases, rows):
+    """The GPT and BERT cases compiled with fusion passes left out, llmc only."""
+    results = []
+    for name, path, specs in timed_cases:
+        if not re.search("GPT|BERT", name):
+            continue
+        variants = {}
+        for key, passes in FUSIONS:
+            artifact = f"{os.path.splitext(path)[0]}.{key}.llmc"
+            run([llmc, "compile", path, "-o", artifact, "--no-fuse=" + ",".join(passes)])
+            variants[key] = artifact
+        for t in threads:
+            row = {"case": name, "threads": t,
+                   "all": next((r["llmc_ms"] for r in rows
+                                if r["case"] == name and r["threads"] == t), None)}
+            for key, artifact in variants.items():
+                command = [llmc, "bench", artifact, "--threads", str(t)]
+                for spec in specs:
+                    command += ["--input", spec]
+                probe_ms = probe(command, args.probe_timeout)
+                row[key] = None if probe_ms is None else statistics.median(
+                    timed(command, probe_ms, args.target_ms) for _ in range(args.rounds))
+            results.append(row)
+            print(format_fusion_row(row), file=sys.stderr)
+    return results
+
+
+def format_fusion_row(row):
+    def ms(value):
+        return "not timed" if value is None else f"{value:.3f}"
+    return (f"| {row['case']} | {row['threads']} | {ms(row['all'])} | {ms(row['no_attention'])} "
+            f"| {ms(row['no_norms'])} | {ms(row['no_norms_attention'])} |")
 
 
 HEADER = ("| case | threads | llmc ms | ORT ms | speedup (ORT/llmc) | llmc GFLOP/s | ORT GFLOP/s "
@@ -354,7 +401,7 @@ def describe_machine(peak, bandwidth):
     return f"{cpu}, {os.cpu_count()} CPUs, {platform.machine()} ({ceilings})"
 
 
-def write_doc(args, machine, table, notes, have_ort):
+def write_doc(args, machine, table, fusion_table, notes, have_ort):
     command = ("/usr/bin/python3 tools/bench/perf_suite.py --llmc build/bin/llmc "
                f"--write-doc {args.write_doc}" + (f" --json {args.json}" if args.json else ""))
     missing_ort = "" if have_ort else (
@@ -395,6 +442,20 @@ How it measures (`tools/bench/perf_suite.py`):
   as a fraction of `llmc-membw`'s bandwidth for a buffer the size of the weights.
 {missing_ort}
 {table}
+"""
+    if fusion_table:
+        text += f"""
+## What the fusion passes bring
+
+The transformers again, compiled without some of the fusion passes (`llmc compile
+--no-fuse=...`), llmc only, timed the same way (median of {args.rounds} runs). *all* is the
+default compile of the table above. `llm-fuse-norms` recomposes LayerNorm, RMSNorm and softmax
+from the primitives exporters write and runs them as row kernels; `llm-fuse-attention` turns
+Q·Kᵀ, scale, mask, softmax and ·V into one flash-style kernel. Elementwise chains are fused
+during lowering (linalg elementwise fusion) and dense layers' biases are added by the GEMM
+kernel's epilogue in every column.
+
+{fusion_table}
 """
     if notes:
         text += "\nNot measured:\n\n" + "".join(f"- {note}\n" for note in notes)

@@ -79,6 +79,13 @@ cl::opt<bool> noDecomposeBatchNorm("no-decompose-batch-norm",
                                    cl::init(false), cl::sub(compileCommand),
                                    cl::cat(optionCategory));
 
+cl::list<std::string> noFuse(
+    "no-fuse",
+    cl::desc("Skip fusion passes, to measure what they bring: norms (llm-fuse-norms), "
+             "attention (llm-fuse-attention), linear (llm-fuse-linear)"),
+    cl::value_desc("PASS,..."), cl::CommaSeparated, cl::sub(compileCommand),
+    cl::cat(optionCategory));
+
 int fail(const Twine &message) {
   errs() << "llmc compile: error: " << message << "\n";
   return 1;
@@ -214,6 +221,17 @@ int runCompile() {
   mlir::PassManager pm(&context);
   OptimizeOptions options;
   options.decomposeBatchNorm = !noDecomposeBatchNorm;
+  for (const std::string &pass : noFuse) {
+    if (pass == "norms")
+      options.fuseNorms = false;
+    else if (pass == "attention")
+      options.fuseAttention = false;
+    else if (pass == "linear")
+      options.fuseLinear = false;
+    else
+      return fail("--no-fuse: unknown fusion pass '" + pass +
+                  "' (expected norms, attention or linear)");
+  }
   buildOptimizePipeline(pm, options);
   if (failed(pm.run(*module)))
     return fail("the optimization pipeline failed on '" + inputPath + "'");
