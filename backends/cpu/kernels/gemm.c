@@ -248,6 +248,62 @@ static void llmc_gemm_task_packed_b(const llmc_gemm_args_t *g, int64_t i0, int64
   llmc_gemm_task(g, i0, i1, j0, LLMC_GEMM_PACKED_KC, a_pack, 0);
 }
 
+/// The pre-packed kernel on tall products packs each k block of all of A once, shared by the
+/// column chunks (the order of BLIS), instead of once per chunk: the arguments of its phases.
+typedef struct {
+  const llmc_gemm_args_t *g;
+  float *a_all; // k block p0 of A in MR-row panels: rows r .. r + MR at a_all + r * kc
+  int64_t p0, kc;
+} llmc_gemm_shared_t;
+
+static void llmc_gemm_pack_body(void *context, int64_t begin, int64_t end) {
+  const llmc_gemm_shared_t *s = (const llmc_gemm_shared_t *)context;
+  const llmc_gemm_args_t *g = s->g;
+  for (int64_t block = begin; block < end; ++block) {
+    const int64_t ic = block * LLMC_GEMM_MC;
+    const int64_t rows = g->m - ic < LLMC_GEMM_MC ? g->m - ic : LLMC_GEMM_MC;
+    llmc_gemm_pack_a(g->a + ic * g->k + s->p0, g->k, rows, s->kc, s->a_all + ic * s->kc);
+  }
+}
+
+static void llmc_gemm_shared_body(void *context, int64_t begin, int64_t end) {
+  const llmc_gemm_shared_t *s = (const llmc_gemm_shared_t *)context;
+  const llmc_gemm_args_t *g = s->g;
+  float tile[LLMC_GEMM_MR * LLMC_GEMM_NR] __attribute__((aligned(64)));
+  const int64_t n = g->n, k = g->k, kc = s->kc, p0 = s->p0;
+  const bool accumulate = p0 > 0;
+  for (int64_t t = begin; t < end; ++t) {
+    const int64_t i0 = t / g->col_tasks * g->group_rows;
+    const int64_t i1 = g->m - i0 < g->group_rows ? g->m : i0 + g->group_rows;
+    const int64_t j0 = t % g->col_tasks * g->col_chunk;
+    const int64_t cols = n - j0 < g->col_chunk ? n - j0 : g->col_chunk;
+    for (int64_t ir = i0; ir < i1; ir += LLMC_GEMM_MR) {
+      const int64_t mr = i1 - ir < LLMC_GEMM_MR ? i1 - ir : LLMC_GEMM_MR;
+      const float *a = s->a_all + ir * kc;
+      for (int64_t jr = 0; jr < cols; jr += LLMC_GEMM_NR) {
+        const int64_t nr = cols - jr < LLMC_GEMM_NR ? cols - jr : LLMC_GEMM_NR;
+        const int64_t j = j0 + jr;
+        const float *b =
+            g->b + (j / LLMC_GEMM_PANEL * k + p0) * LLMC_GEMM_PANEL + j % LLMC_GEMM_PANEL;
+        float *c = g->c + ir * n + j;
+        if (nr == LLMC_GEMM_NR) {
+          llmc_gemm_tile(mr, kc, a, b, LLMC_GEMM_PANEL, c, n, accumulate);
+          continue;
+        }
+        llmc_gemm_tile(mr, kc, a, b, LLMC_GEMM_PANEL, tile, LLMC_GEMM_NR, false);
+        for (int64_t i = 0; i < mr; ++i)
+          for (int64_t jj = 0; jj < nr; ++jj)
+            c[i * n + jj] = accumulate ? c[i * n + jj] + tile[i * LLMC_GEMM_NR + jj]
+                                       : tile[i * LLMC_GEMM_NR + jj];
+      }
+    }
+    if (g->bias && p0 + kc == k)
+      for (int64_t i = i0; i < i1; ++i)
+        for (int64_t j = 0; j < cols; ++j)
+          g->c[i * n + j0 + j] += g->bias[j0 + j];
+  }
+}
+
 static void llmc_gemm_body(void *context, int64_t begin, int64_t end) {
   const llmc_gemm_args_t *g = (const llmc_gemm_args_t *)context;
   for (int64_t t = begin; t < end; ++t) {
@@ -302,6 +358,24 @@ LLMC_INLINE void llmc_gemm(const float *a, const float *b, const float *bias, fl
   llmc_gemm_args_t g = {
       a, b, bias, c, m, n, k, col_chunk, col_tasks, blocks_per_group * LLMC_GEMM_MC, packed};
   groups = (row_blocks + blocks_per_group - 1) / blocks_per_group;
+  // Tall products by pre-packed weights in several column chunks: A's k blocks packed once
+  // each into memory from the services (version 2 on), shared by all chunks.
+  const bool can_allocate =
+      services && services->version >= 2 &&
+      services->size >= offsetof(llmc_services_t, allocate) + sizeof(services->allocate) &&
+      services->allocate;
+  if (packed && can_allocate && col_tasks > 1 && row_blocks >= 4) {
+    const int64_t kc_max = k < LLMC_GEMM_PACKED_KC ? k : LLMC_GEMM_PACKED_KC;
+    const int64_t m_panels = (m + LLMC_GEMM_MR - 1) / LLMC_GEMM_MR * LLMC_GEMM_MR;
+    float *a_all =
+        (float *)services->allocate(services, m_panels * kc_max * (int64_t)sizeof(float), 64);
+    for (int64_t p0 = 0; p0 < k; p0 += LLMC_GEMM_PACKED_KC) {
+      llmc_gemm_shared_t shared = {&g, a_all, p0, k - p0 < kc_max ? k - p0 : kc_max};
+      llmc_parallel(services, row_blocks, 1, llmc_gemm_pack_body, &shared);
+      llmc_parallel(services, groups * col_tasks, 1, llmc_gemm_shared_body, &shared);
+    }
+    return;
+  }
   llmc_parallel(services, groups * col_tasks, 1, llmc_gemm_body, &g);
 }
 

@@ -12,17 +12,44 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstdlib>
+#include <mutex>
 #include <thread>
 #include <vector>
 
 namespace llmc::test {
 
+/// services->allocate for the test tables: aligned memory that lives until the process ends
+/// (the runtime frees such buffers after each call; the tests make few calls).
+inline void *testAllocate(const llmc_services_t *, int64_t size, int64_t alignment) {
+  struct Arena {
+    std::mutex mutex;
+    std::vector<void *> blocks;
+    ~Arena() {
+      for (void *block : blocks)
+        std::free(block);
+    }
+  };
+  static Arena arena;
+  if (alignment < 16)
+    alignment = 16;
+  size_t bytes = (size_t)(size > 0 ? size : 1);
+  void *block =
+      std::aligned_alloc((size_t)alignment, (bytes + alignment - 1) / alignment * alignment);
+  if (!block)
+    std::abort();
+  std::lock_guard<std::mutex> lock(arena.mutex);
+  arena.blocks.push_back(block);
+  return block;
+}
+
 /// A services table that runs every parallel_for inline.
 inline llmc_services_t inlineServices() {
   llmc_services_t s{};
-  s.version = 1;
+  s.version = LLMC_SERVICES_VERSION;
   s.size = sizeof(llmc_services_t);
   s.thread_count = 1;
+  s.allocate = testAllocate;
   s.parallel_for = [](const llmc_services_t *, int64_t count, int64_t, llmc_parallel_body_t body,
                       void *context) {
     if (count > 0)
@@ -35,9 +62,10 @@ inline llmc_services_t inlineServices() {
 class KernelPool {
 public:
   explicit KernelPool(int threads) : threads_(threads < 1 ? 1 : threads) {
-    services_.version = 1;
+    services_.version = LLMC_SERVICES_VERSION;
     services_.size = sizeof(llmc_services_t);
     services_.thread_count = threads_;
+    services_.allocate = testAllocate;
     services_.parallel_for = &KernelPool::parallelFor;
     services_.runtime_state = this;
     for (int i = 1; i < threads_; ++i)

@@ -542,6 +542,8 @@ TEST(KernelsTest, MatmulLargeSplitsAcrossThreads) {
     checkMatmul(kernel, 200, 64, 512, seed++, pool);
     checkMatmul(kernel, 1, 700, 1000, seed++, pool);
     checkMatmul(kernel, 500, 3, 300, seed++, pool);
+    // Tall enough for the pre-packed kernels to pack A's k blocks once for all column chunks.
+    checkMatmul(kernel, 430, 1100, 1100, seed++, pool);
   }
   EXPECT_GE(pool.workerRanges(), 1);
 }
