@@ -189,6 +189,23 @@ _Static_assert(LLMC_GEMM_PANEL % LLMC_GEMM_NR == 0 && LLMC_GEMM_NC % LLMC_GEMM_P
                    LLMC_GEMM_PACKED_NC % LLMC_GEMM_PANEL == 0,
                "a pre-packed panel holds whole microkernel panels, a chunk whole panels");
 
+/// The microkernel on the mr x nr tile of C at c (row stride ldc): in place when the tile is NR
+/// wide, else through a local buffer, so that nothing past C's edge is written.
+LLMC_INLINE void llmc_gemm_edge_tile(int64_t mr, int64_t nr, int64_t kc, const float *a,
+                                     const float *b, int64_t ldb, float *c, int64_t ldc,
+                                     bool accumulate) {
+  if (nr == LLMC_GEMM_NR) {
+    llmc_gemm_tile(mr, kc, a, b, ldb, c, ldc, accumulate);
+    return;
+  }
+  float tile[LLMC_GEMM_MR * LLMC_GEMM_NR] __attribute__((aligned(64)));
+  llmc_gemm_tile(mr, kc, a, b, ldb, tile, LLMC_GEMM_NR, false);
+  for (int64_t i = 0; i < mr; ++i)
+    for (int64_t j = 0; j < nr; ++j)
+      c[i * ldc + j] =
+          accumulate ? c[i * ldc + j] + tile[i * LLMC_GEMM_NR + j] : tile[i * LLMC_GEMM_NR + j];
+}
+
 /// One task: rows [i0, i1) and columns [j0, j0 + col_chunk) of C, clipped to the matrix, in
 /// blocks of kc_max values of k. For each block of k it packs its B block once unless B is
 /// pre-packed (either way the block stays in L2); then for each block of MC rows it packs A's
@@ -196,7 +213,6 @@ _Static_assert(LLMC_GEMM_PANEL % LLMC_GEMM_NR == 0 && LLMC_GEMM_NC % LLMC_GEMM_P
 LLMC_INLINE void llmc_gemm_task(const llmc_gemm_args_t *g, int64_t i0, int64_t i1, int64_t j0,
                                 const int64_t kc_max, float *restrict a_pack,
                                 float *restrict b_pack) {
-  float tile[LLMC_GEMM_MR * LLMC_GEMM_NR] __attribute__((aligned(64)));
   const int64_t cols = g->n - j0 < g->col_chunk ? g->n - j0 : g->col_chunk;
   const int64_t n = g->n, k = g->k;
   for (int64_t p0 = 0; p0 < k; p0 += kc_max) {
@@ -218,16 +234,7 @@ LLMC_INLINE void llmc_gemm_task(const llmc_gemm_args_t *g, int64_t i0, int64_t i
                                            j % LLMC_GEMM_PANEL
                                      : b_pack + jr * kc;
           const int64_t ldb = g->packed ? LLMC_GEMM_PANEL : LLMC_GEMM_NR;
-          float *c = g->c + (ic + ir) * n + j;
-          if (nr == LLMC_GEMM_NR) {
-            llmc_gemm_tile(mr, kc, a, b, ldb, c, n, accumulate);
-            continue;
-          }
-          llmc_gemm_tile(mr, kc, a, b, ldb, tile, LLMC_GEMM_NR, false);
-          for (int64_t i = 0; i < mr; ++i)
-            for (int64_t jj = 0; jj < nr; ++jj)
-              c[i * n + jj] = accumulate ? c[i * n + jj] + tile[i * LLMC_GEMM_NR + jj]
-                                         : tile[i * LLMC_GEMM_NR + jj];
+          llmc_gemm_edge_tile(mr, nr, kc, a, b, ldb, g->c + (ic + ir) * n + j, n, accumulate);
         }
       }
     }
@@ -269,7 +276,6 @@ static void llmc_gemm_pack_body(void *context, int64_t begin, int64_t end) {
 static void llmc_gemm_shared_body(void *context, int64_t begin, int64_t end) {
   const llmc_gemm_shared_t *s = (const llmc_gemm_shared_t *)context;
   const llmc_gemm_args_t *g = s->g;
-  float tile[LLMC_GEMM_MR * LLMC_GEMM_NR] __attribute__((aligned(64)));
   const int64_t n = g->n, k = g->k, kc = s->kc, p0 = s->p0;
   const bool accumulate = p0 > 0;
   for (int64_t t = begin; t < end; ++t) {
@@ -285,16 +291,7 @@ static void llmc_gemm_shared_body(void *context, int64_t begin, int64_t end) {
         const int64_t j = j0 + jr;
         const float *b =
             g->b + (j / LLMC_GEMM_PANEL * k + p0) * LLMC_GEMM_PANEL + j % LLMC_GEMM_PANEL;
-        float *c = g->c + ir * n + j;
-        if (nr == LLMC_GEMM_NR) {
-          llmc_gemm_tile(mr, kc, a, b, LLMC_GEMM_PANEL, c, n, accumulate);
-          continue;
-        }
-        llmc_gemm_tile(mr, kc, a, b, LLMC_GEMM_PANEL, tile, LLMC_GEMM_NR, false);
-        for (int64_t i = 0; i < mr; ++i)
-          for (int64_t jj = 0; jj < nr; ++jj)
-            c[i * n + jj] = accumulate ? c[i * n + jj] + tile[i * LLMC_GEMM_NR + jj]
-                                       : tile[i * LLMC_GEMM_NR + jj];
+        llmc_gemm_edge_tile(mr, nr, kc, a, b, LLMC_GEMM_PANEL, g->c + ir * n + j, n, accumulate);
       }
     }
     if (g->bias && p0 + kc == k)

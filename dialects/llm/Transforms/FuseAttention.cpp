@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/llm/IR/LLMOps.h"
+#include "dialects/llm/Transforms/Matchers.h"
 #include "dialects/llm/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -24,18 +25,6 @@ using namespace mlir;
 using namespace llmc::llm;
 
 namespace {
-
-/// The value of a splat f32 constant whose dims are all 1 (a scalar however it is shaped).
-std::optional<double> scalarConstant(Value value) {
-  DenseElementsAttr constant;
-  if (!matchPattern(value, m_Constant(&constant)) || !constant.isSplat() ||
-      !constant.getElementType().isF32() ||
-      llvm::any_of(constant.getType().getShape(), [](int64_t size) { return size != 1; }))
-    return std::nullopt;
-  return constant.getSplatValue<APFloat>().convertToDouble();
-}
-
-bool hasOneUse(Value value) { return value.hasOneUse(); }
 
 /// A rank-4 f32 tensor.
 bool isRank4F32(Value value) {
@@ -53,28 +42,28 @@ struct Scores {
 std::optional<Scores> matchScaledProduct(Value value) {
   Scores scores;
   Operation *op = value.getDefiningOp();
-  if (!op || !hasOneUse(value))
+  if (!op || !value.hasOneUse())
     return std::nullopt;
   if (auto div = dyn_cast<DivOp>(op)) {
-    std::optional<double> divisor = scalarConstant(div.getRhs());
+    std::optional<double> divisor = matchScalarConstant(div.getRhs());
     if (!divisor || *divisor == 0.0)
       return std::nullopt;
     scores.scale = 1.0 / *divisor;
     op = div.getLhs().getDefiningOp();
-    if (!op || !hasOneUse(div.getLhs()))
+    if (!op || !div.getLhs().hasOneUse())
       return std::nullopt;
   } else if (auto mul = dyn_cast<MulOp>(op)) {
     Value other = mul.getLhs();
-    std::optional<double> factor = scalarConstant(mul.getRhs());
+    std::optional<double> factor = matchScalarConstant(mul.getRhs());
     if (!factor) {
-      factor = scalarConstant(mul.getLhs());
+      factor = matchScalarConstant(mul.getLhs());
       other = mul.getRhs();
     }
     if (!factor)
       return std::nullopt;
     scores.scale = *factor;
     op = other.getDefiningOp();
-    if (!op || !hasOneUse(other))
+    if (!op || !other.hasOneUse())
       return std::nullopt;
   }
   scores.product = dyn_cast<MatmulOp>(op);
@@ -93,7 +82,7 @@ struct FuseAttention : OpRewritePattern<MatmulOp> {
 
   LogicalResult matchAndRewrite(MatmulOp op, PatternRewriter &rewriter) const override {
     auto softmax = op.getLhs().getDefiningOp<SoftmaxOp>();
-    if (!softmax || !hasOneUse(op.getLhs()) || !isRank4F32(op.getLhs()) ||
+    if (!softmax || !op.getLhs().hasOneUse() || !isRank4F32(op.getLhs()) ||
         !isRank4F32(op.getRhs()) || !isRank4F32(op.getResult()))
       return rewriter.notifyMatchFailure(op, "not a rank-4 f32 product of a softmax");
     if (int64_t axis = softmax.getAxis(); axis != 3 && axis != -1)
@@ -103,16 +92,16 @@ struct FuseAttention : OpRewritePattern<MatmulOp> {
     Value mask;
     std::optional<double> fill;
     std::optional<Scores> scores;
-    if (auto select = logits.getDefiningOp<SelectOp>(); select && hasOneUse(logits)) {
+    if (auto select = logits.getDefiningOp<SelectOp>(); select && logits.hasOneUse()) {
       // select(mask, scores, fill): the mask keeps where it is true.
-      fill = scalarConstant(select.getOnFalse());
+      fill = matchScalarConstant(select.getOnFalse());
       if (!fill)
         return rewriter.notifyMatchFailure(op, "the masked value is not a constant");
       mask = select.getCondition();
       scores = matchScaledProduct(select.getOnTrue());
       if (scores && select.getType() != scores->product.getType())
         return rewriter.notifyMatchFailure(op, "the mask changes the scores' shape");
-    } else if (auto add = logits.getDefiningOp<AddOp>(); add && hasOneUse(logits)) {
+    } else if (auto add = logits.getDefiningOp<AddOp>(); add && logits.hasOneUse()) {
       // scores + mask, in either order.
       for (auto [candidate, other] :
            {std::pair(add.getLhs(), add.getRhs()), std::pair(add.getRhs(), add.getLhs())}) {

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/llm/IR/LLMOps.h"
+#include "dialects/llm/Transforms/Matchers.h"
 #include "dialects/llm/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -26,20 +27,6 @@ using namespace mlir;
 using namespace llmc::llm;
 
 namespace {
-
-/// The value of a float constant splat whose shape only broadcasts (rank 0 or every dim 1), so
-/// that combining it with a tensor never changes the tensor's shape.
-std::optional<double> scalarConstant(Value value) {
-  Attribute attr;
-  if (!matchPattern(value, m_Constant(&attr)))
-    return std::nullopt;
-  auto splat = dyn_cast<SplatElementsAttr>(attr);
-  if (!splat || !isa<FloatType>(splat.getElementType()))
-    return std::nullopt;
-  if (llvm::any_of(splat.getType().getShape(), [](int64_t size) { return size != 1; }))
-    return std::nullopt;
-  return splat.getSplatValue<APFloat>().convertToDouble();
-}
 
 /// `value`'s defining op when it is an `OpTy` reduction of one tensor over its last axis alone,
 /// with the axis kept (so it broadcasts back against its input).
@@ -90,7 +77,7 @@ FailureOr<InverseStd> matchInverseStd(Operation *normalize, PatternRewriter &rew
     if (auto reciprocal = factor.getDefiningOp<ReciprocalOp>())
       sqrt = reciprocal.getInput().getDefiningOp<SqrtOp>();
     else if (auto divide = factor.getDefiningOp<DivOp>();
-             divide && scalarConstant(divide.getLhs()) == 1.0 &&
+             divide && matchScalarConstant(divide.getLhs()) == 1.0 &&
              divide.getType() == divide.getRhs().getType())
       sqrt = divide.getRhs().getDefiningOp<SqrtOp>();
     if (!sqrt || !sqrt->hasOneUse())
@@ -122,7 +109,7 @@ FailureOr<InverseStd> matchInverseStd(Operation *normalize, PatternRewriter &rew
   Value variance;
   std::optional<double> epsilon;
   for (Value operand : {addEpsilon.getRhs(), addEpsilon.getLhs()})
-    if ((epsilon = scalarConstant(operand))) {
+    if ((epsilon = matchScalarConstant(operand))) {
       variance = otherOperand(addEpsilon, operand);
       break;
     }
@@ -135,7 +122,8 @@ FailureOr<InverseStd> matchInverseStd(Operation *normalize, PatternRewriter &rew
     return fail("the variance is not a mean over the last axis with kept dims, used once");
   Operation *square = mean.getInput().getDefiningOp();
   Value base;
-  if (auto power = dyn_cast_or_null<PowOp>(square); power && scalarConstant(power.getRhs()) == 2.0)
+  if (auto power = dyn_cast_or_null<PowOp>(square);
+      power && matchScalarConstant(power.getRhs()) == 2.0)
     base = power.getLhs();
   else if (auto product = dyn_cast_or_null<MulOp>(square);
            product && product.getLhs() == product.getRhs())
@@ -316,7 +304,7 @@ struct PowToArithmetic : OpRewritePattern<PowOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(PowOp op, PatternRewriter &rewriter) const override {
-    std::optional<double> exponent = scalarConstant(op.getRhs());
+    std::optional<double> exponent = matchScalarConstant(op.getRhs());
     Value base = op.getLhs();
     if (!exponent || op.getType() != base.getType())
       return rewriter.notifyMatchFailure(op, "the exponent is not a scalar float constant");
