@@ -82,7 +82,8 @@ LLMC_INLINE void llmc_gemm_micro(const int rows, int64_t kc, const float *restri
 
 typedef struct {
   const float *a, *b; // b: row-major [k, n], or pre-packed panels when `packed`
-  const float *bias;  // n values added to every row of C, or null
+  const float *bias;  // the epilogue's bias: n values (per column) or m (per row)
+  int64_t epilogue;   // LLMC_GEMM_EPILOGUE_* flags
   float *c;
   int64_t m, n, k;
   int64_t col_chunk;  // columns of C per task (a multiple of LLMC_GEMM_PANEL)
@@ -255,6 +256,36 @@ static void llmc_gemm_task_packed_b(const llmc_gemm_args_t *g, int64_t i0, int64
   llmc_gemm_task(g, i0, i1, j0, LLMC_GEMM_PACKED_KC, a_pack, 0);
 }
 
+/// The epilogue on rows [i0, i1) x columns [j0, j0 + cols) of C, while the task's block is still
+/// in the caches: the bias per column or per row, then ReLU (max(x, 0) as arith.maximumf: NaN
+/// stays NaN, -0 becomes +0).
+LLMC_INLINE void llmc_gemm_epilogue(const llmc_gemm_args_t *g, int64_t i0, int64_t i1, int64_t j0,
+                                    int64_t cols) {
+  const int64_t flags = g->epilogue;
+  if (!flags)
+    return;
+  const bool columns = flags & LLMC_GEMM_EPILOGUE_BIAS_COLUMNS,
+             rows = flags & LLMC_GEMM_EPILOGUE_BIAS_ROWS, relu = flags & LLMC_GEMM_EPILOGUE_RELU;
+  for (int64_t i = i0; i < i1; ++i) {
+    float *row = g->c + i * g->n + j0;
+    const float *bias = columns ? g->bias + j0 : 0;
+    const float row_bias = rows ? g->bias[i] : 0.0f;
+    int64_t j = 0;
+    for (; j + 16 <= cols; j += 16) {
+      f32x16 v = llmc_load_f32x16(row + j) + row_bias;
+      if (columns)
+        v += llmc_load_f32x16(bias + j);
+      if (relu)
+        v = v <= 0.0f ? 0.0f : v;
+      llmc_store_f32x16(row + j, v);
+    }
+    for (; j < cols; ++j) {
+      const float v = row[j] + row_bias + (columns ? bias[j] : 0.0f);
+      row[j] = relu && v <= 0.0f ? 0.0f : v;
+    }
+  }
+}
+
 /// The pre-packed kernel on tall products packs each k block of all of A once, shared by the
 /// column chunks (the order of BLIS), instead of once per chunk: the arguments of its phases.
 typedef struct {
@@ -294,10 +325,8 @@ static void llmc_gemm_shared_body(void *context, int64_t begin, int64_t end) {
         llmc_gemm_edge_tile(mr, nr, kc, a, b, LLMC_GEMM_PANEL, g->c + ir * n + j, n, accumulate);
       }
     }
-    if (g->bias && p0 + kc == k)
-      for (int64_t i = i0; i < i1; ++i)
-        for (int64_t j = 0; j < cols; ++j)
-          g->c[i * n + j0 + j] += g->bias[j0 + j];
+    if (p0 + kc == k)
+      llmc_gemm_epilogue(g, i0, i1, j0, cols);
   }
 }
 
@@ -311,32 +340,16 @@ static void llmc_gemm_body(void *context, int64_t begin, int64_t end) {
       llmc_gemm_task_packed_b(g, i0, i1, j0);
     else
       llmc_gemm_task_runtime_b(g, i0, i1, j0);
-    if (!g->bias)
-      continue;
-    // The bias epilogue, while the task's block of C is still in the caches.
-    const int64_t cols = g->n - j0 < g->col_chunk ? g->n - j0 : g->col_chunk;
-    for (int64_t i = i0; i < i1; ++i) {
-      float *row = g->c + i * g->n + j0;
-      const float *bias = g->bias + j0;
-      int64_t j = 0;
-      for (; j + 16 <= cols; j += 16)
-        llmc_store_f32x16(row + j, llmc_load_f32x16(row + j) + llmc_load_f32x16(bias + j));
-      for (; j < cols; ++j)
-        row[j] += bias[j];
-    }
+    llmc_gemm_epilogue(g, i0, i1, j0, g->n - j0 < g->col_chunk ? g->n - j0 : g->col_chunk);
   }
 }
 
 /// C = A x B with B row-major or pre-packed: splits C into tasks and runs them.
-LLMC_INLINE void llmc_gemm(const float *a, const float *b, const float *bias, float *c, int64_t m,
-                           int64_t n, int64_t k, bool packed, const llmc_services_t *services) {
+LLMC_INLINE void llmc_gemm(const float *a, const float *b, const float *bias, int64_t epilogue,
+                           float *c, int64_t m, int64_t n, int64_t k, bool packed,
+                           const llmc_services_t *services) {
   if (m <= 0 || n <= 0)
     return;
-  if (k <= 0) {
-    for (int64_t i = 0; i < m * n; ++i)
-      c[i] = bias ? bias[i % n] : 0.0f;
-    return;
-  }
   // A task covers all of m for its columns, so B is packed once; with too few tasks for the
   // threads (two each), a pre-packed B (which costs nothing to share) is cut into narrower
   // column chunks, and then m is split into groups of whole A blocks as well.
@@ -353,7 +366,14 @@ LLMC_INLINE void llmc_gemm(const float *a, const float *b, const float *bias, fl
     groups = row_blocks;
   const int64_t blocks_per_group = (row_blocks + groups - 1) / groups;
   llmc_gemm_args_t g = {
-      a, b, bias, c, m, n, k, col_chunk, col_tasks, blocks_per_group * LLMC_GEMM_MC, packed};
+      a,     b, bias, epilogue, c, m, n, k, col_chunk, col_tasks, blocks_per_group * LLMC_GEMM_MC,
+      packed};
+  if (k <= 0) { // An empty sum: zeros, then the epilogue.
+    for (int64_t i = 0; i < m * n; ++i)
+      c[i] = 0.0f;
+    llmc_gemm_epilogue(&g, 0, m, 0, n);
+    return;
+  }
   groups = (row_blocks + blocks_per_group - 1) / blocks_per_group;
   // Tall products by pre-packed weights in several column chunks: A's k blocks packed once
   // each into memory from the services (version 2 on), shared by all chunks.
@@ -378,18 +398,25 @@ LLMC_INLINE void llmc_gemm(const float *a, const float *b, const float *bias, fl
 
 void LLMC_GEMM_NAME(llmc_mk_matmul_f32)(const float *a, const float *b, float *c, int64_t m,
                                         int64_t n, int64_t k, const llmc_services_t *services) {
-  llmc_gemm(a, b, 0, c, m, n, k, false, services);
+  llmc_gemm(a, b, 0, 0, c, m, n, k, false, services);
 }
 
 void LLMC_GEMM_NAME(llmc_mk_matmul_f32_packed)(const float *a, const float *b_packed, float *c,
                                                int64_t m, int64_t n, int64_t k,
                                                const llmc_services_t *services) {
-  llmc_gemm(a, b_packed, 0, c, m, n, k, true, services);
+  llmc_gemm(a, b_packed, 0, 0, c, m, n, k, true, services);
 }
 
-void LLMC_GEMM_NAME(llmc_mk_matmul_f32_packed_bias)(const float *a, const float *b_packed,
-                                                    const float *bias, float *c, int64_t m,
-                                                    int64_t n, int64_t k,
-                                                    const llmc_services_t *services) {
-  llmc_gemm(a, b_packed, bias, c, m, n, k, true, services);
+void LLMC_GEMM_NAME(llmc_mk_matmul_f32_epilogue)(const float *a, const float *b, const float *bias,
+                                                 float *c, int64_t m, int64_t n, int64_t k,
+                                                 int64_t epilogue,
+                                                 const llmc_services_t *services) {
+  llmc_gemm(a, b, bias, epilogue, c, m, n, k, false, services);
+}
+
+void LLMC_GEMM_NAME(llmc_mk_matmul_f32_packed_epilogue)(const float *a, const float *b_packed,
+                                                        const float *bias, float *c, int64_t m,
+                                                        int64_t n, int64_t k, int64_t epilogue,
+                                                        const llmc_services_t *services) {
+  llmc_gemm(a, b_packed, bias, epilogue, c, m, n, k, true, services);
 }

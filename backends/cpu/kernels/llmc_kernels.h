@@ -101,15 +101,30 @@ void llmc_mk_im2col_f32(const float *x, float *cols, int64_t channels, int64_t h
 /// weights as they are stored, and tasks can share them at no cost.
 void llmc_mk_matmul_f32_packed(const float *a, const float *b_packed, float *c, int64_t m,
                                int64_t n, int64_t k, const llmc_services_t *services);
-/// llmc_mk_matmul_f32_packed followed by C[i, j] += bias[j] (a dense layer's bias epilogue, added
-/// to each block of C while it is in the caches).
-void llmc_mk_matmul_f32_packed_bias(const float *a, const float *b_packed, const float *bias,
-                                    float *c, int64_t m, int64_t n, int64_t k,
-                                    const llmc_services_t *services);
-/// ISA variant: llmc_mk_matmul_f32_packed_bias with the AVX-512 microkernel.
-void llmc_mk_matmul_f32_packed_bias__avx512(const float *a, const float *b_packed,
-                                            const float *bias, float *c, int64_t m, int64_t n,
-                                            int64_t k, const llmc_services_t *services);
+/// Epilogue flags of the *_epilogue matmul kernels, applied to each block of C while it is in the
+/// caches, in this order: the bias per column (bias has n values: a dense layer's) or per row (m
+/// values: a convolution's, with the filters as rows), then ReLU (max(x, 0), NaN kept).
+#define LLMC_GEMM_EPILOGUE_BIAS_COLUMNS 1
+#define LLMC_GEMM_EPILOGUE_BIAS_ROWS 2
+#define LLMC_GEMM_EPILOGUE_RELU 4
+
+/// llmc_mk_matmul_f32 followed by the epilogue `epilogue` (LLMC_GEMM_EPILOGUE_* flags; bias is
+/// read only when a bias flag is set).
+void llmc_mk_matmul_f32_epilogue(const float *a, const float *b, const float *bias, float *c,
+                                 int64_t m, int64_t n, int64_t k, int64_t epilogue,
+                                 const llmc_services_t *services);
+/// llmc_mk_matmul_f32_packed followed by the epilogue `epilogue`.
+void llmc_mk_matmul_f32_packed_epilogue(const float *a, const float *b_packed, const float *bias,
+                                        float *c, int64_t m, int64_t n, int64_t k, int64_t epilogue,
+                                        const llmc_services_t *services);
+/// ISA variants: the epilogue kernels with the AVX-512 microkernel.
+void llmc_mk_matmul_f32_epilogue__avx512(const float *a, const float *b, const float *bias,
+                                         float *c, int64_t m, int64_t n, int64_t k,
+                                         int64_t epilogue, const llmc_services_t *services);
+void llmc_mk_matmul_f32_packed_epilogue__avx512(const float *a, const float *b_packed,
+                                                const float *bias, float *c, int64_t m, int64_t n,
+                                                int64_t k, int64_t epilogue,
+                                                const llmc_services_t *services);
 /// ISA variant: llmc_mk_matmul_f32_packed with the AVX-512 microkernel.
 void llmc_mk_matmul_f32_packed__avx512(const float *a, const float *b_packed, float *c, int64_t m,
                                        int64_t n, int64_t k, const llmc_services_t *services);

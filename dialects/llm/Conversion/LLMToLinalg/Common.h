@@ -116,6 +116,14 @@ mlir::Value productI64(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tenso
 void replaceWithKernel(mlir::PatternRewriter &rewriter, mlir::Operation *op, llvm::StringRef kernel,
                        mlir::Value sizedLike, mlir::ValueRange inputs, mlir::ValueRange scalars);
 
+/// The epilogue flags of the GEMM kernels (LLMC_GEMM_EPILOGUE_* in
+/// backends/cpu/kernels/llmc_kernels.h): a bias per column, a bias per row, then ReLU.
+constexpr int64_t kGemmEpilogueBiasColumns = 1, kGemmEpilogueBiasRows = 2, kGemmEpilogueRelu = 4;
+
+/// The only user of `op`'s result when it is an f32 llm.relu of the same type, which a GEMM
+/// epilogue can apply; else null.
+mlir::Operation *reluEpilogue(mlir::Operation *op);
+
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateStructuredPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionPatterns(mlir::RewritePatternSet &patterns);

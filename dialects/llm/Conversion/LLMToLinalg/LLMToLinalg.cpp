@@ -378,6 +378,16 @@ void replaceWithKernel(PatternRewriter &rewriter, Operation *op, StringRef kerne
   rewriter.replaceOp(op, call.getResults());
 }
 
+Operation *reluEpilogue(Operation *op) {
+  if (!op->hasOneUse())
+    return nullptr;
+  auto relu = dyn_cast<ReluOp>(*op->user_begin());
+  if (!relu || relu.getType() != op->getResult(0).getType() ||
+      !relu.getType().getElementType().isF32())
+    return nullptr;
+  return relu;
+}
+
 } // namespace llmc::llm::lowering
 
 void llmc::llm::populateLLMToLinalgPatterns(RewritePatternSet &patterns) {

@@ -109,25 +109,36 @@ struct MatmulToKernel : OpRewritePattern<MatmulOp> {
                                   dimI64(rewriter, loc, lhs, rank - 1)};
     Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
                                          resultType.getElementType(), sizes);
-    StringRef kernel = "llmc_mk_matmul_f32";
+    std::string kernel = "llmc_mk_matmul_f32";
     SmallVector<Value> inputs = {lhs, rhs};
-    Operation *replaced = op;
     if (Value packed = packedWeights(rewriter, loc, rhs)) {
-      kernel = "llmc_mk_matmul_f32_packed";
+      kernel += "_packed";
       inputs[1] = packed;
-      // A dense layer's bias, added by the only user, becomes the kernel's epilogue.
-      if (auto [add, bias] = biasEpilogue(&rewriter, op); add) {
-        kernel = "llmc_mk_matmul_f32_packed_bias";
-        inputs.push_back(bias);
-        replaced = add;
-      }
+    }
+    // A dense layer's bias added by the only user, and a ReLU after it, become the kernel's
+    // epilogue (LLMC_GEMM_EPILOGUE_* in backends/cpu/kernels/llmc_kernels.h).
+    SmallVector<Operation *> replaced = {op};
+    int64_t epilogue = 0;
+    auto [add, bias] = biasEpilogue(&rewriter, op);
+    if (add) {
+      epilogue |= kGemmEpilogueBiasColumns;
+      replaced.push_back(add);
+    }
+    if (Operation *relu = reluEpilogue(replaced.back())) {
+      epilogue |= kGemmEpilogueRelu;
+      replaced.push_back(relu);
+    }
+    if (epilogue) {
+      kernel += "_epilogue";
+      inputs.push_back(bias ? bias : lhs); // read only with a bias flag
+      scalars.push_back(i64Constant(rewriter, loc, epilogue));
     }
     auto call =
         MicrokernelOp::create(rewriter, loc, TypeRange{resultType}, rewriter.getStringAttr(kernel),
                               inputs, ValueRange{init}, scalars);
-    rewriter.replaceOp(replaced, call.getResults());
-    if (replaced != op)
-      rewriter.eraseOp(op);
+    rewriter.replaceOp(replaced.back(), call.getResults());
+    for (Operation *fused : llvm::reverse(ArrayRef(replaced).drop_back()))
+      rewriter.eraseOp(fused);
     return success();
   }
 
@@ -217,15 +228,32 @@ struct BiasEpilogueToKernel : OpRewritePattern<AddOp> {
       auto product = operand.getDefiningOp<MatmulOp>();
       if (!product || !operand.hasOneUse())
         continue;
-      ElementsAttr weights;
-      if (!matchPattern(product.getRhs(), m_Constant(&weights)))
-        continue;
       // Only when the product's lowering would take this add as its epilogue.
       if (MatmulToKernel::biasEpilogue(nullptr, product).first != op.getOperation())
         continue;
       return MatmulToKernel::lowerToKernel(product, rewriter);
     }
-    return rewriter.notifyMatchFailure(op, "not the bias of a product by constant weights");
+    return rewriter.notifyMatchFailure(op, "not the bias of a product");
+  }
+};
+
+/// `relu(matmul(...))` or `relu(add(matmul(...), bias))` seen from the ReLU: the product with
+/// its epilogue, as MatmulToKernel makes it.
+struct ReluEpilogueToKernel : OpRewritePattern<ReluOp> {
+  ReluEpilogueToKernel(MLIRContext *context) : OpRewritePattern(context, /*benefit=*/3) {}
+
+  LogicalResult matchAndRewrite(ReluOp op, PatternRewriter &rewriter) const override {
+    Operation *producer = op.getInput().getDefiningOp();
+    if (!producer || reluEpilogue(producer) != op.getOperation())
+      return rewriter.notifyMatchFailure(op, "not a ReLU a product can apply");
+    if (auto product = dyn_cast<MatmulOp>(producer))
+      return MatmulToKernel::lowerToKernel(product, rewriter);
+    if (auto add = dyn_cast<AddOp>(producer))
+      for (Value operand : {add.getLhs(), add.getRhs()})
+        if (auto product = operand.getDefiningOp<MatmulOp>();
+            product && MatmulToKernel::biasEpilogue(nullptr, product).first == add.getOperation())
+          return MatmulToKernel::lowerToKernel(product, rewriter);
+    return rewriter.notifyMatchFailure(op, "not the ReLU of a product");
   }
 };
 
@@ -433,9 +461,9 @@ struct AttentionToKernel : OpRewritePattern<AttentionOp> {
 } // namespace
 
 void populateLanguageModelPatterns(RewritePatternSet &patterns) {
-  patterns.add<LinearToKernel, MatmulToKernel, BiasEpilogueToKernel, EmbeddingToKernel,
-               RopeToKernel, CacheWriteToInsertSlice, CachedAttentionToKernel, AttentionToKernel>(
-      patterns.getContext());
+  patterns.add<LinearToKernel, MatmulToKernel, BiasEpilogueToKernel, ReluEpilogueToKernel,
+               EmbeddingToKernel, RopeToKernel, CacheWriteToInsertSlice, CachedAttentionToKernel,
+               AttentionToKernel>(patterns.getContext());
 }
 
 } // namespace llmc::llm::lowering

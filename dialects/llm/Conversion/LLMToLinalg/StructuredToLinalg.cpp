@@ -285,6 +285,12 @@ struct ConvToGemm : OpRewritePattern<ConvOp> {
   ConvToGemm(MLIRContext *context) : OpRewritePattern(context, /*benefit=*/2) {}
 
   LogicalResult matchAndRewrite(ConvOp op, PatternRewriter &rewriter) const override {
+    return lower(op, rewriter);
+  }
+
+  static LogicalResult lower(ConvOp op, PatternRewriter &rewriter) {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(op);
     RankedTensorType resultType = op.getType();
     auto inputType = cast<RankedTensorType>(op.getInput().getType());
     auto weightType = cast<RankedTensorType>(op.getWeight().getType());
@@ -348,17 +354,46 @@ struct ConvToGemm : OpRewritePattern<ConvOp> {
     Value weight = tensor::CollapseShapeOp::create(
         rewriter, loc, RankedTensorType::get({filters, depth}, f32), op.getWeight(),
         ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+    // The GEMM kernel's epilogue adds the bias per filter (a row of the product) and applies a
+    // ReLU that is the convolution's only user.
+    auto i64 = [&](int64_t value) {
+      return arith::ConstantOp::create(rewriter, loc, rewriter.getI64IntegerAttr(value))
+          .getResult();
+    };
+    Operation *relu = reluEpilogue(op);
+    int64_t epilogue = (op.getBias() ? kGemmEpilogueBiasRows : 0) | (relu ? kGemmEpilogueRelu : 0);
     auto productType = RankedTensorType::get({filters, pixels}, f32);
-    Value product = MatmulOp::create(rewriter, loc, productType, weight, columns);
-    if (Value bias = op.getBias()) {
-      Value column =
-          tensor::ExpandShapeOp::create(rewriter, loc, RankedTensorType::get({filters, 1}, f32),
-                                        bias, ArrayRef<ReassociationIndices>{{0, 1}});
-      product = AddOp::create(rewriter, loc, productType, product, column);
+    SmallVector<Value> inputs = {weight, columns};
+    SmallVector<Value> scalars = {i64(filters), i64(pixels), i64(depth)};
+    std::string kernel = "llmc_mk_matmul_f32";
+    if (epilogue) {
+      kernel += "_epilogue";
+      inputs.push_back(op.getBias() ? op.getBias() : weight); // read only with a bias flag
+      scalars.push_back(i64(epilogue));
     }
-    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
-        op, resultType, product, ArrayRef<ReassociationIndices>{{0, 1}, {2, 3}});
+    Value product = MicrokernelOp::create(
+                        rewriter, loc, TypeRange{productType}, rewriter.getStringAttr(kernel),
+                        inputs, ValueRange{createInit(rewriter, loc, productType, {})}, scalars)
+                        .getResult(0);
+    Value result = tensor::ExpandShapeOp::create(rewriter, loc, resultType, product,
+                                                 ArrayRef<ReassociationIndices>{{0, 1}, {2, 3}});
+    rewriter.replaceOp(relu ? relu : op.getOperation(), result);
+    if (relu)
+      rewriter.eraseOp(op);
     return success();
+  }
+};
+
+/// `relu(conv(...))` seen from the ReLU (the driver may reach it first): the convolution as a
+/// GEMM with the ReLU in its epilogue, as ConvToGemm makes it.
+struct ConvReluToGemm : OpRewritePattern<ReluOp> {
+  ConvReluToGemm(MLIRContext *context) : OpRewritePattern(context, /*benefit=*/3) {}
+
+  LogicalResult matchAndRewrite(ReluOp op, PatternRewriter &rewriter) const override {
+    auto conv = op.getInput().getDefiningOp<ConvOp>();
+    if (!conv || reluEpilogue(conv) != op.getOperation())
+      return rewriter.notifyMatchFailure(op, "not the only user of a convolution");
+    return ConvToGemm::lower(conv, rewriter);
   }
 };
 
@@ -570,8 +605,8 @@ struct AvgPoolToGeneric : OpRewritePattern<AvgPoolOp> {
 } // namespace
 
 void populateStructuredPatterns(RewritePatternSet &patterns) {
-  patterns.add<MatmulToGeneric, ConvToGeneric, ConvToGemm, MaxPoolToGeneric, AvgPoolToGeneric>(
-      patterns.getContext());
+  patterns.add<MatmulToGeneric, ConvToGeneric, ConvToGemm, ConvReluToGemm, MaxPoolToGeneric,
+               AvgPoolToGeneric>(patterns.getContext());
 }
 
 } // namespace llmc::llm::lowering

@@ -314,11 +314,11 @@ func.func @attention_kernel(%q: tensor<?x?x4x16xf32>, %k: tensor<?x?x4x16xf32>, 
 // A large enough convolution of one image is a GEMM: the im2col kernel unfolds the image into
 // columns [C*KH*KW, OH*OW] (sizes, strides, dilations and the top and left padding as
 // scalars), the weight collapsed to [F, C*KH*KW] times the columns runs on the GEMM kernel,
-// then the bias and the NCHW result.
+// the bias per filter in the kernel's epilogue (flag 2), then the NCHW result.
 // CHECK-LABEL: func.func @conv_gemm
 // CHECK: %[[COLS:.*]] = llm.microkernel "llmc_mk_im2col_f32" ins(%arg0 : tensor<1x16x32x32xf32>) outs(%{{.*}} : tensor<144x256xf32>) scalars(%c16_i64, %c32_i64, %c32_i64, %c3_i64, %c3_i64, %c16_i64, %c16_i64, %c2_i64, %c2_i64, %c1_i64, %c1_i64, %c1_i64, %c1_i64 :
 // CHECK: %[[W:.*]] = tensor.collapse_shape %arg1 {{\[}}[0], [1, 2, 3]] : tensor<32x16x3x3xf32> into tensor<32x144xf32>
-// CHECK: llm.microkernel "llmc_mk_matmul_f32" ins(%[[W]], %[[COLS]] : tensor<32x144xf32>, tensor<144x256xf32>)
+// CHECK: llm.microkernel "llmc_mk_matmul_f32_epilogue" ins(%[[W]], %[[COLS]], %arg2 : tensor<32x144xf32>, tensor<144x256xf32>, tensor<32xf32>) outs(%{{.*}} : tensor<32x256xf32>) scalars(%c32_i64, %c256_i64, %c144_i64, %c2_i64 :
 // CHECK: tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2, 3]] output_shape [1, 32, 16, 16] : tensor<32x256xf32> into tensor<1x32x16x16xf32>
 func.func @conv_gemm(%x: tensor<1x16x32x32xf32>, %w: tensor<32x16x3x3xf32>, %b: tensor<32xf32>) -> tensor<1x32x16x16xf32> {
   %0 = llm.conv %x, %w, %b {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, groups = 1 : i64}
@@ -341,11 +341,11 @@ func.func @conv_gemm_pointwise(%x: tensor<1x64x16x16xf32>, %w: tensor<32x64x1x1x
 
 // -----
 
-// A dense layer: the constant weight pre-packed and the bias added by the kernel's epilogue; a
-// bias computed after the product, or an add that broadcasts, stays an add.
+// A dense layer: the constant weight pre-packed and the bias added by the kernel's epilogue
+// (flag 1, per column); a bias computed after the product stays an add.
 // CHECK-LABEL: func.func @matmul_bias_epilogue
 // CHECK: %[[B:.*]] = tensor.collapse_shape %arg1 {{\[}}[0, 1]] : tensor<1x3xf32> into tensor<3xf32>
-// CHECK: %[[Y:.*]] = llm.microkernel "llmc_mk_matmul_f32_packed_bias" ins(%arg0, %{{.*}}, %[[B]] : tensor<?x2xf32>, tensor<64xf32>, tensor<3xf32>)
+// CHECK: %[[Y:.*]] = llm.microkernel "llmc_mk_matmul_f32_packed_epilogue" ins(%arg0, %{{.*}}, %[[B]] : tensor<?x2xf32>, tensor<64xf32>, tensor<3xf32>) outs(%{{.*}}) scalars(%{{.*}}, %c3_i64, %c2_i64, %c1_i64 :
 // CHECK: llm.microkernel "llmc_mk_matmul_f32_packed" ins
 // CHECK: linalg.generic
 // CHECK: return %[[Y]]
@@ -357,4 +357,27 @@ func.func @matmul_bias_epilogue(%a: tensor<?x2xf32>, %b: tensor<1x3xf32>) -> (te
   %late = llm.exp %b : tensor<1x3xf32>
   %3 = llm.add %late, %2 : tensor<1x3xf32>, tensor<?x3xf32> -> tensor<?x3xf32>
   return %1, %3 : tensor<?x3xf32>, tensor<?x3xf32>
+}
+
+// -----
+
+// A ReLU that is the only user of a product, of its bias add, or of a convolution goes into the
+// GEMM kernel's epilogue (flag 4, with the bias: 5 per column, 6 per row).
+// CHECK-LABEL: func.func @relu_epilogues
+// CHECK: llm.microkernel "llmc_mk_matmul_f32_epilogue" ins(%arg0, %arg1, %arg0 : tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>) {{.*}} scalars(%c64_i64, %c64_i64, %c64_i64, %c4_i64 :
+// CHECK: llm.microkernel "llmc_mk_matmul_f32_epilogue" ins(%arg0, %arg1, %arg2 : {{.*}}) {{.*}} scalars(%c64_i64, %c64_i64, %c64_i64, %c5_i64 :
+// CHECK: llm.microkernel "llmc_mk_matmul_f32_epilogue" ins(%{{.*}}, %{{.*}}, %arg5 : tensor<32x144xf32>, tensor<144x256xf32>, tensor<32xf32>) {{.*}} scalars(%c32_i64, %c256_i64, %c144_i64, %c6_i64 :
+// CHECK-NOT: linalg.generic
+func.func @relu_epilogues(%a: tensor<64x64xf32>, %b: tensor<64x64xf32>, %bias: tensor<64xf32>,
+                          %x: tensor<1x16x32x32xf32>, %w: tensor<32x16x3x3xf32>, %cb: tensor<32xf32>)
+    -> (tensor<64x64xf32>, tensor<64x64xf32>, tensor<1x32x16x16xf32>) {
+  %0 = llm.matmul %a, %b : tensor<64x64xf32>, tensor<64x64xf32> -> tensor<64x64xf32>
+  %1 = llm.relu %0 : tensor<64x64xf32>
+  %2 = llm.matmul %a, %b : tensor<64x64xf32>, tensor<64x64xf32> -> tensor<64x64xf32>
+  %3 = llm.add %2, %bias : tensor<64x64xf32>, tensor<64xf32> -> tensor<64x64xf32>
+  %4 = llm.relu %3 : tensor<64x64xf32>
+  %5 = llm.conv %x, %w, %cb {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, groups = 1 : i64}
+      : (tensor<1x16x32x32xf32>, tensor<32x16x3x3xf32>, tensor<32xf32>) -> tensor<1x32x16x16xf32>
+  %6 = llm.relu %5 : tensor<1x32x16x16xf32>
+  return %1, %4, %6 : tensor<64x64xf32>, tensor<64x64xf32>, tensor<1x32x16x16xf32>
 }

@@ -1117,46 +1117,71 @@ TEST(KernelsTest, Im2colAgainstReference) {
   EXPECT_GE(pool.workerRanges(), 1);
 }
 
-TEST(KernelsTest, MatmulBiasEpilogue) {
-  // The bias is added to the finished product: exactly the product plus the bias, on one and on
-  // two threads, and where k is 0 the bias alone.
+TEST(KernelsTest, MatmulEpilogues) {
+  // The epilogue applies to the finished product: exactly the product, plus the bias per column
+  // or per row, then max(x, 0) (with -0 becoming +0), on one and on two threads, with B at run
+  // time and pre-packed, and where k is 0 on zeros.
   KernelPool pool(2);
   llmc_services_t inlineTable = inlineServices();
-  using BiasFn = void (*)(const float *, const float *, const float *, float *, int64_t, int64_t,
-                          int64_t, const llmc_services_t *);
-  std::vector<std::tuple<std::string, MatmulFn, BiasFn, bool (*)()>> kernels = {
-      {"generic", llmc_mk_matmul_f32_packed, llmc_mk_matmul_f32_packed_bias, [] { return true; }},
+  using EpilogueFn = void (*)(const float *, const float *, const float *, float *, int64_t,
+                              int64_t, int64_t, int64_t, const llmc_services_t *);
+  struct Kernel {
+    std::string name;
+    MatmulFn plain;
+    EpilogueFn withEpilogue;
+    bool packed;
+    bool (*supported)();
+  };
+  std::vector<Kernel> kernels = {
+      {"generic", llmc_mk_matmul_f32, llmc_mk_matmul_f32_epilogue, false, [] { return true; }},
+      {"generic packed", llmc_mk_matmul_f32_packed, llmc_mk_matmul_f32_packed_epilogue, true,
+       [] { return true; }},
 #ifdef LLMC_KERNELS_HAVE_AVX512
-      {"avx512", llmc_mk_matmul_f32_packed__avx512, llmc_mk_matmul_f32_packed_bias__avx512,
+      {"avx512", llmc_mk_matmul_f32__avx512, llmc_mk_matmul_f32_epilogue__avx512, false,
        hasAvx512Fma},
+      {"avx512 packed", llmc_mk_matmul_f32_packed__avx512,
+       llmc_mk_matmul_f32_packed_epilogue__avx512, true, hasAvx512Fma},
 #endif
   };
   std::mt19937 rng(9000);
   std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  for (const auto &[name, plain, withBias, supported] : kernels) {
-    if (!supported())
+  for (const Kernel &kernel : kernels) {
+    if (!kernel.supported())
       continue;
-    for (auto [m, n, k] :
-         {std::tuple<int64_t, int64_t, int64_t>{37, 70, 300}, {64, 768, 256}, {5, 33, 0}}) {
-      SCOPED_TRACE(name + " m=" + std::to_string(m) + " n=" + std::to_string(n) +
-                   " k=" + std::to_string(k));
-      std::vector<float> a((size_t)(m * k)), b((size_t)(k * n)), bias((size_t)n);
-      for (float &v : a)
-        v = u(rng);
-      for (float &v : b)
-        v = u(rng);
-      for (float &v : bias)
-        v = u(rng);
-      std::unique_ptr<GuardedBuffer> packed = packWeights(b.data(), n, k);
-      std::vector<float> expected((size_t)(m * n)), got((size_t)(m * n));
-      plain(a.data(), packed->floats(), expected.data(), m, n, k, &inlineTable);
-      for (int64_t i = 0; i < m * n; ++i)
-        expected[(size_t)i] += bias[(size_t)(i % n)];
-      for (const llmc_services_t *services :
-           {(const llmc_services_t *)&inlineTable, pool.services()}) {
-        withBias(a.data(), packed->floats(), bias.data(), got.data(), m, n, k, services);
-        EXPECT_EQ(got, expected);
+    for (auto [m, n, k] : {std::tuple<int64_t, int64_t, int64_t>{37, 70, 300},
+                           {64, 768, 256},
+                           {430, 1100, 600},
+                           {5, 33, 0}})
+      for (int64_t flags :
+           {LLMC_GEMM_EPILOGUE_BIAS_COLUMNS, LLMC_GEMM_EPILOGUE_BIAS_ROWS, LLMC_GEMM_EPILOGUE_RELU,
+            LLMC_GEMM_EPILOGUE_BIAS_COLUMNS | LLMC_GEMM_EPILOGUE_RELU,
+            LLMC_GEMM_EPILOGUE_BIAS_ROWS | LLMC_GEMM_EPILOGUE_RELU}) {
+        SCOPED_TRACE(kernel.name + " m=" + std::to_string(m) + " n=" + std::to_string(n) +
+                     " k=" + std::to_string(k) + " epilogue=" + std::to_string(flags));
+        std::vector<float> a((size_t)(m * k)), b((size_t)(k * n)), bias((size_t)std::max(m, n));
+        for (float &v : a)
+          v = u(rng);
+        for (float &v : b)
+          v = u(rng);
+        for (float &v : bias)
+          v = u(rng);
+        std::unique_ptr<GuardedBuffer> packed = packWeights(b.data(), n, k);
+        const float *weights = kernel.packed ? packed->floats() : b.data();
+        std::vector<float> expected((size_t)(m * n)), got((size_t)(m * n));
+        kernel.plain(a.data(), weights, expected.data(), m, n, k, &inlineTable);
+        for (int64_t i = 0; i < m; ++i)
+          for (int64_t j = 0; j < n; ++j) {
+            float &v = expected[(size_t)(i * n + j)];
+            v += (flags & LLMC_GEMM_EPILOGUE_BIAS_ROWS) ? bias[(size_t)i] : 0.0f;
+            v += (flags & LLMC_GEMM_EPILOGUE_BIAS_COLUMNS) ? bias[(size_t)j] : 0.0f;
+            if ((flags & LLMC_GEMM_EPILOGUE_RELU) && v <= 0.0f)
+              v = 0.0f;
+          }
+        for (const llmc_services_t *services :
+             {(const llmc_services_t *)&inlineTable, pool.services()}) {
+          kernel.withEpilogue(a.data(), weights, bias.data(), got.data(), m, n, k, flags, services);
+          EXPECT_EQ(std::memcmp(got.data(), expected.data(), got.size() * 4), 0);
+        }
       }
-    }
   }
 }
