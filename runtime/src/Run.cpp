@@ -149,9 +149,39 @@ void copyStrided(uint8_t *destination, const uint8_t *source, const int64_t *siz
   }
 }
 
+/// A large contiguous copy split across the threads of `services` (which must already run an
+/// executor, so that no thread pool is started for a copy).
+struct ParallelCopy {
+  uint8_t *destination;
+  const uint8_t *source;
+  size_t bytes;
+  int64_t pieces;
+};
+
+void copyPieces(void *context, int64_t begin, int64_t end) {
+  auto *copy = static_cast<const ParallelCopy *>(context);
+  size_t first = copy->bytes * size_t(begin) / size_t(copy->pieces);
+  size_t last = copy->bytes * size_t(end) / size_t(copy->pieces);
+  std::memcpy(copy->destination + first, copy->source + first, last - first);
+}
+
+/// Copies `bytes` contiguous bytes, on the threads of `services` when there are several and the
+/// copy is large (a 16 MiB output takes milliseconds on one thread).
+void copyContiguous(uint8_t *destination, const uint8_t *source, size_t bytes,
+                    const llmc_services_t *services) {
+  constexpr size_t kParallelBytes = size_t(4) << 20;
+  if (!services || services->thread_count <= 1 || bytes < kParallelBytes) {
+    std::memcpy(destination, source, bytes);
+    return;
+  }
+  ParallelCopy copy = {destination, source, bytes, services->thread_count * 4};
+  services->parallel_for(services, copy.pieces, 1, copyPieces, &copy);
+}
+
 llmc_status_t copyOutputs(const EntryPoint &entry, const int64_t *results,
                           const std::vector<SymbolBinding> &bindings,
-                          const llmc_allocator_t &allocator, llmc_tensor_t **outputs) {
+                          const llmc_allocator_t &allocator, const llmc_services_t *services,
+                          llmc_tensor_t **outputs) {
   const int64_t *descriptor = results;
   for (size_t k = 0; k < entry.outputs.size(); ++k) {
     const TensorSignature &signature = entry.outputs[k];
@@ -195,9 +225,20 @@ llmc_status_t copyOutputs(const EntryPoint &entry, const int64_t *results,
                         "entry point '%s' returned %s with a NULL data pointer", entry.name,
                         label.c_str());
     size_t elementSize = llmc_dtype_size(signature.dtype);
-    copyStrided(static_cast<uint8_t *>(llmc_tensor_data(tensor)),
-                aligned + ptrdiff_t(offset) * ptrdiff_t(elementSize), sizes, strides, rank,
-                elementSize);
+    const uint8_t *source = aligned + ptrdiff_t(offset) * ptrdiff_t(elementSize);
+    bool contiguous = true;
+    int64_t expected = 1;
+    for (size_t d = rank; d-- > 0;) {
+      if (sizes[d] != 1 && strides[d] != expected)
+        contiguous = false;
+      expected *= sizes[d];
+    }
+    if (contiguous)
+      copyContiguous(static_cast<uint8_t *>(llmc_tensor_data(tensor)), source,
+                     llmc_tensor_element_count(tensor) * elementSize, services);
+    else
+      copyStrided(static_cast<uint8_t *>(llmc_tensor_data(tensor)), source, sizes, strides, rank,
+                  elementSize);
   }
   return nullptr;
 }
@@ -338,9 +379,11 @@ llmc_status_t llmc::runtime::runEntryPoint(const llmc_model_t *model, size_t ent
     return makeStatus(LLMC_STATUS_RESOURCE_EXHAUSTED,
                       "out of memory for a buffer the model sizes at run time");
   }
+  // The outputs are copied on the call's threads when it has any running (before
+  // finishServices releases an executor the call made).
+  llmc_status_t status = copyOutputs(entry, results.data(), bindings, allocator,
+                                     state.executor ? &services : nullptr, out_outputs);
   finishServices(&state);
-
-  llmc_status_t status = copyOutputs(entry, results.data(), bindings, allocator, out_outputs);
   releaseAllocations(&state);
   if (ownsScratch)
     deallocate(allocator, scratch);

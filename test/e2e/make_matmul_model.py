@@ -45,5 +45,29 @@ def main(root):
             f.write(numpy_helper.from_array(v.astype(np.float32)).SerializeToString())
 
 
+def big(root):
+    """A product whose output (1100 x 1000 f32, 4.4 MB) the runtime copies out on the threads."""
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((1100, 64)).astype(np.float32)
+    w = rng.standard_normal((64, 1000)).astype(np.float32)
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["y"])], "big",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(x.shape))],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1100, 1000])],
+        [numpy_helper.from_array(w, "w")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 7
+    with open(os.path.join(root, "big.onnx"), "wb") as f:
+        f.write(model.SerializeToString())
+    data = os.path.join(root, "big_set")
+    os.makedirs(data, exist_ok=True)
+    with open(os.path.join(data, "input_0.pb"), "wb") as f:
+        f.write(numpy_helper.from_array(x).SerializeToString())
+    expected = (x.astype(np.float64) @ w.astype(np.float64)).astype(np.float32)
+    with open(os.path.join(data, "output_0.pb"), "wb") as f:
+        f.write(numpy_helper.from_array(expected).SerializeToString())
+
+
 if __name__ == "__main__":
     main(sys.argv[1])
+    big(sys.argv[1])
