@@ -117,6 +117,18 @@ void copyElements(uint8_t *destination, const uint8_t *source, int64_t count, in
     std::memcpy(destination, source, elementSize);
 }
 
+/// Whether a view of `rank` dims with these sizes and element strides is dense and row-major
+/// (dims of size 1 may have any stride).
+bool isDense(const int64_t *sizes, const int64_t *strides, size_t rank) {
+  int64_t expected = 1;
+  for (size_t d = rank; d-- > 0;) {
+    if (sizes[d] != 1 && strides[d] != expected)
+      return false;
+    expected *= sizes[d];
+  }
+  return true;
+}
+
 /// Copies a strided view (any strides: negative, zero for broadcasts) into dense row-major
 /// memory.
 void copyStrided(uint8_t *destination, const uint8_t *source, const int64_t *sizes,
@@ -133,13 +145,7 @@ void copyStrided(uint8_t *destination, const uint8_t *source, const int64_t *siz
   for (size_t d = 1; d < rank; ++d)
     inner *= size_t(sizes[d]);
   // A contiguous tail is one memcpy per outer index.
-  bool contiguousTail = true;
-  int64_t expected = 1;
-  for (size_t d = rank; d-- > 1;) {
-    if (sizes[d] != 1 && strides[d] != expected)
-      contiguousTail = false;
-    expected *= sizes[d];
-  }
+  bool contiguousTail = isDense(sizes + 1, strides + 1, rank - 1);
   ptrdiff_t step = ptrdiff_t(strides[0]) * ptrdiff_t(elementSize);
   for (int64_t i = 0; i < sizes[0]; ++i, destination += inner, source += step) {
     if (contiguousTail)
@@ -226,14 +232,7 @@ llmc_status_t copyOutputs(const EntryPoint &entry, const int64_t *results,
                         label.c_str());
     size_t elementSize = llmc_dtype_size(signature.dtype);
     const uint8_t *source = aligned + ptrdiff_t(offset) * ptrdiff_t(elementSize);
-    bool contiguous = true;
-    int64_t expected = 1;
-    for (size_t d = rank; d-- > 0;) {
-      if (sizes[d] != 1 && strides[d] != expected)
-        contiguous = false;
-      expected *= sizes[d];
-    }
-    if (contiguous)
+    if (isDense(sizes, strides, rank))
       copyContiguous(static_cast<uint8_t *>(llmc_tensor_data(tensor)), source,
                      llmc_tensor_element_count(tensor) * elementSize, services);
     else

@@ -207,6 +207,38 @@ LLMC_INLINE void llmc_gemm_edge_tile(int64_t mr, int64_t nr, int64_t kc, const f
           accumulate ? c[i * ldc + j] + tile[i * LLMC_GEMM_NR + j] : tile[i * LLMC_GEMM_NR + j];
 }
 
+/// The microkernel over rows [r0, r1) of C, whose A panels (MR rows by kc values each) start at
+/// `a_panels`, and columns [j0, j0 + cols), for the k block at p0: each A panel stays in L1 while
+/// the microkernel runs along the B panels, pre-packed or in `b_pack`.
+LLMC_INLINE void llmc_gemm_panels(const llmc_gemm_args_t *g, int64_t r0, int64_t r1,
+                                  const float *a_panels, int64_t j0, int64_t cols, int64_t p0,
+                                  int64_t kc, const float *b_pack) {
+  const int64_t n = g->n, k = g->k;
+  for (int64_t ir = r0; ir < r1; ir += LLMC_GEMM_MR) {
+    const int64_t mr = r1 - ir < LLMC_GEMM_MR ? r1 - ir : LLMC_GEMM_MR;
+    const float *a = a_panels + (ir - r0) * kc;
+    for (int64_t jr = 0; jr < cols; jr += LLMC_GEMM_NR) {
+      const int64_t nr = cols - jr < LLMC_GEMM_NR ? cols - jr : LLMC_GEMM_NR;
+      const int64_t j = j0 + jr;
+      // The panel of B for columns j .. j + NR at k = p0, and its row stride.
+      const float *b =
+          g->packed ? g->b + (j / LLMC_GEMM_PANEL * k + p0) * LLMC_GEMM_PANEL + j % LLMC_GEMM_PANEL
+                    : b_pack + jr * kc;
+      const int64_t ldb = g->packed ? LLMC_GEMM_PANEL : LLMC_GEMM_NR;
+      llmc_gemm_edge_tile(mr, nr, kc, a, b, ldb, g->c + ir * n + j, n, p0 > 0);
+    }
+  }
+}
+
+/// Task t's rows [*i0, *i1) and columns [*j0, *j0 + *cols) of C.
+LLMC_INLINE void llmc_gemm_task_bounds(const llmc_gemm_args_t *g, int64_t t, int64_t *i0,
+                                       int64_t *i1, int64_t *j0, int64_t *cols) {
+  *i0 = t / g->col_tasks * g->group_rows;
+  *i1 = g->m - *i0 < g->group_rows ? g->m : *i0 + g->group_rows;
+  *j0 = t % g->col_tasks * g->col_chunk;
+  *cols = g->n - *j0 < g->col_chunk ? g->n - *j0 : g->col_chunk;
+}
+
 /// One task: rows [i0, i1) and columns [j0, j0 + col_chunk) of C, clipped to the matrix, in
 /// blocks of kc_max values of k. For each block of k it packs its B block once unless B is
 /// pre-packed (either way the block stays in L2); then for each block of MC rows it packs A's
@@ -218,26 +250,12 @@ LLMC_INLINE void llmc_gemm_task(const llmc_gemm_args_t *g, int64_t i0, int64_t i
   const int64_t n = g->n, k = g->k;
   for (int64_t p0 = 0; p0 < k; p0 += kc_max) {
     const int64_t kc = k - p0 < kc_max ? k - p0 : kc_max;
-    const bool accumulate = p0 > 0;
     if (!g->packed)
       llmc_gemm_pack_b(g->b + p0 * n + j0, n, cols, kc, b_pack);
     for (int64_t ic = i0; ic < i1; ic += LLMC_GEMM_MC) {
       const int64_t rows = i1 - ic < LLMC_GEMM_MC ? i1 - ic : LLMC_GEMM_MC;
       llmc_gemm_pack_a(g->a + ic * k + p0, k, rows, kc, a_pack);
-      for (int64_t ir = 0; ir < rows; ir += LLMC_GEMM_MR) {
-        const int64_t mr = rows - ir < LLMC_GEMM_MR ? rows - ir : LLMC_GEMM_MR;
-        const float *a = a_pack + ir * kc;
-        for (int64_t jr = 0; jr < cols; jr += LLMC_GEMM_NR) {
-          const int64_t nr = cols - jr < LLMC_GEMM_NR ? cols - jr : LLMC_GEMM_NR;
-          const int64_t j = j0 + jr;
-          // The panel of B for columns j .. j + NR at k = p0, and its row stride.
-          const float *b = g->packed ? g->b + (j / LLMC_GEMM_PANEL * k + p0) * LLMC_GEMM_PANEL +
-                                           j % LLMC_GEMM_PANEL
-                                     : b_pack + jr * kc;
-          const int64_t ldb = g->packed ? LLMC_GEMM_PANEL : LLMC_GEMM_NR;
-          llmc_gemm_edge_tile(mr, nr, kc, a, b, ldb, g->c + (ic + ir) * n + j, n, accumulate);
-        }
-      }
+      llmc_gemm_panels(g, ic, ic + rows, a_pack, j0, cols, p0, kc, b_pack);
     }
   }
 }
@@ -307,25 +325,11 @@ static void llmc_gemm_pack_body(void *context, int64_t begin, int64_t end) {
 static void llmc_gemm_shared_body(void *context, int64_t begin, int64_t end) {
   const llmc_gemm_shared_t *s = (const llmc_gemm_shared_t *)context;
   const llmc_gemm_args_t *g = s->g;
-  const int64_t n = g->n, k = g->k, kc = s->kc, p0 = s->p0;
-  const bool accumulate = p0 > 0;
   for (int64_t t = begin; t < end; ++t) {
-    const int64_t i0 = t / g->col_tasks * g->group_rows;
-    const int64_t i1 = g->m - i0 < g->group_rows ? g->m : i0 + g->group_rows;
-    const int64_t j0 = t % g->col_tasks * g->col_chunk;
-    const int64_t cols = n - j0 < g->col_chunk ? n - j0 : g->col_chunk;
-    for (int64_t ir = i0; ir < i1; ir += LLMC_GEMM_MR) {
-      const int64_t mr = i1 - ir < LLMC_GEMM_MR ? i1 - ir : LLMC_GEMM_MR;
-      const float *a = s->a_all + ir * kc;
-      for (int64_t jr = 0; jr < cols; jr += LLMC_GEMM_NR) {
-        const int64_t nr = cols - jr < LLMC_GEMM_NR ? cols - jr : LLMC_GEMM_NR;
-        const int64_t j = j0 + jr;
-        const float *b =
-            g->b + (j / LLMC_GEMM_PANEL * k + p0) * LLMC_GEMM_PANEL + j % LLMC_GEMM_PANEL;
-        llmc_gemm_edge_tile(mr, nr, kc, a, b, LLMC_GEMM_PANEL, g->c + ir * n + j, n, accumulate);
-      }
-    }
-    if (p0 + kc == k)
+    int64_t i0, i1, j0, cols;
+    llmc_gemm_task_bounds(g, t, &i0, &i1, &j0, &cols);
+    llmc_gemm_panels(g, i0, i1, s->a_all + i0 * s->kc, j0, cols, s->p0, s->kc, 0);
+    if (s->p0 + s->kc == g->k)
       llmc_gemm_epilogue(g, i0, i1, j0, cols);
   }
 }
@@ -333,14 +337,13 @@ static void llmc_gemm_shared_body(void *context, int64_t begin, int64_t end) {
 static void llmc_gemm_body(void *context, int64_t begin, int64_t end) {
   const llmc_gemm_args_t *g = (const llmc_gemm_args_t *)context;
   for (int64_t t = begin; t < end; ++t) {
-    const int64_t i0 = t / g->col_tasks * g->group_rows;
-    const int64_t i1 = g->m - i0 < g->group_rows ? g->m : i0 + g->group_rows;
-    const int64_t j0 = t % g->col_tasks * g->col_chunk;
+    int64_t i0, i1, j0, cols;
+    llmc_gemm_task_bounds(g, t, &i0, &i1, &j0, &cols);
     if (g->packed)
       llmc_gemm_task_packed_b(g, i0, i1, j0);
     else
       llmc_gemm_task_runtime_b(g, i0, i1, j0);
-    llmc_gemm_epilogue(g, i0, i1, j0, g->n - j0 < g->col_chunk ? g->n - j0 : g->col_chunk);
+    llmc_gemm_epilogue(g, i0, i1, j0, cols);
   }
 }
 

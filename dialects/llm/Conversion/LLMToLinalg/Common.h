@@ -104,6 +104,9 @@ llvm::SmallVector<mlir::Value> guardSizes(mlir::OpBuilder &b, mlir::Location loc
                                           llvm::ArrayRef<mlir::Value> sizes,
                                           llvm::StringRef opName);
 
+/// An i64 constant (a microkernel's size or flag argument).
+mlir::Value i64Constant(mlir::OpBuilder &b, mlir::Location loc, int64_t value);
+
 /// Dimension `dim` of a tensor as an i64 scalar (a microkernel's size argument).
 mlir::Value dimI64(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor, int64_t dim);
 

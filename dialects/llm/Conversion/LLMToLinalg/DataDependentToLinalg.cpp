@@ -16,10 +16,6 @@ using namespace llmc::llm;
 namespace llmc::llm::lowering {
 namespace {
 
-Value i64Constant(OpBuilder &b, Location loc, int64_t value) {
-  return arith::ConstantIntOp::create(b, loc, value, 64);
-}
-
 Value toI64(OpBuilder &b, Location loc, Value index) {
   return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
 }

@@ -347,6 +347,10 @@ Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType, Value
       .getResult(0);
 }
 
+Value i64Constant(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(value));
+}
+
 Value dimI64(OpBuilder &b, Location loc, Value tensor, int64_t dim) {
   auto type = cast<RankedTensorType>(tensor.getType());
   if (!type.isDynamicDim(dim))

@@ -35,10 +35,6 @@ std::string formatSuffix(Type element) {
   return "f32";
 }
 
-Value i64Constant(OpBuilder &b, Location loc, int64_t value) {
-  return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(value));
-}
-
 /// The value of a 0-d i64 tensor.
 Value scalarOf(OpBuilder &b, Location loc, Value tensor) {
   return tensor::ExtractOp::create(b, loc, tensor, ValueRange{});

@@ -328,23 +328,19 @@ struct ConvToGemm : OpRewritePattern<ConvOp> {
     } else {
       // The im2col kernel (backends/cpu/kernels/im2col.c) reads the image in place, padding
       // included, and fills the columns on the threads.
-      auto i64 = [&](int64_t value) {
-        return arith::ConstantOp::create(rewriter, loc, rewriter.getI64IntegerAttr(value))
-            .getResult();
-      };
-      SmallVector<Value> scalars = {i64(channels),
-                                    i64(inputType.getDimSize(2)),
-                                    i64(inputType.getDimSize(3)),
-                                    i64(kh),
-                                    i64(kw),
-                                    i64(oh),
-                                    i64(ow),
-                                    i64(strides[0]),
-                                    i64(strides[1]),
-                                    i64(dilations[0]),
-                                    i64(dilations[1]),
-                                    i64(pads[0]),
-                                    i64(pads[1])};
+      SmallVector<Value> scalars = {i64Constant(rewriter, loc, channels),
+                                    i64Constant(rewriter, loc, inputType.getDimSize(2)),
+                                    i64Constant(rewriter, loc, inputType.getDimSize(3)),
+                                    i64Constant(rewriter, loc, kh),
+                                    i64Constant(rewriter, loc, kw),
+                                    i64Constant(rewriter, loc, oh),
+                                    i64Constant(rewriter, loc, ow),
+                                    i64Constant(rewriter, loc, strides[0]),
+                                    i64Constant(rewriter, loc, strides[1]),
+                                    i64Constant(rewriter, loc, dilations[0]),
+                                    i64Constant(rewriter, loc, dilations[1]),
+                                    i64Constant(rewriter, loc, pads[0]),
+                                    i64Constant(rewriter, loc, pads[1])};
       columns = MicrokernelOp::create(
                     rewriter, loc, TypeRange{columnsType},
                     rewriter.getStringAttr("llmc_mk_im2col_f32"), ValueRange{op.getInput()},
@@ -356,20 +352,18 @@ struct ConvToGemm : OpRewritePattern<ConvOp> {
         ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
     // The GEMM kernel's epilogue adds the bias per filter (a row of the product) and applies a
     // ReLU that is the convolution's only user.
-    auto i64 = [&](int64_t value) {
-      return arith::ConstantOp::create(rewriter, loc, rewriter.getI64IntegerAttr(value))
-          .getResult();
-    };
     Operation *relu = reluEpilogue(op);
     int64_t epilogue = (op.getBias() ? kGemmEpilogueBiasRows : 0) | (relu ? kGemmEpilogueRelu : 0);
     auto productType = RankedTensorType::get({filters, pixels}, f32);
     SmallVector<Value> inputs = {weight, columns};
-    SmallVector<Value> scalars = {i64(filters), i64(pixels), i64(depth)};
+    SmallVector<Value> scalars = {i64Constant(rewriter, loc, filters),
+                                  i64Constant(rewriter, loc, pixels),
+                                  i64Constant(rewriter, loc, depth)};
     std::string kernel = "llmc_mk_matmul_f32";
     if (epilogue) {
       kernel += "_epilogue";
       inputs.push_back(op.getBias() ? op.getBias() : weight); // read only with a bias flag
-      scalars.push_back(i64(epilogue));
+      scalars.push_back(i64Constant(rewriter, loc, epilogue));
     }
     Value product = MicrokernelOp::create(
                         rewriter, loc, TypeRange{productType}, rewriter.getStringAttr(kernel),
