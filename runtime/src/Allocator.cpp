@@ -3,6 +3,8 @@
 
 #include <cstdlib>
 
+#include <sys/mman.h>
+
 namespace {
 
 void *systemAllocate(void *, size_t size, size_t alignment) {
@@ -19,6 +21,26 @@ void systemDeallocate(void *, void *pointer) { std::free(pointer); }
 } // namespace
 
 namespace llmc::runtime {
+
+void *cacheableAllocate(size_t size, size_t alignment) {
+  constexpr size_t kHugePage = size_t(2) << 20;
+  if (size == 0)
+    size = 1;
+  if (alignment < sizeof(void *))
+    alignment = sizeof(void *);
+  const bool huge = size >= kHugeBufferBytes && alignment <= kHugePage;
+  if (huge)
+    alignment = kHugePage;
+  void *pointer = nullptr;
+  if (posix_memalign(&pointer, alignment, size) != 0)
+    return nullptr;
+#ifdef MADV_HUGEPAGE
+  // Advice only: where THP is off, or the range cannot take it, the pages stay 4 KiB.
+  if (huge)
+    madvise(pointer, size / kHugePage * kHugePage, MADV_HUGEPAGE);
+#endif
+  return pointer;
+}
 
 llmc_allocator_t resolveAllocator(const llmc_allocator_t *allocator) {
   if (allocator && allocator->allocate && allocator->deallocate)

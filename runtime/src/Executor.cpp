@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "runtime/src/Executor.h"
-
+#include "runtime/src/Allocator.h"
 #include "runtime/src/Status.h"
 
 #include <cstdlib>
@@ -220,16 +220,9 @@ void *servicesAllocate(const llmc_services_t *services, int64_t size, int64_t al
   auto *state = static_cast<ServicesState *>(services->runtime_state);
   if (alignment < int64_t(sizeof(void *)) || (alignment & (alignment - 1)) != 0)
     alignment = 64;
-  void *memory = nullptr;
-  if (size >= 0 && state->bufferCache)
-    memory = takeCached(state->bufferCache, size_t(size > 0 ? size : 1), size_t(alignment));
-  if (memory) {
-    std::lock_guard<std::mutex> lock(state->allocationsMutex);
-    state->allocations.push_back({memory, size_t(size > 0 ? size : 1), size_t(alignment)});
-    return memory;
-  }
-  if (size < 0 || posix_memalign(&memory, size_t(alignment), size_t(size > 0 ? size : 1)) != 0 ||
-      !memory) {
+  void *memory =
+      size < 0 ? nullptr : takeBuffer(state->bufferCache, size_t(size), size_t(alignment));
+  if (!memory) {
     // Generated code cannot handle a failure: abandon the call (see llmc_model_run).
     if (state->abandon)
       std::longjmp(*state->abandon, 1);
@@ -254,20 +247,32 @@ void servicesFail(const llmc_services_t *services, const char *message) {
 
 } // namespace
 
+void *takeBuffer(llmc_executor_t *executor, size_t size, size_t alignment) {
+  if (size == 0)
+    size = 1;
+  if (executor)
+    if (void *memory = takeCached(executor, size, alignment))
+      return memory;
+  return cacheableAllocate(size, alignment);
+}
+
+void returnBuffer(llmc_executor_t *executor, const ServicesState::Allocation &buffer) {
+  if (executor) {
+    std::lock_guard<std::mutex> lock(executor->cacheMutex);
+    if (executor->cache.size() < kCacheBuffers &&
+        executor->cachedBytes + buffer.size <= kCacheBytes) {
+      executor->cache.push_back(buffer);
+      executor->cachedBytes += buffer.size;
+      return;
+    }
+  }
+  std::free(buffer.memory);
+}
+
 void releaseAllocations(ServicesState *state) {
   std::lock_guard<std::mutex> lock(state->allocationsMutex);
-  for (const ServicesState::Allocation &allocation : state->allocations) {
-    if (llmc_executor_t *executor = state->bufferCache) {
-      std::lock_guard<std::mutex> cacheLock(executor->cacheMutex);
-      if (executor->cache.size() < kCacheBuffers &&
-          executor->cachedBytes + allocation.size <= kCacheBytes) {
-        executor->cache.push_back(allocation);
-        executor->cachedBytes += allocation.size;
-        continue;
-      }
-    }
-    std::free(allocation.memory);
-  }
+  for (const ServicesState::Allocation &allocation : state->allocations)
+    returnBuffer(state->bufferCache, allocation);
   state->allocations.clear();
 }
 

@@ -50,6 +50,12 @@ void finishServices(ServicesState *state);
 /// next call of the same sizes, or freed. Call after the outputs are copied out.
 void releaseAllocations(ServicesState *state);
 
+/// A buffer of at least `size` bytes aligned to `alignment`: one that `executor` (may be null)
+/// keeps from an earlier call, else a new one from the system (null when memory is out).
+void *takeBuffer(llmc_executor_t *executor, size_t size, size_t alignment);
+/// Gives a buffer from takeBuffer back: into `executor`'s cache while it has room, else freed.
+void returnBuffer(llmc_executor_t *executor, const ServicesState::Allocation &buffer);
+
 } // namespace llmc::runtime
 
 #endif // LLMC_RUNTIME_SRC_EXECUTOR_H

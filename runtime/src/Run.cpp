@@ -309,23 +309,38 @@ llmc_status_t llmc::runtime::runEntryPoint(const llmc_model_t *model, size_t ent
     resolved = *options;
   llmc_allocator_t allocator = resolveAllocator(&resolved.allocator);
 
-  // Scratch: per call, so that concurrent calls never share it.
+  // Scratch: per call, so that concurrent calls never share it. With a caller executor and the
+  // system allocator, the executor keeps it for the next call (as it keeps the buffers
+  // generated code allocates): no fresh pages to fault in on every call.
   alignas(64) static uint8_t emptyScratch[64];
   void *scratch = emptyScratch;
-  bool ownsScratch = false;
+  llmc_executor_t *scratchCache =
+      resolved.allocator.allocate || resolved.allocator.deallocate ? nullptr : resolved.executor;
+  ServicesState::Allocation ownedScratch = {
+      nullptr, size_t(entry.scratchBytes),
+      std::max<size_t>(entry.scratchAlignment, sizeof(void *))};
   if (entry.scratchBytes > 0 || entry.scratchAlignment > sizeof(emptyScratch)) {
     if (entry.scratchBytes > uint64_t(SIZE_MAX) / 2)
       return makeStatus(LLMC_STATUS_RESOURCE_EXHAUSTED,
                         "entry point '%s' needs %llu bytes of scratch, more than this machine "
                         "can address",
                         entry.name, (unsigned long long)entry.scratchBytes);
-    scratch = allocate(allocator, size_t(entry.scratchBytes), size_t(entry.scratchAlignment));
+    scratch = scratchCache ? takeBuffer(scratchCache, ownedScratch.size, ownedScratch.alignment)
+                           : allocate(allocator, ownedScratch.size, ownedScratch.alignment);
     if (!scratch)
       return makeStatus(LLMC_STATUS_RESOURCE_EXHAUSTED,
                         "entry point '%s': cannot allocate %llu bytes of scratch", entry.name,
                         (unsigned long long)entry.scratchBytes);
-    ownsScratch = true;
+    ownedScratch.memory = scratch;
   }
+  auto releaseScratch = [&] {
+    if (!ownedScratch.memory)
+      return;
+    if (scratchCache)
+      returnBuffer(scratchCache, ownedScratch);
+    else
+      deallocate(allocator, ownedScratch.memory);
+  };
 
   // Descriptors first (the vector must not grow once pointers into it are taken).
   size_t wordCount = 5;
@@ -370,8 +385,7 @@ llmc_status_t llmc::runtime::runEntryPoint(const llmc_model_t *model, size_t ent
   if (!callAbandonable(model->functions[entry_point], arguments.data(), argumentCount, &state)) {
     finishServices(&state);
     releaseAllocations(&state);
-    if (ownsScratch)
-      deallocate(allocator, scratch);
+    releaseScratch();
     if (!state.failure.empty())
       return makeStatus(LLMC_STATUS_INVALID_ARGUMENT, "entry point '%s': %s", entry.name,
                         state.failure.c_str());
@@ -384,8 +398,7 @@ llmc_status_t llmc::runtime::runEntryPoint(const llmc_model_t *model, size_t ent
                                      state.executor ? &services : nullptr, out_outputs);
   finishServices(&state);
   releaseAllocations(&state);
-  if (ownsScratch)
-    deallocate(allocator, scratch);
+  releaseScratch();
   if (status) {
     for (size_t k = 0; k < output_count; ++k) {
       llmc_tensor_release(out_outputs[k]);
