@@ -44,6 +44,7 @@ struct KernelVariant {
 };
 
 const KernelVariant kVariants[] = {
+    {llvm::Triple::x86_64, "__amx", "+avx512f,+avx512bw,+avx512vl,+avx512vnni,+amx-tile,+amx-int8"},
     {llvm::Triple::x86_64, "__avx512vnni", "+avx512f,+avx512bw,+avx512vl,+avx512vnni"},
     {llvm::Triple::x86_64, "__avx512", "+avx512f,+avx512bw,+avx512vl,+fma"},
 };

@@ -65,6 +65,34 @@ def matmul_model(m, n, k, rng):
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
 
+def int8_peak_factor():
+    """The int8 multiply-add peak as a multiple of the fp32 FMA peak, for the instructions
+    llmc's integer GEMM uses on this CPU: AMX's TDPBUSD does 1,024 per cycle (32x the 32 of two
+    AVX-512 FMA units), AVX512-VNNI's VPDPBUSD four times an FMA's; otherwise the generic
+    kernel's 32-bit multiply-adds, at the FMA's rate."""
+    try:
+        flags = set(re.search(r"^flags\s*:(.*)$", open("/proc/cpuinfo").read(), re.M)
+                    .group(1).split())
+    except (OSError, AttributeError):
+        return 1
+    if {"amx_tile", "amx_int8", "avx512_vnni"} <= flags:
+        return 32
+    return 4 if "avx512_vnni" in flags else 1
+
+
+def int8_matmul_model(m, n, k, rng):
+    """MatMulInteger of a u8 activation (zero point 128) by a constant s8 weight, as quantizers
+    write dense layers."""
+    inits = [numpy_helper.from_array(rng.integers(-128, 128, [k, n]).astype(np.int8), "b"),
+             numpy_helper.from_array(np.array(128, dtype=np.uint8), "a_zero")]
+    graph = helper.make_graph(
+        [helper.make_node("MatMulInteger", ["a", "b", "a_zero"], ["y"])],
+        f"int8_matmul_{m}x{n}x{k}",
+        [helper.make_tensor_value_info("a", TensorProto.UINT8, [m, k])],
+        [helper.make_tensor_value_info("y", TensorProto.INT32, [m, n])], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
 def conv_model(channels, out_channels, size, kernel, group, rng):
     w = rng.uniform(-0.1, 0.1, [out_channels, channels // group, kernel, kernel])
     inits = [numpy_helper.from_array(w.astype(np.float32), "w"),
@@ -110,7 +138,9 @@ def transformer_flops(d, layers, tokens, extra=0):
 
 
 def build_cases(work):
-    """(name, onnx path, {input name: array}, flops, bytes moved at least once)."""
+    """(name, onnx path, {input name: array}, flops, bytes moved at least once[, peak factor]):
+    the peak factor scales the fp32 FMA peak to the case's own (int8_peak_factor for int8
+    products)."""
     rng = np.random.default_rng(0)
     cases = []
     matmuls = [(m, nk, nk) for m in (1, 64, 1024) for nk in (1024, 4096)]
@@ -121,6 +151,12 @@ def build_cases(work):
         a = rng.uniform(-1, 1, [m, k]).astype(np.float32)
         cases.append((f"matmul M={m} N={n} K={k}", path, {"a": a}, 2 * m * n * k,
                       4 * (m * k + k * n + m * n)))
+    for m, n, k in [(1024, 1024, 1024), (64, 4096, 4096)]:
+        path = os.path.join(work, f"int8_matmul_{m}x{n}x{k}.onnx")
+        save(int8_matmul_model(m, n, k, rng), path)
+        a = rng.integers(0, 256, [m, k]).astype(np.uint8)
+        cases.append((f"int8 matmul M={m} N={n} K={k}", path, {"a": a}, 2 * m * n * k,
+                      m * k + k * n + 4 * m * n, int8_peak_factor()))
     convs = [("conv ResNet 3x3 64->64 56x56", 64, 64, 56, 3, 1),
              ("conv ResNet 1x1 256->64 56x56", 256, 64, 56, 1, 1),
              ("conv MobileNet dw 3x3 32 112x112", 32, 32, 112, 3, 32),
@@ -181,13 +217,14 @@ def add_roofline(row, peak, bandwidth):
     flops, t = row["flops"], row["threads"]
     # The peak measured alongside the case when there is one: on a shared machine the ceiling
     # moves with the other tenants' load, and the case ran under the load of its own moment.
-    top = row.get("peak_alongside") or peak[t]
+    factor = row.get("peak_factor", 1)
+    top = (row.get("peak_alongside") or peak[t]) * factor
     ceiling = min(top, bandwidth[t] * flops / row["bytes"])
     ms, ort = row["llmc_ms"], row["ort_ms"]
     gflops = flops / ms / 1e6 if ms else None
     row.update({"gflops": gflops, "ort_gflops": flops / ort / 1e6 if ort else None,
                 "pct_peak": 100 * gflops / top if gflops else None,
-                "pct_best_peak": 100 * gflops / peak[t] if gflops else None,
+                "pct_best_peak": 100 * gflops / (peak[t] * factor) if gflops else None,
                 "pct_roofline": 100 * gflops / ceiling if gflops else None,
                 "ort_pct_roofline": 100 * flops / ort / 1e6 / ceiling if ort else None})
 
@@ -255,7 +292,7 @@ def main():
     peak, bandwidth = machine_ceilings(bin_dir, threads)
     print(f"peak fp32 GFLOP/s {peak}, read GB/s {bandwidth}", file=sys.stderr)
     rows, notes, timed_cases = [], [], []
-    for name, path, inputs, flops, moved in build_cases(args.work):
+    for name, path, inputs, flops, moved, *factor in build_cases(args.work):
         if args.filter and not re.search(args.filter, name):
             continue
         stem = os.path.splitext(path)[0]
@@ -300,7 +337,8 @@ def main():
             rows.append({"case": name, "threads": t, "llmc_ms": ms, "ort_ms": ort,
                          "speedup": ort / ms if ort and ms else None, "flops": flops,
                          "bytes": moved, "gbs": None,
-                         "peak_alongside": max(peaks) if peaks else None})
+                         "peak_alongside": max(peaks) if peaks else None,
+                         "peak_factor": factor[0] if factor else 1})
             add_roofline(rows[-1], peak, bandwidth)
             print(format_row(rows[-1]), file=sys.stderr)
     fusion_rows = fusion_ablations(llmc, args, threads, timed_cases, rows)
@@ -417,6 +455,7 @@ def write_doc(args, machine, table, fusion_table, notes, have_ort):
                f"--write-doc {args.write_doc}" + (f" --json {args.json}" if args.json else ""))
     missing_ort = "" if have_ort else (
         "\nONNX Runtime was not installed when this was generated: its columns say n/a.\n")
+    int8_factor = int8_peak_factor()
     text = f"""# Performance: llmc next to ONNX Runtime
 
 Generated by `{command}` on {machine}. Figures depend on the machine and its load, and this one
@@ -445,7 +484,10 @@ How it measures (`tools/bench/perf_suite.py`):
   right after each of the case's llmc runs (the best of those): the other tenants of a shared
   machine move its speed from minute to minute, and the case is compared with what the machine
   could do at the time. The JSON also has `pct_best_peak`, against the best peak of the whole
-  run (in the first line). *% of roofline* compares it with min(peak, bandwidth × flops / bytes), bytes being the inputs,
+  run (in the first line). The *int8 matmul* cases (MatMulInteger of u8 activations by constant
+  s8 weights, which llmc runs on its integer GEMM: AMX, AVX512-VNNI or generic, whichever the
+  CPU has) count GOP/s in the same column and compare with the int8 peak of the instructions
+  llmc uses on this CPU, {int8_factor}x the fp32 FMA peak. *% of roofline* compares it with min(peak, bandwidth × flops / bytes), bytes being the inputs,
   weights and outputs read or written once and bandwidth `llmc-membw`'s main-memory figure
   (1 GiB) at the same thread count. A case whose data fits in the caches can pass 100%.
 - A runtime whose single probe run takes longer than `--probe-timeout` seconds (default 10) is

@@ -82,6 +82,38 @@ void llmc_mk_matmul_f32(const float *a, const float *b, float *c, int64_t m, int
 void llmc_mk_matmul_f32__avx512(const float *a, const float *b, float *c, int64_t m, int64_t n,
                                 int64_t k, const llmc_services_t *services);
 
+/// The layout of the packed B of llmc_mk_matmul_u8s8_packed: int8 w [k, n] in panels of
+/// LLMC_QGEMM_PANEL columns, panel after panel, k rounded up to kp, a multiple of
+/// LLMC_QGEMM_DEPTH; a panel holds kp / 4 groups, and group g holds, for each of the panel's
+/// columns j in turn, the four bytes w[4g .. 4g + 3, j] (the operand layout of x86's VPDPBUSD, and
+/// of AMX's TDPBUSD with a row stride of 128 bytes). Values past k and columns past n are zero. It
+/// takes ceil(n / PANEL) * kp * PANEL bytes. The compiler packs constant weights so.
+#define LLMC_QGEMM_PANEL 32
+#define LLMC_QGEMM_DEPTH 64
+
+/// The exact i32 product of an 8-bit A and a packed constant int8 B: C[i, j] = sum_k (A[i, k] -
+/// a_zero) * (w[k, j] + b_offset[j]), modulo 2^32, for A [m, k] row-major (uint8, or int8 when
+/// a_signed is 1; a_zero in the same type's range), w packed in the LLMC_QGEMM_PANEL layout, C
+/// [m, n] row-major. b_corr[j] must be sum_k w[k, j] + k * b_offset[j] (modulo 2^32). The compiler
+/// writes any centered 8-bit B whose columns each span at most 256 values so. Packed and
+/// register-blocked (qgemm.c).
+void llmc_mk_matmul_u8s8_packed(const uint8_t *a, const int8_t *b_packed, const int32_t *b_offset,
+                                const int32_t *b_corr, int32_t *c, int64_t m, int64_t n, int64_t k,
+                                int64_t a_zero, int64_t a_signed, const llmc_services_t *services);
+/// ISA variants: llmc_mk_matmul_u8s8_packed with AVX512-VNNI (AVX-512 F, BW, VL and VNNI), a 12 x
+/// 32 register tile of VPDPBUSD, and with AMX (those and AMX-TILE, AMX-INT8: 32 x 32 blocks of C
+/// in four tiles of TDPBUSD; the runtime asks Linux for the tile state when it loads a model built
+/// for AMX). Their results equal the generic kernel's.
+void llmc_mk_matmul_u8s8_packed__avx512vnni(const uint8_t *a, const int8_t *b_packed,
+                                            const int32_t *b_offset, const int32_t *b_corr,
+                                            int32_t *c, int64_t m, int64_t n, int64_t k,
+                                            int64_t a_zero, int64_t a_signed,
+                                            const llmc_services_t *services);
+void llmc_mk_matmul_u8s8_packed__amx(const uint8_t *a, const int8_t *b_packed,
+                                     const int32_t *b_offset, const int32_t *b_corr, int32_t *c,
+                                     int64_t m, int64_t n, int64_t k, int64_t a_zero,
+                                     int64_t a_signed, const llmc_services_t *services);
+
 /// A convolution's input unfolded for the GEMM (im2col), for one image: x is [channels, h, w];
 /// row (c * kh + i) * kw + j of cols ([channels * kh * kw, oh * ow]) holds, at output position
 /// (y, x), the input at (y * stride_h + i * dilation_h - pad_top, x * stride_w + j * dilation_w -

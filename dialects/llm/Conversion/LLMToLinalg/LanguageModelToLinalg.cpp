@@ -214,6 +214,193 @@ struct MatmulToKernel : OpRewritePattern<MatmulOp> {
   }
 };
 
+/// The integer values of a constant integer tensor, row-major, read as its type's signedness
+/// (signless as signed); none for anything else.
+std::optional<std::vector<int64_t>> integerValues(ElementsAttr constant) {
+  auto type = cast<RankedTensorType>(constant.getType());
+  auto element = dyn_cast<IntegerType>(type.getElementType());
+  if (!element || !type.hasStaticShape() || element.getWidth() > 32)
+    return std::nullopt;
+  const bool isUnsigned = element.isUnsigned();
+  const unsigned width = element.getWidth();
+  std::vector<int64_t> values;
+  values.reserve(size_t(type.getNumElements()));
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    const int64_t bytes = width <= 8 ? 1 : width <= 16 ? 2 : 4;
+    if (!blob || int64_t(blob->getData().size()) != type.getNumElements() * bytes)
+      return std::nullopt;
+    const char *data = blob->getData().data();
+    for (int64_t i = 0; i < type.getNumElements(); ++i) {
+      uint32_t raw = 0;
+      std::memcpy(&raw, data + i * bytes, size_t(bytes)); // little-endian host, as the writer
+      values.push_back(APInt(unsigned(bytes * 8), raw).trunc(width).getSExtValue());
+      if (isUnsigned)
+        values.back() = int64_t(APInt(unsigned(bytes * 8), raw).trunc(width).getZExtValue());
+    }
+    return values;
+  }
+  auto dense = dyn_cast<DenseIntElementsAttr>(constant);
+  if (!dense)
+    return std::nullopt;
+  for (const APInt &value : dense.getValues<APInt>())
+    values.push_back(isUnsigned ? int64_t(value.getZExtValue()) : value.getSExtValue());
+  return values;
+}
+
+/// The values of `value`, an i32 [K, N] tensor: a constant, an llm.cast of an integer constant,
+/// or either minus a constant of one value or one per column (a weight's zero point).
+std::optional<std::vector<int64_t>> constantMatrix(Value value, int64_t k, int64_t n) {
+  if (auto sub = value.getDefiningOp<SubOp>()) {
+    auto values = constantMatrix(sub.getLhs(), k, n);
+    ElementsAttr zeroPoint;
+    if (!values || !matchPattern(sub.getRhs(), m_Constant(&zeroPoint)))
+      return std::nullopt;
+    auto zeroType = cast<RankedTensorType>(zeroPoint.getType());
+    // One value ([], [1], [1, 1]) or one per column ([N], [1, N]).
+    int64_t count = zeroType.getNumElements();
+    if (zeroType.getRank() > 2 || (count != 1 && count != n) ||
+        (count == n && n != 1 && zeroType.getDimSize(zeroType.getRank() - 1) != n))
+      return std::nullopt;
+    auto zeros = integerValues(zeroPoint);
+    if (!zeros)
+      return std::nullopt;
+    for (int64_t p = 0; p < k; ++p)
+      for (int64_t j = 0; j < n; ++j)
+        (*values)[size_t(p * n + j)] -= (*zeros)[size_t(count == 1 ? 0 : j)];
+    return values;
+  }
+  if (auto castOp = value.getDefiningOp<CastOp>())
+    if (isa<IntegerType>(castOp.getInput().getType().getElementType()))
+      value = castOp.getInput();
+  ElementsAttr constant;
+  if (!matchPattern(value, m_Constant(&constant)))
+    return std::nullopt;
+  auto values = integerValues(constant);
+  if (!values || int64_t(values->size()) != k * n)
+    return std::nullopt;
+  return values;
+}
+
+/// An i32 product `matmul(cast(A) [- a_zero], W)` of an 8-bit A ([..., M, K]) and a constant W
+/// ([K, N], an 8-bit weight minus its zero points, as MatMulInteger and QLinearMatMul import)
+/// calls the packed integer GEMM (backends/cpu/kernels/qgemm.c), with AVX512-VNNI where the
+/// target has it. W is packed here, at compile time: each column as int8 values plus an offset,
+/// which needs the column to span at most 256 values (any 8-bit weight minus one zero point does).
+/// Anything else keeps the i32 linalg lowering.
+struct IntegerMatmulToKernel : OpRewritePattern<MatmulOp> {
+  IntegerMatmulToKernel(MLIRContext *context) : OpRewritePattern(context, /*benefit=*/2) {}
+
+  LogicalResult matchAndRewrite(MatmulOp op, PatternRewriter &rewriter) const override {
+    auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
+    auto rhsType = cast<RankedTensorType>(op.getRhs().getType());
+    RankedTensorType resultType = op.getType();
+    int64_t rank = lhsType.getRank();
+    if (!resultType.getElementType().isInteger(32) || rank < 2 || rhsType.getRank() != 2 ||
+        resultType.getRank() != rank || !rhsType.hasStaticShape() || resultType.getEncoding())
+      return rewriter.notifyMatchFailure(op, "not an i32 product of [..., M, K] by [K, N]");
+    // The left operand: an 8-bit tensor widened, minus a zero point of one value.
+    Value lhs = op.getLhs(), zeroPoint;
+    if (auto sub = lhs.getDefiningOp<SubOp>()) {
+      auto zeroType = cast<RankedTensorType>(sub.getRhs().getType());
+      if (sub.getType() != lhsType || !zeroType.hasStaticShape() ||
+          zeroType.getNumElements() != 1 || zeroType.getRank() > rank)
+        return rewriter.notifyMatchFailure(op, "A's zero point is not one value");
+      zeroPoint = sub.getRhs();
+      lhs = sub.getLhs();
+    }
+    auto widen = lhs.getDefiningOp<CastOp>();
+    auto narrowType =
+        widen ? cast<RankedTensorType>(widen.getInput().getType()) : RankedTensorType();
+    if (!narrowType || !narrowType.getElementType().isInteger(8) || narrowType.getEncoding())
+      return rewriter.notifyMatchFailure(op, "A is not an 8-bit tensor widened to i32");
+    int64_t k = rhsType.getDimSize(0), n = rhsType.getDimSize(1);
+    if (lhsType.hasStaticShape() &&
+        lhsType.getNumElements() / lhsType.getDimSize(rank - 1) * n * k < kMatmulKernelMinWork)
+      return rewriter.notifyMatchFailure(op, "too small for the kernel to pay off");
+    auto weights = constantMatrix(op.getRhs(), k, n);
+    if (!weights)
+      return rewriter.notifyMatchFailure(op, "B is not a constant 8-bit weight");
+
+    // Each column as int8 values plus an offset: none when it fits int8 already.
+    std::vector<int32_t> offsets(static_cast<size_t>(n)), corrections(static_cast<size_t>(n));
+    for (int64_t j = 0; j < n; ++j) {
+      int64_t low = INT64_MAX, high = INT64_MIN;
+      for (int64_t p = 0; p < k; ++p) {
+        low = std::min(low, (*weights)[size_t(p * n + j)]);
+        high = std::max(high, (*weights)[size_t(p * n + j)]);
+      }
+      if (k > 0 && high - low > 255)
+        return rewriter.notifyMatchFailure(op, "a column of B spans more than 256 values");
+      const int64_t offset = k == 0 || (low >= -128 && high <= 127) ? 0 : low + 128;
+      uint32_t correction = uint32_t(k) * uint32_t(offset);
+      for (int64_t p = 0; p < k; ++p) {
+        int64_t &value = (*weights)[size_t(p * n + j)];
+        value -= offset;
+        correction += uint32_t(int32_t(value));
+      }
+      offsets[size_t(j)] = int32_t(offset);
+      corrections[size_t(j)] = int32_t(correction);
+    }
+    // LLMC_QGEMM_PANEL (backends/cpu/kernels/llmc_kernels.h): panels of 32 columns, each k
+    // (rounded up to LLMC_QGEMM_DEPTH, 64) x 32 bytes in groups of four values of k per column.
+    constexpr int64_t kPanel = 32, kDepth = 64;
+    const int64_t kp = (k + kDepth - 1) / kDepth * kDepth, panels = (n + kPanel - 1) / kPanel;
+    std::vector<int8_t> packed(size_t(std::max<int64_t>(panels * kp * kPanel, 1)), 0);
+    for (int64_t p = 0; p < k; ++p)
+      for (int64_t j = 0; j < n; ++j)
+        packed[size_t(((j / kPanel * kp / 4 + p / 4) * kPanel + j % kPanel) * 4 + p % 4)] =
+            int8_t((*weights)[size_t(p * n + j)]);
+
+    Location loc = op.getLoc();
+    std::string name = "qgemm_weights";
+    ElementsAttr source;
+    if (matchPattern(op.getRhs(), m_Constant(&source)))
+      if (auto resource = dyn_cast<DenseResourceElementsAttr>(source))
+        name = resource.getRawHandle().getKey().str() + "_qpacked";
+    auto blob = [&](StringRef suffix, Type element, int64_t count, const void *data,
+                    size_t bytes) -> Value {
+      auto type = RankedTensorType::get({count}, element);
+      auto attr = DenseResourceElementsAttr::get(
+          type, name + suffix.str(),
+          HeapAsmResourceBlob::allocateAndCopyWithAlign(
+              ArrayRef<char>(static_cast<const char *>(data), bytes), 64));
+      return arith::ConstantOp::create(rewriter, loc, attr);
+    };
+    Value packedWeights =
+        blob("", rewriter.getIntegerType(8), int64_t(packed.size()), packed.data(), packed.size());
+    Value offsetValues =
+        blob("_offsets", rewriter.getI32Type(), n, offsets.data(), offsets.size() * 4);
+    Value correctionValues =
+        blob("_corrections", rewriter.getI32Type(), n, corrections.data(), corrections.size() * 4);
+
+    Value a = widen.getInput();
+    SmallVector<Value> sizes;
+    for (int64_t dim = 0; dim < rank; ++dim)
+      if (resultType.isDynamicDim(dim))
+        sizes.push_back(tensor::DimOp::create(rewriter, loc, a, dim));
+    Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                         resultType.getElementType(), sizes);
+    Value zero = i64Constant(rewriter, loc, 0);
+    if (zeroPoint) {
+      auto zeroType = cast<RankedTensorType>(zeroPoint.getType());
+      SmallVector<Value> origin(size_t(zeroType.getRank()),
+                                arith::ConstantIndexOp::create(rewriter, loc, 0));
+      Value scalar = tensor::ExtractOp::create(rewriter, loc, zeroPoint, origin);
+      zero = convertScalar(rewriter, loc, scalar, rewriter.getI64Type());
+    }
+    SmallVector<Value> scalars = {
+        productI64(rewriter, loc, a, 0, rank - 1), i64Constant(rewriter, loc, n),
+        i64Constant(rewriter, loc, k), zero,
+        i64Constant(rewriter, loc, narrowType.getElementType().isUnsignedInteger() ? 0 : 1)};
+    auto call = MicrokernelOp::create(
+        rewriter, loc, TypeRange{resultType}, rewriter.getStringAttr("llmc_mk_matmul_u8s8_packed"),
+        ValueRange{a, packedWeights, offsetValues, correctionValues}, ValueRange{init}, scalars);
+    rewriter.replaceOp(op, call.getResults());
+    return success();
+  }
+};
+
 /// `add(matmul(x, W), bias)` seen from the add (the driver may reach it first): the product
 /// and its bias epilogue as one kernel call, as MatmulToKernel makes them.
 struct BiasEpilogueToKernel : OpRewritePattern<AddOp> {
@@ -457,9 +644,9 @@ struct AttentionToKernel : OpRewritePattern<AttentionOp> {
 } // namespace
 
 void populateLanguageModelPatterns(RewritePatternSet &patterns) {
-  patterns.add<LinearToKernel, MatmulToKernel, BiasEpilogueToKernel, ReluEpilogueToKernel,
-               EmbeddingToKernel, RopeToKernel, CacheWriteToInsertSlice, CachedAttentionToKernel,
-               AttentionToKernel>(patterns.getContext());
+  patterns.add<LinearToKernel, MatmulToKernel, IntegerMatmulToKernel, BiasEpilogueToKernel,
+               ReluEpilogueToKernel, EmbeddingToKernel, RopeToKernel, CacheWriteToInsertSlice,
+               CachedAttentionToKernel, AttentionToKernel>(patterns.getContext());
 }
 
 } // namespace llmc::llm::lowering

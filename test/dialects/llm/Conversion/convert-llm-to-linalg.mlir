@@ -381,3 +381,44 @@ func.func @relu_epilogues(%a: tensor<64x64xf32>, %b: tensor<64x64xf32>, %bias: t
   %6 = llm.relu %5 : tensor<1x32x16x16xf32>
   return %1, %4, %6 : tensor<64x64xf32>, tensor<64x64xf32>, tensor<1x32x16x16xf32>
 }
+
+// -----
+
+// An i32 product of a widened 8-bit activation minus its zero point by a constant 8-bit weight
+// minus per-column zero points calls the packed integer GEMM: the weight is packed at compile time
+// (two panels of 32 columns, k = 40 rounded up to 64: 4096 bytes), with each column's offset (its
+// values, 236, are past int8) and correction; A's zero point is read at run time, and its
+// signedness is a scalar (1: signed).
+// CHECK-LABEL: func.func @integer_matmul_kernel
+// CHECK-DAG: %[[W:.*]] = arith.constant dense_resource<{{.*}}> : tensor<4096xi8>
+// CHECK-DAG: %[[O:.*]] = arith.constant dense_resource<{{.*}}_offsets> : tensor<33xi32>
+// CHECK-DAG: %[[C:.*]] = arith.constant dense_resource<{{.*}}_corrections> : tensor<33xi32>
+// CHECK: %[[Z:.*]] = tensor.extract %arg1[] : tensor<i32>
+// CHECK: %[[Z64:.*]] = arith.extsi %[[Z]] : i32 to i64
+// CHECK: llm.microkernel "llmc_mk_matmul_u8s8_packed" ins(%arg0, %[[W]], %[[O]], %[[C]] : tensor<70x40xi8>, tensor<4096xi8>, tensor<33xi32>, tensor<33xi32>) outs(%{{.*}} : tensor<70x33xi32>) scalars(%{{.*}}, %{{.*}}, %{{.*}}, %[[Z64]], %{{.*}} : i64, i64, i64, i64, i64)
+func.func @integer_matmul_kernel(%a: tensor<70x40xi8>, %az: tensor<i32>) -> tensor<70x33xi32> {
+  %w = arith.constant dense<253> : tensor<40x33xui8>
+  %wz = arith.constant dense<17> : tensor<33xi32>
+  %0 = llm.cast %a : tensor<70x40xi8> to tensor<70x40xi32>
+  %1 = llm.sub %0, %az : tensor<70x40xi32>, tensor<i32> -> tensor<70x40xi32>
+  %2 = llm.cast %w : tensor<40x33xui8> to tensor<40x33xi32>
+  %3 = llm.sub %2, %wz : tensor<40x33xi32>, tensor<33xi32> -> tensor<40x33xi32>
+  %4 = llm.matmul %1, %3 : tensor<70x40xi32>, tensor<40x33xi32> -> tensor<70x33xi32>
+  return %4 : tensor<70x33xi32>
+}
+
+// -----
+
+// A weight that is not a constant keeps the i32 linalg lowering.
+// CHECK-LABEL: func.func @integer_matmul_runtime_weight
+// CHECK-NOT: llm.microkernel
+// CHECK: linalg.fill
+// CHECK: linalg.generic
+// CHECK-NOT: llm.microkernel
+// CHECK: return
+func.func @integer_matmul_runtime_weight(%a: tensor<70x40xui8>, %w: tensor<40x33xi8>) -> tensor<70x33xi32> {
+  %0 = llm.cast %a : tensor<70x40xui8> to tensor<70x40xi32>
+  %1 = llm.cast %w : tensor<40x33xi8> to tensor<40x33xi32>
+  %2 = llm.matmul %0, %1 : tensor<70x40xi32>, tensor<40x33xi32> -> tensor<70x33xi32>
+  return %2 : tensor<70x33xi32>
+}

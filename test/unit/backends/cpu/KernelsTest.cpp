@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -257,6 +258,18 @@ struct Format {
 bool hasAvx512Vnni() {
   return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
          __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+}
+
+/// AMX-INT8 with the tile state granted to this process (as the runtime asks for it).
+bool hasAmx() {
+  static const bool granted = [] {
+    if (!hasAvx512Vnni() || !__builtin_cpu_supports("amx-tile") ||
+        !__builtin_cpu_supports("amx-int8"))
+      return false;
+    constexpr long kArchReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
+    return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
+  }();
+  return granted;
 }
 #endif
 
@@ -573,6 +586,110 @@ TEST(KernelsTest, MatmulVariantsEqualGeneric) {
     kernel.fn(a.data(), b.data(), got.data(), m, n, k, &inlineTable);
     EXPECT_EQ(got, kernel.name.find("packed") != std::string::npos ? expectedPacked : expected)
         << kernel.name;
+  }
+}
+
+using QMatmulFn = void (*)(const uint8_t *, const int8_t *, const int32_t *, const int32_t *,
+                           int32_t *, int64_t, int64_t, int64_t, int64_t, int64_t,
+                           const llmc_services_t *);
+
+/// w [k, n] in the LLMC_QGEMM_PANEL layout, written from the description in llmc_kernels.h.
+std::vector<int8_t> packQWeights(const std::vector<int8_t> &w, int64_t n, int64_t k) {
+  const int64_t kp = (k + LLMC_QGEMM_DEPTH - 1) / LLMC_QGEMM_DEPTH * LLMC_QGEMM_DEPTH,
+                panels = (n + LLMC_QGEMM_PANEL - 1) / LLMC_QGEMM_PANEL;
+  std::vector<int8_t> packed((size_t)(panels * kp * LLMC_QGEMM_PANEL), 0);
+  for (int64_t p = 0; p < k; ++p)
+    for (int64_t j = 0; j < n; ++j)
+      packed[(size_t)(((j / LLMC_QGEMM_PANEL * kp / 4 + p / 4) * LLMC_QGEMM_PANEL +
+                       j % LLMC_QGEMM_PANEL) *
+                          4 +
+                      p % 4)] = w[(size_t)(p * n + j)];
+  return packed;
+}
+
+/// llmc_mk_matmul_u8s8_packed (or a variant) against sum_k (A - z) * (w + o) in 64-bit integers
+/// reduced modulo 2^32, with every buffer ending at a guard page.
+void checkQMatmul(QMatmulFn fn, const char *name, int64_t m, int64_t n, int64_t k, bool aSigned,
+                  int64_t aZero, bool wideOffsets, uint32_t seed, KernelPool &pool) {
+  SCOPED_TRACE(::testing::Message() << name << " m=" << m << " n=" << n << " k=" << k << " signed="
+                                    << aSigned << " zero=" << aZero << " wide=" << wideOffsets);
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> byte(0, 255);
+  std::vector<int8_t> w((size_t)(k * n));
+  for (int8_t &v : w)
+    v = (int8_t)(byte(rng) - 128);
+  std::vector<int8_t> packed = packQWeights(w, n, k);
+  GuardedBuffer a((size_t)(m * k)), b(packed.size()), offset((size_t)n * 4), corr((size_t)n * 4),
+      c((size_t)(m * n) * 4);
+  for (size_t i = 0; i < (size_t)(m * k); ++i)
+    a.bytes()[i] = (uint8_t)byte(rng);
+  std::memcpy(b.bytes(), packed.data(), packed.size());
+  std::uniform_int_distribution<int64_t> wide(-(int64_t(1) << 31), (int64_t(1) << 31) - 1),
+      narrow(-300, 300);
+  auto *o = (int32_t *)offset.bytes(), *cr = (int32_t *)corr.bytes();
+  for (int64_t j = 0; j < n; ++j) {
+    o[j] = (int32_t)(wideOffsets ? wide(rng) : (j % 3 == 0 ? 0 : narrow(rng)));
+    uint32_t sum = (uint32_t)k * (uint32_t)o[j];
+    for (int64_t p = 0; p < k; ++p)
+      sum += (uint32_t)(int32_t)w[(size_t)(p * n + j)];
+    cr[j] = (int32_t)sum;
+  }
+  std::vector<int32_t> expected((size_t)(m * n));
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      int64_t sum = 0;
+      for (int64_t p = 0; p < k; ++p) {
+        const uint8_t raw = a.bytes()[i * k + p];
+        const int64_t value = aSigned ? (int64_t)(int8_t)raw : (int64_t)raw;
+        sum += (value - aZero) * ((int64_t)w[(size_t)(p * n + j)] + o[j]);
+      }
+      expected[(size_t)(i * n + j)] = (int32_t)(uint32_t)(uint64_t)sum;
+    }
+  withServices([&](const llmc_services_t *services, const char *how) {
+    std::memset(c.bytes(), 0x5a, c.size());
+    fn(a.bytes(), (const int8_t *)b.bytes(), o, cr, (int32_t *)c.bytes(), m, n, k, aZero,
+       aSigned ? 1 : 0, services);
+    EXPECT_EQ(0, std::memcmp(c.bytes(), expected.data(), expected.size() * 4)) << how;
+  });
+  (void)pool;
+}
+
+struct QMatmulKernel {
+  const char *name;
+  QMatmulFn fn;
+  bool (*supported)();
+};
+
+const std::vector<QMatmulKernel> &qmatmulKernels() {
+  static const std::vector<QMatmulKernel> all = {
+      {"generic", llmc_mk_matmul_u8s8_packed, [] { return true; }},
+#ifdef LLMC_KERNELS_HAVE_AVX512VNNI
+      {"avx512vnni", llmc_mk_matmul_u8s8_packed__avx512vnni, hasAvx512Vnni},
+      {"amx", llmc_mk_matmul_u8s8_packed__amx, hasAmx},
+#endif
+  };
+  return all;
+}
+
+TEST(KernelsTest, IntegerMatmulAgainstReference) {
+  KernelPool pool(2);
+  uint32_t seed = 7000;
+  for (const QMatmulKernel &kernel : qmatmulKernels()) {
+    if (!kernel.supported())
+      continue;
+    // Every edge: rows past a tile and a task, columns past a panel and a task, k not a
+    // multiple of 4 and past a block of k.
+    for (int64_t m : {1, 5, 13, 97})
+      for (int64_t n : {1, 31, 33, 257})
+        for (int64_t k : {1, 3, 5, 64}) {
+          const bool aSigned = (seed & 1) != 0;
+          checkQMatmul(kernel.fn, kernel.name, m, n, k, aSigned, aSigned ? -7 : 131, false, seed++,
+                       pool);
+        }
+    checkQMatmul(kernel.fn, kernel.name, 100, 300, 2051, false, 0, false, seed++, pool);
+    checkQMatmul(kernel.fn, kernel.name, 37, 70, 4100, true, -128, false, seed++, pool);
+    checkQMatmul(kernel.fn, kernel.name, 20, 40, 300, false, 255, true, seed++, pool);
+    checkQMatmul(kernel.fn, kernel.name, 20, 40, 300, true, 127, true, seed++, pool);
   }
 }
 
