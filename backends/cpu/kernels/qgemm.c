@@ -89,12 +89,19 @@ LLMC_INLINE void llmc_qgemm_micro(const int rows, int64_t groups, const uint8_t 
 
 #endif // LLMC_KERNEL_VARIANT_AMX, LLMC_KERNEL_VARIANT_AVX512VNNI
 
-/// Rows of C per task (a multiple of every MR), values of k per block (a multiple of 4) and
-/// columns of C per task (a multiple of LLMC_QGEMM_PANEL). The A block (MC x KC bytes) is packed
-/// on the task's stack.
+/// Rows of C per task (a multiple of every MR and of AMX's 32), values of k per block (a multiple
+/// of LLMC_QGEMM_DEPTH) and columns of C per task (a multiple of LLMC_QGEMM_PANEL). The A block
+/// (MC x KC bytes) is packed on the task's stack. AMX's tiles go through k sixteen times faster
+/// than the microkernel: its blocks of k are shorter (A's 32-row tiles of a block, 16 KiB, stay in
+/// L1, and a task's B block, 512 KiB, in L2) and its tasks wider (A is packed once per task).
 #define LLMC_QGEMM_MC 96
+#ifdef LLMC_KERNEL_VARIANT_AMX
+#define LLMC_QGEMM_KC 512
+#define LLMC_QGEMM_NC 1024
+#else
 #define LLMC_QGEMM_KC 2048
 #define LLMC_QGEMM_NC 256
+#endif
 
 _Static_assert(LLMC_QGEMM_MC % LLMC_QGEMM_MR == 0 && LLMC_QGEMM_MC % 32 == 0 &&
                    LLMC_QGEMM_KC % LLMC_QGEMM_DEPTH == 0 && LLMC_QGEMM_NC % LLMC_QGEMM_PANEL == 0 &&

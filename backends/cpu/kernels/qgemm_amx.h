@@ -101,7 +101,9 @@ LLMC_INLINE void llmc_qgemm_task_amx(const llmc_qgemm_args_t *g, int64_t t) {
       if (r < rows)
         rowsum[r] += sum;
     }
-    // Each 32 x 32 block of C: in place when whole, else through `edge`.
+    // Each 32 x 32 block of C: in place when whole, else through `edge`; after the last block
+    // of k, through `edge` with the corrections added on the way out.
+    const bool last = p0 + kc == k;
     for (int64_t ir = 0; ir < rows; ir += 32) {
       const uint8_t *a0 = a_pack + (ir / 16 * steps) * 1024;
       const uint8_t *a1 = a0 + steps * 1024; // past the packed rows only when ir + 16 >= rows
@@ -131,19 +133,22 @@ LLMC_INLINE void llmc_qgemm_task_amx(const llmc_qgemm_args_t *g, int64_t t) {
             _tile_dpbusd(3, 5, 7);
           }
         }
-        if (whole) {
+        if (whole && !last) {
           llmc_amx_store_c(c, n);
-        } else {
-          llmc_amx_store_c(edge, 32);
-          for (int64_t i = 0; i < mr; ++i)
-            for (int64_t jj = 0; jj < nr; ++jj)
-              c[i * n + jj] = edge[i * 32 + jj];
+          continue;
+        }
+        llmc_amx_store_c(edge, 32);
+        for (int64_t i = 0; i < mr; ++i) {
+          const uint32_t sum = last ? rowsum[ir + i] : 0, zero = last ? g->zero : 0;
+          for (int64_t jj = 0; jj < nr; ++jj)
+            c[i * n + jj] =
+                (int32_t)((uint32_t)edge[i * 32 + jj] + (uint32_t)g->offset[j + jj] * sum -
+                          zero * (uint32_t)g->corr[j + jj]);
         }
       }
     }
   }
   _tile_release();
-  llmc_qgemm_corrections(g, i0, rows, j0, cols, rowsum);
 }
 
 #endif // LLMC_QGEMM_AMX_H_
