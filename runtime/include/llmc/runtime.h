@@ -366,7 +366,8 @@ typedef struct llmc_run_options_t {
   size_t thread_count;
   /// Optional; when set, parallel loops run on it and thread_count is ignored.
   llmc_executor_t *executor;
-  /// For the outputs and the scratch memory. Zero-filled: system.
+  /// For the outputs and the scratch memory. Zero-filled: system (and then, with an executor,
+  /// the scratch comes from the buffers the executor keeps between calls).
   llmc_allocator_t allocator;
 } llmc_run_options_t;
 
