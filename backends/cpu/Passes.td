@@ -103,4 +103,30 @@ def LLMCLowerMicrokernelsPass : Pass<"llmc-lower-microkernels", "::mlir::ModuleO
                            "::mlir::func::FuncDialect", "::mlir::arith::ArithDialect"];
 }
 
+def LLMCParallelizeLoopsPass : Pass<"llmc-parallelize-loops", "::mlir::ModuleOp"> {
+  let summary = "Run the linalg loops of entry points on the runtime's threads";
+  let description = [{
+    Each `linalg` op on buffers (named ops generalized) in a function that has the runtime's
+    services table becomes a call of `llmc_mk_parallel_loop` (backends/cpu/kernels/parallel.c),
+    which runs an outlined body over chunks of one parallel loop dimension on the services'
+    `parallel_for`. The dimension is the largest parallel one (a dynamic size counts as the
+    largest) that every operand indexes plainly (no `d0 + d1` windows) and every output has; the
+    body applies the op to views of its operands over the chunk `[begin, end)` and shifts
+    `linalg.index` of that dimension by `begin`. The operands' buffers travel as their
+    descriptors' words (address, offset, sizes, strides) in a context on the caller's stack.
+    Ops whose loops are statically smaller than `min-work` iterations stay where they are, and a
+    chunk covers at least `grain-work` iterations, so small loops run on the calling thread. Ops
+    whose region uses values defined outside it (other than constants) are left alone.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", "32768",
+           "Static iteration counts below this stay on the calling thread">,
+    Option<"grainWork", "grain-work", "int64_t", "4096",
+           "Iterations per chunk at least">,
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::memref::MemRefDialect",
+                           "::mlir::func::FuncDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect"];
+}
+
 #endif // LLMC_BACKENDS_CPU_PASSES_TD

@@ -54,6 +54,7 @@ void buildCPUBufferPipeline(OpPassManager &pm) {
 
 void buildCPULLVMPipeline(OpPassManager &pm) {
   pm.addPass(createLLMCLowerMicrokernelsPass());
+  pm.addPass(createLLMCParallelizeLoopsPass());
   addPipeline(pm, "func.func(convert-linalg-to-loops),lower-affine,convert-scf-to-cf,"
                   "expand-strided-metadata,lower-affine");
   pm.addPass(createLLMCRouteChecksPass());

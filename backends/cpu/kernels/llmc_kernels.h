@@ -82,6 +82,13 @@ void llmc_mk_matmul_f32(const float *a, const float *b, float *c, int64_t m, int
 void llmc_mk_matmul_f32__avx512(const float *a, const float *b, float *c, int64_t m, int64_t n,
                                 int64_t k, const llmc_services_t *services);
 
+/// A loop body outlined by llmc-parallelize-loops: runs iterations [begin, end) of its loop with
+/// the operands described at `context` (the address of words on the caller's stack).
+typedef void (*llmc_loop_body_t)(int64_t context, int64_t begin, int64_t end);
+/// Runs body over chunks of at least `grain` of [0, count) on the services' threads (parallel.c).
+void llmc_mk_parallel_loop(int64_t context, llmc_loop_body_t body, int64_t count, int64_t grain,
+                           const llmc_services_t *services);
+
 /// The layout of the packed B of llmc_mk_matmul_u8s8_packed: int8 w [k, n] in panels of
 /// LLMC_QGEMM_PANEL columns, panel after panel, k rounded up to kp, a multiple of
 /// LLMC_QGEMM_DEPTH; a panel holds kp / 4 groups, and group g holds, for each of the panel's
