@@ -93,6 +93,24 @@ def int8_matmul_model(m, n, k, rng):
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
 
+def int8_conv_model(channels, out_channels, size, kernel, rng):
+    """ConvInteger of a u8 image (zero point 128) by a constant u8 weight (zero point 128), as
+    quantizers write convolutions."""
+    w = rng.integers(0, 256, [out_channels, channels, kernel, kernel]).astype(np.uint8)
+    inits = [numpy_helper.from_array(w, "w"),
+             numpy_helper.from_array(np.array(128, dtype=np.uint8), "x_zero"),
+             numpy_helper.from_array(np.array(128, dtype=np.uint8), "w_zero")]
+    pad = kernel // 2
+    graph = helper.make_graph(
+        [helper.make_node("ConvInteger", ["x", "w", "x_zero", "w_zero"], ["y"],
+                          kernel_shape=[kernel, kernel], pads=[pad] * 4)],
+        "int8_conv",
+        [helper.make_tensor_value_info("x", TensorProto.UINT8, [1, channels, size, size])],
+        [helper.make_tensor_value_info("y", TensorProto.INT32,
+                                       [1, out_channels, size, size])], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
 def conv_model(channels, out_channels, size, kernel, group, rng):
     w = rng.uniform(-0.1, 0.1, [out_channels, channels // group, kernel, kernel])
     inits = [numpy_helper.from_array(w.astype(np.float32), "w"),
@@ -157,6 +175,11 @@ def build_cases(work):
         a = rng.integers(0, 256, [m, k]).astype(np.uint8)
         cases.append((f"int8 matmul M={m} N={n} K={k}", path, {"a": a}, 2 * m * n * k,
                       m * k + k * n + 4 * m * n, int8_peak_factor()))
+    path = os.path.join(work, "int8_conv_resnet_3x3.onnx")
+    save(int8_conv_model(64, 64, 56, 3, rng), path)
+    x = rng.integers(0, 256, [1, 64, 56, 56]).astype(np.uint8)
+    cases.append(("int8 conv ResNet 3x3 64->64 56x56", path, {"x": x},
+                  2 * 64 * 56 * 56 * 64 * 9, 64 * 56 * 56 * 5 + 64 * 64 * 9, int8_peak_factor()))
     convs = [("conv ResNet 3x3 64->64 56x56", 64, 64, 56, 3, 1),
              ("conv ResNet 1x1 256->64 56x56", 256, 64, 56, 1, 1),
              ("conv MobileNet dw 3x3 32 112x112", 32, 32, 112, 3, 32),
@@ -484,9 +507,9 @@ How it measures (`tools/bench/perf_suite.py`):
   right after each of the case's llmc runs (the best of those): the other tenants of a shared
   machine move its speed from minute to minute, and the case is compared with what the machine
   could do at the time. The JSON also has `pct_best_peak`, against the best peak of the whole
-  run (in the first line). The *int8 matmul* cases (MatMulInteger of u8 activations by constant
-  s8 weights, which llmc runs on its integer GEMM: AMX, AVX512-VNNI or generic, whichever the
-  CPU has) count GOP/s in the same column and compare with the int8 peak of the instructions
+  run (in the first line). The *int8* cases (MatMulInteger of u8 activations by constant s8 weights,
+  ConvInteger of a u8 image by constant u8 weights, which llmc runs on its integer GEMM, after
+  im2row for the convolution: AMX, AVX512-VNNI or generic, whichever the CPU has) count GOP/s in the same column and compare with the int8 peak of the instructions
   llmc uses on this CPU, {int8_factor}x the fp32 FMA peak. *% of roofline* compares it with min(peak, bandwidth × flops / bytes), bytes being the inputs,
   weights and outputs read or written once and bandwidth `llmc-membw`'s main-memory figure
   (1 GiB) at the same thread count. A case whose data fits in the caches can pass 100%.

@@ -130,6 +130,16 @@ void llmc_mk_im2col_f32(const float *x, float *cols, int64_t channels, int64_t h
                         int64_t stride_w, int64_t dilation_h, int64_t dilation_w, int64_t pad_top,
                         int64_t pad_left, const llmc_services_t *services);
 
+/// The transposed unfolding for 8-bit images (im2row), one image in channels-last layout: x is
+/// [h, w, channels] bytes; row y * ow + x of rows ([oh * ow, kh * kw * channels]) holds, at
+/// column (i * kw + j) * channels + c, the input at (y * stride_h + i * dilation_h - pad_top,
+/// x * stride_w + j * dilation_w - pad_left) of channel c, or pad_value (its low byte) in the
+/// padding.
+void llmc_mk_im2row_u8(const uint8_t *x, uint8_t *rows, int64_t channels, int64_t h, int64_t w,
+                       int64_t kh, int64_t kw, int64_t oh, int64_t ow, int64_t stride_h,
+                       int64_t stride_w, int64_t dilation_h, int64_t dilation_w, int64_t pad_top,
+                       int64_t pad_left, int64_t pad_value, const llmc_services_t *services);
+
 /// The layout of a pre-packed B for llmc_mk_matmul_f32_packed: B [k, n] in panels of
 /// LLMC_GEMM_PANEL columns, panel after panel; a panel holds k rows of LLMC_GEMM_PANEL floats
 /// (row p of panel q is B[p, q * PANEL ...]), the columns past n zero. It takes

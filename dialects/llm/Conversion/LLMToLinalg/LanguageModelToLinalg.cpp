@@ -248,26 +248,40 @@ std::optional<std::vector<int64_t>> integerValues(ElementsAttr constant) {
   return values;
 }
 
-/// The values of `value`, an i32 [K, N] tensor: a constant, an llm.cast of an integer constant,
-/// or either minus a constant of one value or one per column (a weight's zero point).
-std::optional<std::vector<int64_t>> constantMatrix(Value value, int64_t k, int64_t n) {
+/// The values of `value`, a static i32 tensor, row-major: a constant, an llm.cast of an integer
+/// constant, or either minus a constant zero point that broadcasts against it (one value, or one
+/// per column of a weight matrix, or one per filter of a convolution's weight).
+std::optional<std::vector<int64_t>> constantIntegers(Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (!type.hasStaticShape())
+    return std::nullopt;
   if (auto sub = value.getDefiningOp<SubOp>()) {
-    auto values = constantMatrix(sub.getLhs(), k, n);
+    auto values = constantIntegers(sub.getLhs());
     ElementsAttr zeroPoint;
     if (!values || !matchPattern(sub.getRhs(), m_Constant(&zeroPoint)))
       return std::nullopt;
     auto zeroType = cast<RankedTensorType>(zeroPoint.getType());
-    // One value ([], [1], [1, 1]) or one per column ([N], [1, N]).
-    int64_t count = zeroType.getNumElements();
-    if (zeroType.getRank() > 2 || (count != 1 && count != n) ||
-        (count == n && n != 1 && zeroType.getDimSize(zeroType.getRank() - 1) != n))
-      return std::nullopt;
     auto zeros = integerValues(zeroPoint);
-    if (!zeros)
+    int64_t rank = type.getRank(), zeroRank = zeroType.getRank();
+    if (!zeros || zeroRank > rank || sub.getType() != type)
       return std::nullopt;
-    for (int64_t p = 0; p < k; ++p)
-      for (int64_t j = 0; j < n; ++j)
-        (*values)[size_t(p * n + j)] -= (*zeros)[size_t(count == 1 ? 0 : j)];
+    for (int64_t d = 0; d < zeroRank; ++d) {
+      int64_t size = zeroType.getDimSize(d);
+      if (size != 1 && size != type.getDimSize(rank - zeroRank + d))
+        return std::nullopt;
+    }
+    // Numpy broadcasting: each element's index, reduced to the zero point's.
+    SmallVector<int64_t> index(size_t(rank), 0);
+    for (size_t i = 0; i < values->size(); ++i) {
+      int64_t zeroIndex = 0;
+      for (int64_t d = 0; d < zeroRank; ++d) {
+        int64_t size = zeroType.getDimSize(d);
+        zeroIndex = zeroIndex * size + (size == 1 ? 0 : index[size_t(rank - zeroRank + d)]);
+      }
+      (*values)[i] -= (*zeros)[size_t(zeroIndex)];
+      for (int64_t d = rank - 1; d >= 0 && ++index[size_t(d)] == type.getDimSize(d); --d)
+        index[size_t(d)] = 0;
+    }
     return values;
   }
   if (auto castOp = value.getDefiningOp<CastOp>())
@@ -277,17 +291,139 @@ std::optional<std::vector<int64_t>> constantMatrix(Value value, int64_t k, int64
   if (!matchPattern(value, m_Constant(&constant)))
     return std::nullopt;
   auto values = integerValues(constant);
-  if (!values || int64_t(values->size()) != k * n)
+  if (!values || int64_t(values->size()) != type.getNumElements())
     return std::nullopt;
   return values;
 }
 
+/// An 8-bit tensor widened to i32, minus a zero point of one value (or none): what the importer
+/// makes of MatMulInteger's and ConvInteger's activations.
+struct WidenedBytes {
+  Value bytes;     // the 8-bit tensor
+  Value zeroPoint; // a one-element i32 tensor, or null
+  bool isSigned;
+};
+
+std::optional<WidenedBytes> widenedBytes(Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  Value zeroPoint;
+  if (auto sub = value.getDefiningOp<SubOp>()) {
+    auto zeroType = cast<RankedTensorType>(sub.getRhs().getType());
+    if (sub.getType() != type || !zeroType.hasStaticShape() || zeroType.getNumElements() != 1 ||
+        zeroType.getRank() > type.getRank())
+      return std::nullopt;
+    zeroPoint = sub.getRhs();
+    value = sub.getLhs();
+  }
+  auto widen = value.getDefiningOp<CastOp>();
+  if (!widen)
+    return std::nullopt;
+  auto narrowType = cast<RankedTensorType>(widen.getInput().getType());
+  if (!narrowType.getElementType().isInteger(8) || narrowType.getEncoding())
+    return std::nullopt;
+  return WidenedBytes{widen.getInput(), zeroPoint,
+                      !narrowType.getElementType().isUnsignedInteger()};
+}
+
+/// The zero point as an i64 scalar (0 without one).
+Value zeroPointScalar(PatternRewriter &rewriter, Location loc, Value zeroPoint) {
+  if (!zeroPoint)
+    return i64Constant(rewriter, loc, 0);
+  auto zeroType = cast<RankedTensorType>(zeroPoint.getType());
+  SmallVector<Value> origin(size_t(zeroType.getRank()),
+                            arith::ConstantIndexOp::create(rewriter, loc, 0));
+  Value scalar = tensor::ExtractOp::create(rewriter, loc, zeroPoint, origin);
+  return convertScalar(rewriter, loc, scalar, rewriter.getI64Type());
+}
+
+/// A constant integer weight w [k, n] (row-major values) as the packed integer GEMM takes it:
+/// each column as int8 values plus an offset (none when it fits int8), packed in the
+/// LLMC_QGEMM_PANEL layout (backends/cpu/kernels/llmc_kernels.h: panels of 32 columns, k rounded
+/// up to 64, groups of four k per column), with each column's offset and correction (the sum
+/// of its int8 values plus k times the offset). Fails when a column spans more than 256
+/// values.
+FailureOr<std::array<Value, 3>> packIntegerWeights(PatternRewriter &rewriter, Location loc,
+                                                   std::vector<int64_t> weights, int64_t k,
+                                                   int64_t n, StringRef name) {
+  std::vector<int32_t> offsets(static_cast<size_t>(n)), corrections(static_cast<size_t>(n));
+  for (int64_t j = 0; j < n; ++j) {
+    int64_t low = INT64_MAX, high = INT64_MIN;
+    for (int64_t p = 0; p < k; ++p) {
+      low = std::min(low, weights[size_t(p * n + j)]);
+      high = std::max(high, weights[size_t(p * n + j)]);
+    }
+    if (k > 0 && high - low > 255)
+      return failure();
+    const int64_t offset = k == 0 || (low >= -128 && high <= 127) ? 0 : low + 128;
+    uint32_t correction = uint32_t(k) * uint32_t(offset);
+    for (int64_t p = 0; p < k; ++p) {
+      int64_t &value = weights[size_t(p * n + j)];
+      value -= offset;
+      correction += uint32_t(int32_t(value));
+    }
+    offsets[size_t(j)] = int32_t(offset);
+    corrections[size_t(j)] = int32_t(correction);
+  }
+  constexpr int64_t kPanel = 32, kDepth = 64;
+  const int64_t kp = (k + kDepth - 1) / kDepth * kDepth, panels = (n + kPanel - 1) / kPanel;
+  std::vector<int8_t> packed(size_t(std::max<int64_t>(panels * kp * kPanel, 1)), 0);
+  for (int64_t p = 0; p < k; ++p)
+    for (int64_t j = 0; j < n; ++j)
+      packed[size_t(((j / kPanel * kp / 4 + p / 4) * kPanel + j % kPanel) * 4 + p % 4)] =
+          int8_t(weights[size_t(p * n + j)]);
+  auto blob = [&](StringRef suffix, Type element, int64_t count, const void *data,
+                  size_t bytes) -> Value {
+    auto type = RankedTensorType::get({count}, element);
+    auto attr = DenseResourceElementsAttr::get(
+        type, (name + suffix).str(),
+        HeapAsmResourceBlob::allocateAndCopyWithAlign(
+            ArrayRef<char>(static_cast<const char *>(data), bytes), 64));
+    return arith::ConstantOp::create(rewriter, loc, attr);
+  };
+  return std::array<Value, 3>{
+      blob("", rewriter.getIntegerType(8), int64_t(packed.size()), packed.data(), packed.size()),
+      blob("_offsets", rewriter.getI32Type(), n, offsets.data(), offsets.size() * 4),
+      blob("_corrections", rewriter.getI32Type(), n, corrections.data(), corrections.size() * 4)};
+}
+
+/// The name for a packed weight: its resource's with a suffix, or a fixed one.
+std::string packedName(Value weight) {
+  while (Operation *def = weight.getDefiningOp()) {
+    ElementsAttr source;
+    if (matchPattern(weight, m_Constant(&source))) {
+      if (auto resource = dyn_cast<DenseResourceElementsAttr>(source))
+        return resource.getRawHandle().getKey().str() + "_qpacked";
+      break;
+    }
+    if (def->getNumOperands() == 0)
+      break;
+    weight = def->getOperand(0);
+  }
+  return "qgemm_weights";
+}
+
+/// The integer GEMM on a [m, k] 8-bit operand and packed weights: an i32 [m, n] tensor of
+/// `resultType` (whose dynamic sizes are `sizes`).
+Value integerGemm(PatternRewriter &rewriter, Location loc, RankedTensorType resultType,
+                  ValueRange sizes, const WidenedBytes &a, Value m, int64_t n, int64_t k,
+                  const std::array<Value, 3> &weights) {
+  Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                       resultType.getElementType(), sizes);
+  SmallVector<Value> scalars = {m, i64Constant(rewriter, loc, n), i64Constant(rewriter, loc, k),
+                                zeroPointScalar(rewriter, loc, a.zeroPoint),
+                                i64Constant(rewriter, loc, a.isSigned ? 1 : 0)};
+  return MicrokernelOp::create(rewriter, loc, TypeRange{resultType},
+                               rewriter.getStringAttr("llmc_mk_matmul_u8s8_packed"),
+                               ValueRange{a.bytes, weights[0], weights[1], weights[2]},
+                               ValueRange{init}, scalars)
+      .getResult(0);
+}
+
 /// An i32 product `matmul(cast(A) [- a_zero], W)` of an 8-bit A ([..., M, K]) and a constant W
 /// ([K, N], an 8-bit weight minus its zero points, as MatMulInteger and QLinearMatMul import)
-/// calls the packed integer GEMM (backends/cpu/kernels/qgemm.c), with AVX512-VNNI where the
-/// target has it. W is packed here, at compile time: each column as int8 values plus an offset,
-/// which needs the column to span at most 256 values (any 8-bit weight minus one zero point does).
-/// Anything else keeps the i32 linalg lowering.
+/// calls the packed integer GEMM (backends/cpu/kernels/qgemm.c), with AVX512-VNNI or AMX where
+/// the target has them. W is packed at compile time (packIntegerWeights). Anything else keeps
+/// the i32 linalg lowering.
 struct IntegerMatmulToKernel : OpRewritePattern<MatmulOp> {
   IntegerMatmulToKernel(MLIRContext *context) : OpRewritePattern(context, /*benefit=*/2) {}
 
@@ -299,104 +435,149 @@ struct IntegerMatmulToKernel : OpRewritePattern<MatmulOp> {
     if (!resultType.getElementType().isInteger(32) || rank < 2 || rhsType.getRank() != 2 ||
         resultType.getRank() != rank || !rhsType.hasStaticShape() || resultType.getEncoding())
       return rewriter.notifyMatchFailure(op, "not an i32 product of [..., M, K] by [K, N]");
-    // The left operand: an 8-bit tensor widened, minus a zero point of one value.
-    Value lhs = op.getLhs(), zeroPoint;
-    if (auto sub = lhs.getDefiningOp<SubOp>()) {
-      auto zeroType = cast<RankedTensorType>(sub.getRhs().getType());
-      if (sub.getType() != lhsType || !zeroType.hasStaticShape() ||
-          zeroType.getNumElements() != 1 || zeroType.getRank() > rank)
-        return rewriter.notifyMatchFailure(op, "A's zero point is not one value");
-      zeroPoint = sub.getRhs();
-      lhs = sub.getLhs();
-    }
-    auto widen = lhs.getDefiningOp<CastOp>();
-    auto narrowType =
-        widen ? cast<RankedTensorType>(widen.getInput().getType()) : RankedTensorType();
-    if (!narrowType || !narrowType.getElementType().isInteger(8) || narrowType.getEncoding())
-      return rewriter.notifyMatchFailure(op, "A is not an 8-bit tensor widened to i32");
+    std::optional<WidenedBytes> a = widenedBytes(op.getLhs());
+    if (!a)
+      return rewriter.notifyMatchFailure(op, "A is not an 8-bit tensor widened to i32, minus a "
+                                             "zero point of one value");
     int64_t k = rhsType.getDimSize(0), n = rhsType.getDimSize(1);
     if (lhsType.hasStaticShape() &&
         lhsType.getNumElements() / lhsType.getDimSize(rank - 1) * n * k < kMatmulKernelMinWork)
       return rewriter.notifyMatchFailure(op, "too small for the kernel to pay off");
-    auto weights = constantMatrix(op.getRhs(), k, n);
-    if (!weights)
+    auto values = constantIntegers(op.getRhs());
+    if (!values)
       return rewriter.notifyMatchFailure(op, "B is not a constant 8-bit weight");
-
-    // Each column as int8 values plus an offset: none when it fits int8 already.
-    std::vector<int32_t> offsets(static_cast<size_t>(n)), corrections(static_cast<size_t>(n));
-    for (int64_t j = 0; j < n; ++j) {
-      int64_t low = INT64_MAX, high = INT64_MIN;
-      for (int64_t p = 0; p < k; ++p) {
-        low = std::min(low, (*weights)[size_t(p * n + j)]);
-        high = std::max(high, (*weights)[size_t(p * n + j)]);
-      }
-      if (k > 0 && high - low > 255)
-        return rewriter.notifyMatchFailure(op, "a column of B spans more than 256 values");
-      const int64_t offset = k == 0 || (low >= -128 && high <= 127) ? 0 : low + 128;
-      uint32_t correction = uint32_t(k) * uint32_t(offset);
-      for (int64_t p = 0; p < k; ++p) {
-        int64_t &value = (*weights)[size_t(p * n + j)];
-        value -= offset;
-        correction += uint32_t(int32_t(value));
-      }
-      offsets[size_t(j)] = int32_t(offset);
-      corrections[size_t(j)] = int32_t(correction);
-    }
-    // LLMC_QGEMM_PANEL (backends/cpu/kernels/llmc_kernels.h): panels of 32 columns, each k
-    // (rounded up to LLMC_QGEMM_DEPTH, 64) x 32 bytes in groups of four values of k per column.
-    constexpr int64_t kPanel = 32, kDepth = 64;
-    const int64_t kp = (k + kDepth - 1) / kDepth * kDepth, panels = (n + kPanel - 1) / kPanel;
-    std::vector<int8_t> packed(size_t(std::max<int64_t>(panels * kp * kPanel, 1)), 0);
-    for (int64_t p = 0; p < k; ++p)
-      for (int64_t j = 0; j < n; ++j)
-        packed[size_t(((j / kPanel * kp / 4 + p / 4) * kPanel + j % kPanel) * 4 + p % 4)] =
-            int8_t((*weights)[size_t(p * n + j)]);
-
     Location loc = op.getLoc();
-    std::string name = "qgemm_weights";
-    ElementsAttr source;
-    if (matchPattern(op.getRhs(), m_Constant(&source)))
-      if (auto resource = dyn_cast<DenseResourceElementsAttr>(source))
-        name = resource.getRawHandle().getKey().str() + "_qpacked";
-    auto blob = [&](StringRef suffix, Type element, int64_t count, const void *data,
-                    size_t bytes) -> Value {
-      auto type = RankedTensorType::get({count}, element);
-      auto attr = DenseResourceElementsAttr::get(
-          type, name + suffix.str(),
-          HeapAsmResourceBlob::allocateAndCopyWithAlign(
-              ArrayRef<char>(static_cast<const char *>(data), bytes), 64));
-      return arith::ConstantOp::create(rewriter, loc, attr);
-    };
-    Value packedWeights =
-        blob("", rewriter.getIntegerType(8), int64_t(packed.size()), packed.data(), packed.size());
-    Value offsetValues =
-        blob("_offsets", rewriter.getI32Type(), n, offsets.data(), offsets.size() * 4);
-    Value correctionValues =
-        blob("_corrections", rewriter.getI32Type(), n, corrections.data(), corrections.size() * 4);
-
-    Value a = widen.getInput();
+    auto weights =
+        packIntegerWeights(rewriter, loc, std::move(*values), k, n, packedName(op.getRhs()));
+    if (failed(weights))
+      return rewriter.notifyMatchFailure(op, "a column of B spans more than 256 values");
     SmallVector<Value> sizes;
     for (int64_t dim = 0; dim < rank; ++dim)
       if (resultType.isDynamicDim(dim))
-        sizes.push_back(tensor::DimOp::create(rewriter, loc, a, dim));
-    Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
-                                         resultType.getElementType(), sizes);
-    Value zero = i64Constant(rewriter, loc, 0);
-    if (zeroPoint) {
-      auto zeroType = cast<RankedTensorType>(zeroPoint.getType());
-      SmallVector<Value> origin(size_t(zeroType.getRank()),
-                                arith::ConstantIndexOp::create(rewriter, loc, 0));
-      Value scalar = tensor::ExtractOp::create(rewriter, loc, zeroPoint, origin);
-      zero = convertScalar(rewriter, loc, scalar, rewriter.getI64Type());
+        sizes.push_back(tensor::DimOp::create(rewriter, loc, a->bytes, dim));
+    rewriter.replaceOp(op, integerGemm(rewriter, loc, resultType, sizes, *a,
+                                       productI64(rewriter, loc, a->bytes, 0, rank - 1), n, k,
+                                       *weights));
+    return success();
+  }
+};
+
+/// An i32 convolution of one 8-bit image (minus a zero point of one value) by a constant 8-bit
+/// weight (minus its zero points), as ConvInteger and QLinearConv import, static, 2-D, one
+/// group: the image unfolded into rows (llmc_mk_im2row_u8, padding with the zero point, so that
+/// it contributes nothing), the integer GEMM by the packed transposed weight ([pixels, filters]),
+/// then one loop that transposes the product into NCHW and adds the bias.
+struct IntegerConvToGemm : OpRewritePattern<ConvOp> {
+  IntegerConvToGemm(MLIRContext *context) : OpRewritePattern(context, /*benefit=*/2) {}
+
+  LogicalResult matchAndRewrite(ConvOp op, PatternRewriter &rewriter) const override {
+    RankedTensorType resultType = op.getType();
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+    if (inputType.getRank() != 4 || op.getGroups() != 1 || !inputType.hasStaticShape() ||
+        !weightType.hasStaticShape() || !resultType.hasStaticShape() ||
+        inputType.getDimSize(0) != 1 || !resultType.getElementType().isInteger(32))
+      return rewriter.notifyMatchFailure(op, "not a static i32 2-D convolution of one image");
+    std::optional<WidenedBytes> x = widenedBytes(op.getInput());
+    if (!x)
+      return rewriter.notifyMatchFailure(op, "the input is not 8-bit widened to i32, minus a "
+                                             "zero point of one value");
+    int64_t filters = weightType.getDimSize(0), channels = weightType.getDimSize(1);
+    int64_t kh = weightType.getDimSize(2), kw = weightType.getDimSize(3);
+    int64_t oh = resultType.getDimSize(2), ow = resultType.getDimSize(3);
+    int64_t depth = channels * kh * kw, pixels = oh * ow;
+    if (filters * depth * pixels < kMatmulKernelMinWork || pixels == 0 || depth == 0)
+      return rewriter.notifyMatchFailure(op, "too small for the kernel to pay off");
+    if (Value bias = op.getBias()) {
+      auto biasType = cast<RankedTensorType>(bias.getType());
+      if (biasType.getRank() != 1 || biasType.getDimSize(0) != filters ||
+          !biasType.getElementType().isInteger(32))
+        return rewriter.notifyMatchFailure(op, "the bias is not i32 [F]");
     }
-    SmallVector<Value> scalars = {
-        productI64(rewriter, loc, a, 0, rank - 1), i64Constant(rewriter, loc, n),
-        i64Constant(rewriter, loc, k), zero,
-        i64Constant(rewriter, loc, narrowType.getElementType().isUnsignedInteger() ? 0 : 1)};
-    auto call = MicrokernelOp::create(
-        rewriter, loc, TypeRange{resultType}, rewriter.getStringAttr("llmc_mk_matmul_u8s8_packed"),
-        ValueRange{a, packedWeights, offsetValues, correctionValues}, ValueRange{init}, scalars);
-    rewriter.replaceOp(op, call.getResults());
+    auto values = constantIntegers(op.getWeight());
+    if (!values)
+      return rewriter.notifyMatchFailure(op, "the weight is not a constant 8-bit tensor");
+    // The GEMM's right operand is the weight transposed, its rows in im2row's order (kernel
+    // row, kernel column, channel): [(i * kw + j) * channels + c, filters].
+    std::vector<int64_t> transposed(values->size());
+    for (int64_t f = 0; f < filters; ++f)
+      for (int64_t c = 0; c < channels; ++c)
+        for (int64_t i = 0; i < kh; ++i)
+          for (int64_t j = 0; j < kw; ++j)
+            transposed[size_t(((i * kw + j) * channels + c) * filters + f)] =
+                (*values)[size_t(((f * channels + c) * kh + i) * kw + j)];
+    Location loc = op.getLoc();
+    auto weights = packIntegerWeights(rewriter, loc, std::move(transposed), depth, filters,
+                                      packedName(op.getWeight()));
+    if (failed(weights))
+      return rewriter.notifyMatchFailure(op, "a filter spans more than 256 values");
+
+    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(), pads = op.getPads();
+    auto bytesType = cast<RankedTensorType>(x->bytes.getType());
+    int64_t h = inputType.getDimSize(2), w = inputType.getDimSize(3);
+    MLIRContext *context = rewriter.getContext();
+    // The image channels-last ([h, w, channels]), so that a window row is contiguous.
+    auto lastType = RankedTensorType::get({h, w, channels}, bytesType.getElementType());
+    AffineExpr d0 = getAffineDimExpr(0, context), d1 = getAffineDimExpr(1, context),
+               d2 = getAffineDimExpr(2, context);
+    Value channelsLast =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{lastType}, ValueRange{x->bytes},
+            ValueRange{createInit(rewriter, loc, lastType, {})},
+            SmallVector<AffineMap>{
+                AffineMap::get(3, 0, {getAffineConstantExpr(0, context), d2, d0, d1}, context),
+                AffineMap::get(3, 0, {d0, d1, d2}, context)},
+            SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
+            [](OpBuilder &b, Location l, ValueRange args) {
+              linalg::YieldOp::create(b, l, args[0]);
+            })
+            .getResult(0);
+    auto rowsType = RankedTensorType::get({pixels, depth}, bytesType.getElementType());
+    SmallVector<Value> scalars = {i64Constant(rewriter, loc, channels),
+                                  i64Constant(rewriter, loc, inputType.getDimSize(2)),
+                                  i64Constant(rewriter, loc, inputType.getDimSize(3)),
+                                  i64Constant(rewriter, loc, kh),
+                                  i64Constant(rewriter, loc, kw),
+                                  i64Constant(rewriter, loc, oh),
+                                  i64Constant(rewriter, loc, ow),
+                                  i64Constant(rewriter, loc, strides[0]),
+                                  i64Constant(rewriter, loc, strides[1]),
+                                  i64Constant(rewriter, loc, dilations[0]),
+                                  i64Constant(rewriter, loc, dilations[1]),
+                                  i64Constant(rewriter, loc, pads[0]),
+                                  i64Constant(rewriter, loc, pads[1]),
+                                  zeroPointScalar(rewriter, loc, x->zeroPoint)};
+    Value rows =
+        MicrokernelOp::create(rewriter, loc, TypeRange{rowsType},
+                              rewriter.getStringAttr("llmc_mk_im2row_u8"), ValueRange{channelsLast},
+                              ValueRange{createInit(rewriter, loc, rowsType, {})}, scalars)
+            .getResult(0);
+    auto productType = RankedTensorType::get({pixels, filters}, rewriter.getI32Type());
+    WidenedBytes a{rows, x->zeroPoint, x->isSigned};
+    Value product = integerGemm(rewriter, loc, productType, {}, a,
+                                i64Constant(rewriter, loc, pixels), filters, depth, *weights);
+    // [pixels, filters] to [filters, pixels], plus the bias per filter.
+    auto planeType = RankedTensorType::get({filters, pixels}, rewriter.getI32Type());
+    AffineExpr f = getAffineDimExpr(0, context), p = getAffineDimExpr(1, context);
+    SmallVector<Value> inputs = {product};
+    SmallVector<AffineMap> maps = {AffineMap::get(2, 0, {p, f}, context)};
+    if (op.getBias()) {
+      inputs.push_back(op.getBias());
+      maps.push_back(AffineMap::get(2, 0, {f}, context));
+    }
+    maps.push_back(AffineMap::get(2, 0, {f, p}, context));
+    Value plane = linalg::GenericOp::create(
+                      rewriter, loc, TypeRange{planeType}, inputs,
+                      ValueRange{createInit(rewriter, loc, planeType, {})}, maps,
+                      SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+                      [&](OpBuilder &b, Location l, ValueRange args) {
+                        Value sum = args.size() == 3 ? arith::AddIOp::create(b, l, args[0], args[1])
+                                                     : args[0];
+                        linalg::YieldOp::create(b, l, sum);
+                      })
+                      .getResult(0);
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        op, resultType, plane, ArrayRef<ReassociationIndices>{{0, 1}, {2, 3}});
     return success();
   }
 };
@@ -644,9 +825,10 @@ struct AttentionToKernel : OpRewritePattern<AttentionOp> {
 } // namespace
 
 void populateLanguageModelPatterns(RewritePatternSet &patterns) {
-  patterns.add<LinearToKernel, MatmulToKernel, IntegerMatmulToKernel, BiasEpilogueToKernel,
-               ReluEpilogueToKernel, EmbeddingToKernel, RopeToKernel, CacheWriteToInsertSlice,
-               CachedAttentionToKernel, AttentionToKernel>(patterns.getContext());
+  patterns.add<LinearToKernel, MatmulToKernel, IntegerMatmulToKernel, IntegerConvToGemm,
+               BiasEpilogueToKernel, ReluEpilogueToKernel, EmbeddingToKernel, RopeToKernel,
+               CacheWriteToInsertSlice, CachedAttentionToKernel, AttentionToKernel>(
+      patterns.getContext());
 }
 
 } // namespace llmc::llm::lowering

@@ -422,3 +422,27 @@ func.func @integer_matmul_runtime_weight(%a: tensor<70x40xui8>, %w: tensor<40x33
   %2 = llm.matmul %0, %1 : tensor<70x40xi32>, tensor<40x33xi32> -> tensor<70x33xi32>
   return %2 : tensor<70x33xi32>
 }
+
+// -----
+
+// An i32 convolution of a widened 8-bit image minus its zero point by a constant 8-bit weight:
+// the image made channels-last and unfolded into rows (padding with the zero point), the
+// integer GEMM by the weight transposed and packed at compile time ([9, 40]: one k group of 64,
+// two panels of 32), then one loop that transposes the product to NCHW and adds the bias.
+// CHECK-LABEL: func.func @integer_conv_gemm
+// CHECK: %[[LAST:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<1x1x16x16xi8>) outs(%{{.*}} : tensor<16x16x1xi8>)
+// CHECK: %[[Z:.*]] = arith.extsi %{{.*}} : i32 to i64
+// CHECK: %[[ROWS:.*]] = llm.microkernel "llmc_mk_im2row_u8" ins(%[[LAST]] : tensor<16x16x1xi8>) outs(%{{.*}} : tensor<256x9xi8>) scalars({{.*}}, %[[Z]] : {{.*}})
+// CHECK: %[[P:.*]] = llm.microkernel "llmc_mk_matmul_u8s8_packed" ins(%[[ROWS]], %{{.*}}, %{{.*}}, %{{.*}} : tensor<256x9xi8>, tensor<4096xi8>, tensor<40xi32>, tensor<40xi32>) outs(%{{.*}} : tensor<256x40xi32>)
+// CHECK: linalg.generic {{.*}} ins(%[[P]], %arg2 : tensor<256x40xi32>, tensor<40xi32>) outs(%{{.*}} : tensor<40x256xi32>)
+// CHECK: arith.addi
+// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2, 3]] output_shape [1, 40, 16, 16] : tensor<40x256xi32> into tensor<1x40x16x16xi32>
+func.func @integer_conv_gemm(%x: tensor<1x1x16x16xui8>, %xz: tensor<i32>, %b: tensor<40xi32>) -> tensor<1x40x16x16xi32> {
+  %w = arith.constant dense<7> : tensor<40x1x3x3xi8>
+  %0 = llm.cast %x : tensor<1x1x16x16xui8> to tensor<1x1x16x16xi32>
+  %1 = llm.sub %0, %xz : tensor<1x1x16x16xi32>, tensor<i32> -> tensor<1x1x16x16xi32>
+  %2 = llm.cast %w : tensor<40x1x3x3xi8> to tensor<40x1x3x3xi32>
+  %3 = llm.conv %1, %2, %b {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, groups = 1 : i64}
+      : (tensor<1x1x16x16xi32>, tensor<40x1x3x3xi32>, tensor<40xi32>) -> tensor<1x40x16x16xi32>
+  return %3 : tensor<1x40x16x16xi32>
+}

@@ -1234,6 +1234,55 @@ TEST(KernelsTest, Im2colAgainstReference) {
   EXPECT_GE(pool.workerRanges(), 1);
 }
 
+TEST(KernelsTest, Im2rowBytesAgainstReference) {
+  KernelPool pool(2);
+  llmc_services_t inlineTable = inlineServices();
+  std::mt19937 rng(8100);
+  struct Case {
+    int64_t c, h, w, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;
+  };
+  // The cases of Im2colAgainstReference: padding on each side (filled with the pad value),
+  // strides, dilations, a kernel wider than the image, and enough rows for both threads.
+  for (const Case &k :
+       {Case{3, 7, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, Case{2, 8, 8, 3, 5, 2, 3, 1, 1, 0, 2, 1, 2},
+        Case{4, 10, 6, 2, 2, 1, 2, 3, 2, 2, 0, 0, 3}, Case{1, 3, 3, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2},
+        Case{64, 20, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}}) {
+    const int64_t oh = (k.h + k.pt + k.pb - (k.kh - 1) * k.dh - 1) / k.sh + 1;
+    const int64_t ow = (k.w + k.pl + k.pr - (k.kw - 1) * k.dw - 1) / k.sw + 1;
+    SCOPED_TRACE("im2row c=" + std::to_string(k.c) + " " + std::to_string(k.h) + "x" +
+                 std::to_string(k.w) + " -> " + std::to_string(oh) + "x" + std::to_string(ow));
+    GuardedBuffer x((size_t)(k.c * k.h * k.w));
+    for (int64_t i = 0; i < k.c * k.h * k.w; ++i)
+      x.bytes()[i] = (uint8_t)(rng() & 0xff);
+    const int64_t depth = k.c * k.kh * k.kw, pad = 0x1c5; // only the low byte, 0xc5, counts
+    for (const llmc_services_t *services :
+         {(const llmc_services_t *)&inlineTable, pool.services()}) {
+      GuardedBuffer rows((size_t)(oh * ow * depth));
+      std::memset(rows.bytes(), 0x5a, rows.size());
+      llmc_mk_im2row_u8(x.bytes(), rows.bytes(), k.c, k.h, k.w, k.kh, k.kw, oh, ow, k.sh, k.sw,
+                        k.dh, k.dw, k.pt, k.pl, pad, services);
+      int bad = 0;
+      for (int64_t y = 0; y < oh; ++y)
+        for (int64_t xo = 0; xo < ow; ++xo)
+          for (int64_t c = 0; c < k.c; ++c)
+            for (int64_t i = 0; i < k.kh; ++i)
+              for (int64_t j = 0; j < k.kw && bad < 5; ++j) {
+                const int64_t sy = y * k.sh + i * k.dh - k.pt, sx = xo * k.sw + j * k.dw - k.pl;
+                const uint8_t expected = sy >= 0 && sy < k.h && sx >= 0 && sx < k.w
+                                             ? x.bytes()[(sy * k.w + sx) * k.c + c]
+                                             : (uint8_t)0xc5;
+                const uint8_t got = rows.bytes()[(y * ow + xo) * depth + (i * k.kw + j) * k.c + c];
+                if (got != expected) {
+                  ADD_FAILURE() << "rows[" << y << ", " << xo << ", " << c << ", " << i << ", " << j
+                                << "] = " << int(got) << ", expected " << int(expected);
+                  ++bad;
+                }
+              }
+    }
+  }
+  EXPECT_GE(pool.workerRanges(), 1);
+}
+
 TEST(KernelsTest, MatmulEpilogues) {
   // The epilogue applies to the finished product: exactly the product, plus the bias per column
   // or per row, then max(x, 0) (with -0 becoming +0), on one and on two threads, with B at run
