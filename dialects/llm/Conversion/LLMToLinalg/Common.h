@@ -107,6 +107,14 @@ llvm::SmallVector<mlir::Value> guardSizes(mlir::OpBuilder &b, mlir::Location loc
 /// An i64 constant (a microkernel's size or flag argument).
 mlir::Value i64Constant(mlir::OpBuilder &b, mlir::Location loc, int64_t value);
 
+/// The geometry arguments of the unfolding kernels (llmc_mk_im2col_f32, llmc_mk_im2row_u8) for
+/// a 2-D convolution of an image of `channels` x `h` x `w` by `kh` x `kw` into `oh` x `ow`:
+/// channels, h, w, kh, kw, oh, ow, the strides, the dilations and the top and left pads.
+llvm::SmallVector<mlir::Value>
+unfoldScalars(mlir::OpBuilder &b, mlir::Location loc, int64_t channels, int64_t h, int64_t w,
+              int64_t kh, int64_t kw, int64_t oh, int64_t ow, llvm::ArrayRef<int64_t> strides,
+              llvm::ArrayRef<int64_t> dilations, llvm::ArrayRef<int64_t> pads);
+
 /// Dimension `dim` of a tensor as an i64 scalar (a microkernel's size argument).
 mlir::Value dimI64(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor, int64_t dim);
 

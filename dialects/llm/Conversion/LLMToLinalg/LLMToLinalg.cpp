@@ -351,6 +351,17 @@ Value i64Constant(OpBuilder &b, Location loc, int64_t value) {
   return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(value));
 }
 
+SmallVector<Value> unfoldScalars(OpBuilder &b, Location loc, int64_t channels, int64_t h, int64_t w,
+                                 int64_t kh, int64_t kw, int64_t oh, int64_t ow,
+                                 ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                                 ArrayRef<int64_t> pads) {
+  SmallVector<Value> scalars;
+  for (int64_t value : {channels, h, w, kh, kw, oh, ow, strides[0], strides[1], dilations[0],
+                        dilations[1], pads[0], pads[1]})
+    scalars.push_back(i64Constant(b, loc, value));
+  return scalars;
+}
+
 Value dimI64(OpBuilder &b, Location loc, Value tensor, int64_t dim) {
   auto type = cast<RankedTensorType>(tensor.getType());
   if (!type.isDynamicDim(dim))

@@ -533,20 +533,9 @@ struct IntegerConvToGemm : OpRewritePattern<ConvOp> {
             })
             .getResult(0);
     auto rowsType = RankedTensorType::get({pixels, depth}, bytesType.getElementType());
-    SmallVector<Value> scalars = {i64Constant(rewriter, loc, channels),
-                                  i64Constant(rewriter, loc, inputType.getDimSize(2)),
-                                  i64Constant(rewriter, loc, inputType.getDimSize(3)),
-                                  i64Constant(rewriter, loc, kh),
-                                  i64Constant(rewriter, loc, kw),
-                                  i64Constant(rewriter, loc, oh),
-                                  i64Constant(rewriter, loc, ow),
-                                  i64Constant(rewriter, loc, strides[0]),
-                                  i64Constant(rewriter, loc, strides[1]),
-                                  i64Constant(rewriter, loc, dilations[0]),
-                                  i64Constant(rewriter, loc, dilations[1]),
-                                  i64Constant(rewriter, loc, pads[0]),
-                                  i64Constant(rewriter, loc, pads[1]),
-                                  zeroPointScalar(rewriter, loc, x->zeroPoint)};
+    SmallVector<Value> scalars =
+        unfoldScalars(rewriter, loc, channels, h, w, kh, kw, oh, ow, strides, dilations, pads);
+    scalars.push_back(zeroPointScalar(rewriter, loc, x->zeroPoint));
     Value rows =
         MicrokernelOp::create(rewriter, loc, TypeRange{rowsType},
                               rewriter.getStringAttr("llmc_mk_im2row_u8"), ValueRange{channelsLast},

@@ -328,19 +328,9 @@ struct ConvToGemm : OpRewritePattern<ConvOp> {
     } else {
       // The im2col kernel (backends/cpu/kernels/im2col.c) reads the image in place, padding
       // included, and fills the columns on the threads.
-      SmallVector<Value> scalars = {i64Constant(rewriter, loc, channels),
-                                    i64Constant(rewriter, loc, inputType.getDimSize(2)),
-                                    i64Constant(rewriter, loc, inputType.getDimSize(3)),
-                                    i64Constant(rewriter, loc, kh),
-                                    i64Constant(rewriter, loc, kw),
-                                    i64Constant(rewriter, loc, oh),
-                                    i64Constant(rewriter, loc, ow),
-                                    i64Constant(rewriter, loc, strides[0]),
-                                    i64Constant(rewriter, loc, strides[1]),
-                                    i64Constant(rewriter, loc, dilations[0]),
-                                    i64Constant(rewriter, loc, dilations[1]),
-                                    i64Constant(rewriter, loc, pads[0]),
-                                    i64Constant(rewriter, loc, pads[1])};
+      SmallVector<Value> scalars =
+          unfoldScalars(rewriter, loc, channels, inputType.getDimSize(2), inputType.getDimSize(3),
+                        kh, kw, oh, ow, strides, dilations, pads);
       columns = MicrokernelOp::create(
                     rewriter, loc, TypeRange{columnsType},
                     rewriter.getStringAttr("llmc_mk_im2col_f32"), ValueRange{op.getInput()},
