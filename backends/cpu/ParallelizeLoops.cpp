@@ -29,10 +29,8 @@ constexpr llvm::StringLiteral kLoopKernel = "llmc_mk_parallel_loop";
 
 /// The loop dimension to split: the largest parallel one (dynamic counts as largest) that every
 /// operand indexes plainly, if at all, and every output indexes; -1 if none.
-int64_t splitDimension(linalg::LinalgOp op) {
+int64_t splitDimension(linalg::LinalgOp op, ArrayRef<int64_t> sizes) {
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  SmallVector<int64_t> sizes = op.getStaticLoopRanges();
   int64_t best = -1;
   for (int64_t dim = 0; dim < int64_t(iterators.size()); ++dim) {
     if (iterators[dim] != utils::IteratorType::parallel)
@@ -136,14 +134,15 @@ struct LLMCParallelizeLoopsPass
 
   LogicalResult parallelize(IRRewriter &rewriter, linalg::LinalgOp op, unsigned &counter) {
     MLIRContext *context = &getContext();
-    int64_t dim = splitDimension(op);
+    SmallVector<int64_t> staticSizes = op.getStaticLoopRanges();
+    int64_t dim = splitDimension(op, staticSizes);
     if (dim < 0)
       return success();
-    SmallVector<int64_t> staticSizes = op.getStaticLoopRanges();
     if (llvm::none_of(staticSizes, ShapedType::isDynamic)) {
       int64_t total = 1;
       for (int64_t size : staticSizes)
-        total = size == 0 ? 0 : (total > minWork ? total : total * size);
+        if ((total *= size) >= minWork || total == 0)
+          break;
       if (total < minWork)
         return success();
     }

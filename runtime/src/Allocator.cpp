@@ -42,8 +42,12 @@ void *cacheableAllocate(size_t size, size_t alignment) {
   return pointer;
 }
 
+bool isCallerAllocator(const llmc_allocator_t *allocator) {
+  return allocator && allocator->allocate && allocator->deallocate;
+}
+
 llmc_allocator_t resolveAllocator(const llmc_allocator_t *allocator) {
-  if (allocator && allocator->allocate && allocator->deallocate)
+  if (isCallerAllocator(allocator))
     return *allocator;
   return llmc_allocator_system();
 }

@@ -15,6 +15,9 @@ namespace llmc::runtime {
 void *cacheableAllocate(size_t size, size_t alignment);
 constexpr size_t kHugeBufferBytes = size_t(4) << 20;
 
+/// Whether the caller set `allocator` (both functions present); else runs use the system's.
+bool isCallerAllocator(const llmc_allocator_t *allocator);
+
 /// `allocator` if it is set (both functions present), else the system allocator.
 llmc_allocator_t resolveAllocator(const llmc_allocator_t *allocator);
 

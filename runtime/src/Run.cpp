@@ -315,7 +315,7 @@ llmc_status_t llmc::runtime::runEntryPoint(const llmc_model_t *model, size_t ent
   alignas(64) static uint8_t emptyScratch[64];
   void *scratch = emptyScratch;
   llmc_executor_t *scratchCache =
-      resolved.allocator.allocate || resolved.allocator.deallocate ? nullptr : resolved.executor;
+      isCallerAllocator(&resolved.allocator) ? nullptr : resolved.executor;
   ServicesState::Allocation ownedScratch = {
       nullptr, size_t(entry.scratchBytes),
       std::max<size_t>(entry.scratchAlignment, sizeof(void *))};

@@ -234,9 +234,8 @@ std::optional<std::vector<int64_t>> integerValues(ElementsAttr constant) {
     for (int64_t i = 0; i < type.getNumElements(); ++i) {
       uint32_t raw = 0;
       std::memcpy(&raw, data + i * bytes, size_t(bytes)); // little-endian host, as the writer
-      values.push_back(APInt(unsigned(bytes * 8), raw).trunc(width).getSExtValue());
-      if (isUnsigned)
-        values.back() = int64_t(APInt(unsigned(bytes * 8), raw).trunc(width).getZExtValue());
+      APInt value = APInt(unsigned(bytes * 8), raw).trunc(width);
+      values.push_back(isUnsigned ? int64_t(value.getZExtValue()) : value.getSExtValue());
     }
     return values;
   }

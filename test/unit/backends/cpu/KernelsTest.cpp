@@ -1183,22 +1183,31 @@ TEST(KernelsTest, AttentionAgainstReference) {
 // im2col (llmc_mk_im2col_f32)
 //===----------------------------------------------------------------------===//
 
+/// The geometries the unfolding kernels (im2col, im2row) are checked on: padding on each side,
+/// strides, dilations, a kernel wider than the image with padding, and enough rows to split
+/// across threads.
+struct UnfoldCase {
+  int64_t c, h, w, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;
+  int64_t oh() const { return (h + pt + pb - (kh - 1) * dh - 1) / sh + 1; }
+  int64_t ow() const { return (w + pl + pr - (kw - 1) * dw - 1) / sw + 1; }
+};
+
+const std::vector<UnfoldCase> &unfoldCases() {
+  static const std::vector<UnfoldCase> all = {{3, 7, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
+                                              {2, 8, 8, 3, 5, 2, 3, 1, 1, 0, 2, 1, 2},
+                                              {4, 10, 6, 2, 2, 1, 2, 3, 2, 2, 0, 0, 3},
+                                              {1, 3, 3, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2},
+                                              {64, 20, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}};
+  return all;
+}
+
 TEST(KernelsTest, Im2colAgainstReference) {
   KernelPool pool(2);
   llmc_services_t inlineTable = inlineServices();
   std::mt19937 rng(8000);
   std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  struct Case {
-    int64_t c, h, w, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;
-  };
-  // Padding on each side, strides, dilations, a kernel wider than the image with padding, and
-  // enough rows to split across threads.
-  for (const Case &k :
-       {Case{3, 7, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, Case{2, 8, 8, 3, 5, 2, 3, 1, 1, 0, 2, 1, 2},
-        Case{4, 10, 6, 2, 2, 1, 2, 3, 2, 2, 0, 0, 3}, Case{1, 3, 3, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2},
-        Case{64, 20, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}}) {
-    const int64_t oh = (k.h + k.pt + k.pb - (k.kh - 1) * k.dh - 1) / k.sh + 1;
-    const int64_t ow = (k.w + k.pl + k.pr - (k.kw - 1) * k.dw - 1) / k.sw + 1;
+  for (const UnfoldCase &k : unfoldCases()) {
+    const int64_t oh = k.oh(), ow = k.ow();
     SCOPED_TRACE("im2col c=" + std::to_string(k.c) + " " + std::to_string(k.h) + "x" +
                  std::to_string(k.w) + " -> " + std::to_string(oh) + "x" + std::to_string(ow));
     GuardedBuffer x((size_t)(k.c * k.h * k.w) * 4);
@@ -1238,17 +1247,8 @@ TEST(KernelsTest, Im2rowBytesAgainstReference) {
   KernelPool pool(2);
   llmc_services_t inlineTable = inlineServices();
   std::mt19937 rng(8100);
-  struct Case {
-    int64_t c, h, w, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;
-  };
-  // The cases of Im2colAgainstReference: padding on each side (filled with the pad value),
-  // strides, dilations, a kernel wider than the image, and enough rows for both threads.
-  for (const Case &k :
-       {Case{3, 7, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, Case{2, 8, 8, 3, 5, 2, 3, 1, 1, 0, 2, 1, 2},
-        Case{4, 10, 6, 2, 2, 1, 2, 3, 2, 2, 0, 0, 3}, Case{1, 3, 3, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2},
-        Case{64, 20, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}}) {
-    const int64_t oh = (k.h + k.pt + k.pb - (k.kh - 1) * k.dh - 1) / k.sh + 1;
-    const int64_t ow = (k.w + k.pl + k.pr - (k.kw - 1) * k.dw - 1) / k.sw + 1;
+  for (const UnfoldCase &k : unfoldCases()) {
+    const int64_t oh = k.oh(), ow = k.ow();
     SCOPED_TRACE("im2row c=" + std::to_string(k.c) + " " + std::to_string(k.h) + "x" +
                  std::to_string(k.w) + " -> " + std::to_string(oh) + "x" + std::to_string(ow));
     GuardedBuffer x((size_t)(k.c * k.h * k.w));
