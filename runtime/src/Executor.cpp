@@ -266,7 +266,7 @@ void returnBuffer(llmc_executor_t *executor, const ServicesState::Allocation &bu
       return;
     }
   }
-  std::free(buffer.memory);
+  alignedFree(buffer.memory);
 }
 
 void releaseAllocations(ServicesState *state) {
@@ -337,7 +337,7 @@ void llmc_executor_release(llmc_executor_t *executor) {
     return;
   executor->stop();
   for (const ServicesState::Allocation &allocation : executor->cache)
-    std::free(allocation.memory);
+    alignedFree(allocation.memory);
   delete executor;
 }
 

@@ -72,13 +72,15 @@ LLMC_INLINE void llmc_gemm_micro(const int rows, int64_t kc, const float *restri
 /// Rows of C per packed A block (a multiple of every MR). Then, for a B packed at run time and
 /// one pre-packed at compile time: k per block and the most columns of C per task (a multiple of
 /// every NR and of LLMC_GEMM_PANEL). A run-time B block (KC x NC) is packed on the task's stack,
-/// so its blocks are smaller; a pre-packed one costs nothing to read in wider, deeper blocks,
-/// and then the A block holds more of k.
+/// so its blocks are smaller; a pre-packed one costs nothing to read in deeper blocks, and then
+/// the A block holds more of k. A pre-packed block (512 KiB) is half of a 2 MiB L2, which leaves
+/// room for the A panels and C tiles streaming past it: 1 MiB blocks (512 wide) ran 4 to 10%
+/// slower on 2048-cubed products, as their lines were evicted between A panels.
 #define LLMC_GEMM_MC 96
 #define LLMC_GEMM_KC 256
 #define LLMC_GEMM_NC 256
 #define LLMC_GEMM_PACKED_KC 512
-#define LLMC_GEMM_PACKED_NC 512
+#define LLMC_GEMM_PACKED_NC 256
 
 typedef struct {
   const float *a, *b; // b: row-major [k, n], or pre-packed panels when `packed`

@@ -7,7 +7,9 @@
  * A 12 x 32 tile of C is 24 zmm accumulators; each k step loads two vectors of the packed B
  * panel and broadcasts twelve values of the packed A panel (folded into the FMAs as embedded
  * broadcasts), 14 loads for 24 FMAs, which the two load ports of a core serve faster than its two
- * FMA ports consume them. The B panel (KC x 32 floats, 32 KiB) stays in L1 across the A panels.
+ * FMA ports consume them. The A panel stays in L1; the B panel streams from L2, and the kernel
+ * prefetches it 8 values of k ahead into L1 (LLMC_GEMM_PREFETCH_K): the hardware prefetchers
+ * alone left the loads of B waiting, and a 2048-cubed product ran 2 to 5% slower.
  *
  *===----------------------------------------------------------------------===*/
 #ifndef LLMC_GEMM_AVX512_H_
@@ -19,6 +21,7 @@
 
 #define LLMC_GEMM_MR 12
 #define LLMC_GEMM_NR 32
+#define LLMC_GEMM_PREFETCH_K 8
 
 /// acc[i] += a[p * MR + i] * b[p * ldb ..] for p < kc and the first `rows` rows of the tile (a
 /// constant after inlining), then C's tile (row stride ldc) = acc (accumulate false) or C += acc.
@@ -31,6 +34,9 @@ LLMC_INLINE void llmc_gemm_micro(const int rows, int64_t kc, const float *restri
     acc0[i] = acc1[i] = _mm512_setzero_ps();
 #pragma clang loop unroll_count(4)
   for (int64_t p = 0; p < kc; ++p) {
+    // Past the panel's end this prefetches lines that are never used; prefetches do not fault.
+    _mm_prefetch((const char *)(b + (p + LLMC_GEMM_PREFETCH_K) * ldb), _MM_HINT_T0);
+    _mm_prefetch((const char *)(b + (p + LLMC_GEMM_PREFETCH_K) * ldb + 16), _MM_HINT_T0);
     const __m512 b0 = _mm512_loadu_ps(b + p * ldb);
     const __m512 b1 = _mm512_loadu_ps(b + p * ldb + 16);
 #pragma clang loop unroll(full)

@@ -119,7 +119,8 @@ typedef struct llmc_allocator_t {
   void (*deallocate)(void *self, void *pointer);
 } llmc_allocator_t;
 
-/// The system allocator (posix_memalign/free). A zero-filled llmc_allocator_t means the same.
+/// The system allocator (malloc/free, aligned by hand). A zero-filled llmc_allocator_t means the
+/// same.
 LLMC_API llmc_allocator_t llmc_allocator_system(void);
 
 /*===----------------------------------------------------------------------===
