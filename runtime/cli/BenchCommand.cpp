@@ -273,7 +273,7 @@ int benchMain(int argc, char **argv, std::FILE *out, std::FILE *err) {
       if (int code = generateInput(console, options, signatures[i], i, &random, &inputs[i]))
         return code;
   }
-  if (int code = wrapInputs(console, inputs, &state.inputs))
+  if (int code = copyInputs(console, inputs, &state.inputs))
     return code;
 
   if (llmc_status_t status = llmc_executor_create(size_t(options.threads), &state.executor))

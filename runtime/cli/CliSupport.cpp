@@ -262,14 +262,19 @@ int readInputs(const Console &console, const std::vector<std::string> &files,
   return kSuccess;
 }
 
-int wrapInputs(const Console &console, std::vector<tensorfile::HostTensor> &inputs,
+int copyInputs(const Console &console, std::vector<tensorfile::HostTensor> &inputs,
                std::vector<llmc_tensor_t *> *tensors) {
+  // Copied into tensors of the runtime's allocator, as an application would allocate them:
+  // large ones get huge pages, which a product reading them repays on every call.
   for (tensorfile::HostTensor &input : inputs) {
     llmc_tensor_t *tensor = nullptr;
-    if (llmc_status_t status = llmc_tensor_wrap(input.dtype, input.dims.size(), input.dims.data(),
-                                                input.data.data(), input.data.size(), &tensor))
+    if (llmc_status_t status = llmc_tensor_allocate(input.dtype, input.dims.size(),
+                                                    input.dims.data(), nullptr, &tensor))
       return console.failure(status);
     tensors->push_back(tensor);
+    if (!input.data.empty())
+      std::memcpy(llmc_tensor_data(tensor), input.data.data(), input.data.size());
+    std::vector<uint8_t>().swap(input.data);
   }
   return kSuccess;
 }

@@ -97,9 +97,9 @@ int readInputs(const Console &console, const std::vector<std::string> &files,
                const std::vector<llmc_tensor_signature_t> &signatures,
                std::vector<tensorfile::HostTensor> *inputs);
 
-/// Wraps each host tensor (which must outlive the tensors) and appends it to *tensors, which
-/// the caller releases. Returns an exit code.
-int wrapInputs(const Console &console, std::vector<tensorfile::HostTensor> &inputs,
+/// Copies each host tensor into a tensor from the system allocator (freeing the host copy's
+/// data) and appends it to *tensors, which the caller releases. Returns an exit code.
+int copyInputs(const Console &console, std::vector<tensorfile::HostTensor> &inputs,
                std::vector<llmc_tensor_t *> *tensors);
 
 } // namespace llmc::cli

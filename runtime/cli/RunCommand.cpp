@@ -299,7 +299,7 @@ int runMain(int argc, char **argv, std::FILE *out, std::FILE *err) {
   std::vector<HostTensor> inputs;
   if (int code = readInputs(console, files, signatures, &inputs))
     return code;
-  if (int code = wrapInputs(console, inputs, &state.inputs))
+  if (int code = copyInputs(console, inputs, &state.inputs))
     return code;
 
   llmc_run_options_t runOptions;

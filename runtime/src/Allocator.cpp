@@ -22,12 +22,17 @@ namespace llmc::runtime {
 // posix_memalign: glibc serves an aligned request with a block a little larger than the one it
 // freed for the same size, so a loop that allocates and frees one large output grows the heap
 // on most calls (a 16 MiB one: 144 MiB of heap after 40 calls), and each of those calls faults
-// in fresh pages. malloc reuses the freed block.
+// in fresh pages. malloc reuses the freed block, and with it the pages already faulted in,
+// which is what makes huge pages pay here.
 void *alignedAllocate(size_t size, size_t alignment) {
+  constexpr size_t kHugePage = size_t(2) << 20;
   if (size == 0)
     size = 1;
   if (alignment < sizeof(void *))
     alignment = sizeof(void *);
+  const bool huge = size >= kHugeBufferBytes && alignment <= kHugePage;
+  if (huge)
+    alignment = kHugePage;
   if (size > SIZE_MAX - alignment - sizeof(void *))
     return nullptr;
   void *block = std::malloc(size + alignment + sizeof(void *));
@@ -36,28 +41,17 @@ void *alignedAllocate(size_t size, size_t alignment) {
   uintptr_t aligned =
       (reinterpret_cast<uintptr_t>(block) + sizeof(void *) + alignment - 1) & ~(alignment - 1);
   reinterpret_cast<void **>(aligned)[-1] = block;
+#ifdef MADV_HUGEPAGE
+  // Advice only: where THP is off, or the range cannot take it, the pages stay 4 KiB.
+  if (huge)
+    madvise(reinterpret_cast<void *>(aligned), size / kHugePage * kHugePage, MADV_HUGEPAGE);
+#endif
   return reinterpret_cast<void *>(aligned);
 }
 
 void alignedFree(void *pointer) {
   if (pointer)
     std::free(static_cast<void **>(pointer)[-1]);
-}
-
-void *cacheableAllocate(size_t size, size_t alignment) {
-  constexpr size_t kHugePage = size_t(2) << 20;
-  const bool huge = size >= kHugeBufferBytes && alignment <= kHugePage;
-  if (huge)
-    alignment = kHugePage;
-  void *pointer = alignedAllocate(size, alignment);
-  if (!pointer)
-    return nullptr;
-#ifdef MADV_HUGEPAGE
-  // Advice only: where THP is off, or the range cannot take it, the pages stay 4 KiB.
-  if (huge)
-    madvise(pointer, size / kHugePage * kHugePage, MADV_HUGEPAGE);
-#endif
-  return pointer;
 }
 
 bool isCallerAllocator(const llmc_allocator_t *allocator) {

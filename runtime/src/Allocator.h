@@ -7,17 +7,13 @@
 namespace llmc::runtime {
 
 /// `size` bytes (0 is rounded up to 1) aligned to `alignment` (a power of two) from malloc, or
-/// NULL; free with alignedFree. The system allocator's functions.
+/// NULL; free with alignedFree. The system allocator's functions, and the executor's for the
+/// buffers it keeps. One of at least kHugeBufferBytes is aligned to 2 MiB and asks Linux for
+/// transparent huge pages: a GEMM's operands span thousands of 4 KiB pages, and the TLB misses
+/// cost it 5 to 15% on a virtual machine (where each miss walks two page tables). The block is
+/// reused when freed, so the huge pages are faulted in once.
 void *alignedAllocate(size_t size, size_t alignment);
 void alignedFree(void *pointer);
-
-/// For a buffer an executor keeps between calls (generated code's buffers and the scratch), from
-/// the C library: `size` bytes (0 is rounded up to 1) aligned to `alignment` (a power of two),
-/// or NULL; free with alignedFree. One of at least kHugeBufferBytes is aligned to 2 MiB and asks
-/// Linux for transparent huge pages: a GEMM's operands span thousands of 4 KiB pages, and the
-/// TLB misses cost it a few percent. Faulting in huge pages costs more, which a buffer used
-/// again and again repays (the outputs, which the caller frees, do not take them).
-void *cacheableAllocate(size_t size, size_t alignment);
 constexpr size_t kHugeBufferBytes = size_t(4) << 20;
 
 /// Whether the caller set `allocator` (both functions present); else runs use the system's.

@@ -253,7 +253,7 @@ void *takeBuffer(llmc_executor_t *executor, size_t size, size_t alignment) {
   if (executor)
     if (void *memory = takeCached(executor, size, alignment))
       return memory;
-  return cacheableAllocate(size, alignment);
+  return alignedAllocate(size, alignment);
 }
 
 void returnBuffer(llmc_executor_t *executor, const ServicesState::Allocation &buffer) {
