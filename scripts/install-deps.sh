@@ -13,6 +13,8 @@ packages=(
   flatbuffers-compiler libflatbuffers-dev
   # Unit tests
   libgtest-dev
+  # The AArch64 runtime, cross-built and tested under qemu-user
+  gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user
 )
 
 missing=()

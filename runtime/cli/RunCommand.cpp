@@ -279,6 +279,9 @@ int runMain(int argc, char **argv, std::FILE *out, std::FILE *err) {
     return code;
   if (help) {
     std::fprintf(out, kRunUsage, console.program().c_str());
+    if (console.program() == "llmc-run")
+      std::fprintf(out, "\nllmc-run generate|bench|inspect MODEL.llmc ... runs those commands; "
+                        "--help after one\nshows its options.\n");
     return kSuccess;
   }
 

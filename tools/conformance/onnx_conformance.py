@@ -6,12 +6,21 @@ exactly), and report per op.
   onnx_conformance.py --llmc build/bin/llmc [--jobs N] [--filter REGEX]
                       [--json build/onnx-conformance.json] [--write-doc docs/onnx-coverage.md]
                       [--check-doc docs/onnx-coverage.md]
+                      [--target TRIPLE --runner 'qemu-aarch64 -L /usr/aarch64-linux-gnu
+                       build-aarch64/bin/llmc-run'] [--expect-pass LIST] [--write-pass LIST]
 
-Exit status: 1 if any test crashed (a signal) or hung (a timeout), or if --check-doc finds the
-committed coverage page out of date; 0 otherwise. A failure that is a diagnostic is a result,
+--target compiles for another machine (`llmc compile --target`) and --runner runs the artifacts
+there: a command line that takes an artifact and llmc-run's options (the cross-built llmc-run
+under qemu-user for AArch64). --expect-pass names a file of suite/test lines, every one of which
+must pass (a subset that CI keeps green); the coverage page is only for host runs.
+
+Exit status: 1 if any test crashed (a signal) or hung (a timeout), if a test that --expect-pass
+names did not pass, or if --check-doc finds the committed coverage page out of date; 0
+otherwise. --write-pass writes the tests that passed in that format. A failure that is a diagnostic is a result,
 not an error of this script.
 """
 import argparse
+import shlex
 import concurrent.futures
 import json
 import os
@@ -59,7 +68,7 @@ def shorten(reason, test_dir):
     return reason[:200]
 
 
-def run_one(llmc, work, suite, test):
+def run_one(llmc, work, suite, test, target=None, runner=None):
     test_dir = os.path.join(DATA, suite, test)
     model_path = os.path.join(test_dir, "model.onnx")
     result = {"suite": suite, "test": test, "status": "pass", "reason": "", "op": "?"}
@@ -70,7 +79,10 @@ def run_one(llmc, work, suite, test):
         result["op"] = "(unreadable)"
     artifact = os.path.join(work, suite + "-" + test + ".llmc")
     try:
-        compiled = subprocess.run([llmc, "compile", model_path, "-o", artifact],
+        compile_command = [llmc, "compile", model_path, "-o", artifact]
+        if target:
+            compile_command += ["--target", target]
+        compiled = subprocess.run(compile_command,
                                   capture_output=True, text=True, timeout=COMPILE_TIMEOUT)
     except subprocess.TimeoutExpired:
         result.update(status="hang", reason=f"compile took longer than {COMPILE_TIMEOUT} s")
@@ -86,7 +98,7 @@ def run_one(llmc, work, suite, test):
         data_dir = os.path.join(test_dir, data_set)
         inputs = sorted((f for f in os.listdir(data_dir) if re.match(r"input_\d+\.pb$", f)),
                         key=lambda f: int(f[6:-3]))
-        command = [llmc, "run", artifact]
+        command = (runner or [llmc, "run"]) + [artifact]
         for name in inputs:
             command += ["--input", os.path.join(data_dir, name)]
         command += ["--output-dir", os.path.join(work, suite + "-" + test + "-" + data_set),
@@ -152,7 +164,19 @@ def main():
     parser.add_argument("--write-doc")
     parser.add_argument("--check-doc")
     parser.add_argument("--work", help="folder for artifacts and outputs (default: a temporary one)")
+    parser.add_argument("--target", help="compile for this target triple (llmc compile --target)")
+    parser.add_argument("--runner", help="command line that runs an artifact with llmc-run's "
+                        "options (default: llmc run)")
+    parser.add_argument("--expect-pass", help="file of suite/test lines that must all pass")
+    parser.add_argument("--write-pass", help="write the suite/test lines that passed to this file")
     args = parser.parse_args()
+    runner = shlex.split(args.runner) if args.runner else None
+    if (args.target or runner) and (args.write_doc or args.check_doc):
+        parser.error("--write-doc and --check-doc describe host runs; drop --target/--runner")
+    expected = []
+    if args.expect_pass:
+        expected = [l.split("#")[0].strip() for l in open(args.expect_pass)]
+        expected = [l for l in expected if l]
     if not os.path.isdir(os.path.join(DATA, "node")):
         print(f"onnx_conformance: {DATA} is missing; install libonnx-testdata", file=sys.stderr)
         return 2
@@ -160,8 +184,16 @@ def main():
     os.makedirs(work, exist_ok=True)
     tests = [(suite, test) for suite in SUITES for test in sorted(os.listdir(os.path.join(DATA, suite)))
              if re.search(args.filter, suite + "/" + test)]
+    if expected:
+        known = set(suite + "/" + test for suite, test in tests)
+        missing = [name for name in expected if name not in known]
+        if missing:
+            print(f"onnx_conformance: --expect-pass names tests that are not in the suite (or "
+                  f"not selected by --filter): {', '.join(missing[:5])}", file=sys.stderr)
+            return 2
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-        results = list(pool.map(lambda st: run_one(args.llmc, work, *st), tests))
+        results = list(pool.map(lambda st: run_one(args.llmc, work, *st, args.target, runner),
+                                tests))
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)
     for suite in SUITES:
@@ -180,6 +212,17 @@ def main():
     if args.write_doc:
         with open(args.write_doc, "w") as f:
             f.write(page)
+    by_name = {r["suite"] + "/" + r["test"]: r for r in results}
+    if args.write_pass:
+        with open(args.write_pass, "w") as f:
+            f.write(f"# Tests that passed for {args.target or 'the host'}; written by "
+                    f"tools/conformance/onnx_conformance.py --write-pass.\n")
+            f.writelines(name + "\n" for name, r in sorted(by_name.items()) if r["status"] == "pass")
+    regressions = [by_name[name] for name in expected if by_name[name]["status"] != "pass"]
+    for r in regressions:
+        print(f"EXPECTED TO PASS: {r['suite']}/{r['test']}: {r['status']}: {r['reason']}")
+    if regressions:
+        status = 1
     if args.check_doc:
         committed = open(args.check_doc).read() if os.path.exists(args.check_doc) else ""
         if committed != page:

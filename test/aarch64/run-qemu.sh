@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The AArch64 target end to end, on this x86-64 machine: cross-builds the runtime side
+# (scripts/build-runtime-aarch64.sh), compiles models with `llmc compile --target
+# aarch64-linux-gnu`, and runs them with the aarch64 llmc-run under qemu-user:
+#   1. an artifact of the other architecture is refused at load, both ways, and one that needs a
+#      CPU feature the machine lacks, with the reason;
+#   2. the bundled CNN and a transformer with dynamic dims match their expected outputs;
+#   3. GGUF language models (llama Q8_0 and Q4_0, gpt2 F16) generate the greedy ids of the
+#      independent reference (test/frontends/gguf/llama_reference.py);
+#   4. the ONNX node tests listed in test/aarch64/expected-pass.txt all pass (onnx_conformance.py
+#      --target --runner --expect-pass): the issue's ten named tests among them.
+#
+#   test/aarch64/run-qemu.sh LLMC AARCH64_BUILD_DIR WORK_DIR
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+llmc="$1"
+build="$2"
+work="$3"
+python=/usr/bin/python3
+"$root/scripts/build-runtime-aarch64.sh" "$build"
+for tool in qemu-aarch64; do
+  command -v "$tool" >/dev/null || { echo "run-qemu: $tool not found (scripts/install-deps.sh)" >&2; exit 1; }
+done
+run=(qemu-aarch64 -L /usr/aarch64-linux-gnu "$build/bin/llmc-run")
+rm -rf "$work" && mkdir -p "$work"
+node=/usr/share/libonnx-testdata/data/node
+step() { echo "run-qemu: $*"; }
+
+step "architecture mismatches"
+"$llmc" compile "$node/test_relu/model.onnx" -o "$work/relu-x86.llmc"
+if "${run[@]}" "$work/relu-x86.llmc" --input "$node/test_relu/test_data_set_0/input_0.pb" \
+    > "$work/mismatch.out" 2>&1; then
+  echo "run-qemu: an x86-64 artifact ran on aarch64" >&2; exit 1
+fi
+grep -q "artifact targets x86_64-[a-z]*-linux-gnu, but this machine is aarch64" "$work/mismatch.out" ||
+  { cat "$work/mismatch.out" >&2; exit 1; }
+"$llmc" compile "$node/test_relu/model.onnx" --target aarch64-linux-gnu -o "$work/relu-arm.llmc"
+if "$llmc" run "$work/relu-arm.llmc" --input "$node/test_relu/test_data_set_0/input_0.pb" \
+    > "$work/mismatch2.out" 2>&1; then
+  echo "run-qemu: an aarch64 artifact ran on x86-64" >&2; exit 1
+fi
+grep -q "artifact targets aarch64-[a-z]*-linux-gnu, but this machine is x86_64" "$work/mismatch2.out" ||
+  { cat "$work/mismatch2.out" >&2; exit 1; }
+
+# A CPU feature the machine lacks: qemu's Cortex-A53 has no dotprod.
+"$llmc" compile "$node/test_relu/model.onnx" --target aarch64-linux-gnu --features +dotprod \
+  -o "$work/relu-dotprod.llmc"
+if qemu-aarch64 -cpu cortex-a53 -L /usr/aarch64-linux-gnu "$build/bin/llmc-run" \
+    "$work/relu-dotprod.llmc" --input "$node/test_relu/test_data_set_0/input_0.pb" \
+    > "$work/mismatch3.out" 2>&1; then
+  echo "run-qemu: a +dotprod artifact ran on a Cortex-A53" >&2; exit 1
+fi
+grep -q "artifact needs CPU feature 'dotprod', which this machine (aarch64) does not have" \
+  "$work/mismatch3.out" || { cat "$work/mismatch3.out" >&2; exit 1; }
+
+step "end-to-end models"
+"$llmc" compile "$root/models/tiny_cnn/model.onnx" --target aarch64-linux-gnu -o "$work/tiny_cnn.llmc"
+"${run[@]}" "$work/tiny_cnn.llmc" --input "$root/models/tiny_cnn/test_data_set_0/input_0.pb" \
+  --output-dir "$work/tiny_cnn" --compare "$root/models/tiny_cnn/test_data_set_0"
+$python "$root/test/e2e/make_transformer_model.py" "$work"
+"$llmc" compile "$work/transformer.onnx" --target aarch64-linux-gnu -o "$work/transformer.llmc"
+for set in 0 1; do
+  "${run[@]}" "$work/transformer.llmc" --input "$work/transformer_set_$set/input_0.pb" \
+    --output-dir "$work/transformer-$set" --compare "$work/transformer_set_$set" --threads 2
+done
+
+step "GGUF language models"
+gguf="$root/test/frontends/gguf"
+for spec in "llama Q8_0" "llama Q4_0" "gpt2 F16"; do
+  set -- $spec
+  name="$1-$2"
+  $python "$gguf/make_gguf.py" "$work/$name.gguf" --arch "$1" --type "$2"
+  "$llmc" compile "$work/$name.gguf" --target aarch64-linux-gnu -o "$work/$name.llmc"
+  "${run[@]}" generate "$work/$name.llmc" --prompt-ids 1,20,23,25 -n 10 --temp 0 --print-ids \
+    --ignore-eos --quiet --threads 2 > "$work/$name.ids"
+  $python "$gguf/llama_reference.py" "$work/$name.gguf" --prompt-ids 1,20,23,25 -n 10 \
+    > "$work/$name.reference"
+  diff "$work/$name.ids" "$work/$name.reference" ||
+    { echo "run-qemu: $name: the aarch64 greedy ids differ from the reference" >&2; exit 1; }
+done
+
+step "ONNX node tests under qemu"
+$python "$root/tools/conformance/onnx_conformance.py" --llmc "$llmc" --jobs 2 --filter '^node/' \
+  --target aarch64-linux-gnu --runner "${run[*]}" \
+  --expect-pass "$root/test/aarch64/expected-pass.txt" --json "$work/conformance.json"
+step "all passed"
