@@ -4,7 +4,8 @@
 # aarch64-linux-gnu`, and runs them with the aarch64 llmc-run under qemu-user:
 #   1. an artifact of the other architecture is refused at load, both ways, and one that needs a
 #      CPU feature the machine lacks, with the reason;
-#   2. the bundled CNN and a transformer with dynamic dims match their expected outputs;
+#   2. the bundled CNN, a transformer with dynamic dims, and the integer matmul and convolution
+#      models match their expected outputs;
 #   3. GGUF language models (llama Q8_0 and Q4_0, gpt2 F16) generate the greedy ids of the
 #      independent reference (test/frontends/gguf/llama_reference.py);
 #   4. the ONNX node tests listed in test/aarch64/expected-pass.txt all pass (onnx_conformance.py
@@ -62,6 +63,19 @@ $python "$root/test/e2e/make_transformer_model.py" "$work"
 for set in 0 1; do
   "${run[@]}" "$work/transformer.llmc" --input "$work/transformer_set_$set/input_0.pb" \
     --output-dir "$work/transformer-$set" --compare "$work/transformer_set_$set" --threads 2
+done
+
+# The integer GEMM (MatMulInteger, QLinearMatMul) and the integer convolutions on it, exactly.
+for model in integer_matmul integer_conv; do
+  mkdir -p "$work/$model"
+  $python "$root/test/e2e/make_${model}_model.py" "$work/$model" > /dev/null
+  "$llmc" compile "$work/$model/model.onnx" --target aarch64-linux-gnu -o "$work/$model.llmc"
+  inputs=()
+  for input in $(ls "$work/$model/test_data_set_0" | grep '^input_' | sort -V); do
+    inputs+=(--input "$work/$model/test_data_set_0/$input")
+  done
+  "${run[@]}" "$work/$model.llmc" "${inputs[@]}" --threads 2 --output-dir "$work/$model/out" \
+    --compare "$work/$model/test_data_set_0"
 done
 
 step "GGUF language models"
