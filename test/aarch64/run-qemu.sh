@@ -5,7 +5,7 @@
 #   1. an artifact of the other architecture is refused at load, both ways, and one that needs a
 #      CPU feature the machine lacks, with the reason;
 #   2. the bundled CNN, a transformer with dynamic dims, and the integer matmul and convolution
-#      models match their expected outputs;
+#      models (with and without the i8mm kernel) match their expected outputs;
 #   3. GGUF language models (llama Q8_0 and Q4_0, gpt2 F16) generate the greedy ids of the
 #      independent reference (test/frontends/gguf/llama_reference.py);
 #   4. the ONNX node tests listed in test/aarch64/expected-pass.txt all pass (onnx_conformance.py
@@ -65,17 +65,23 @@ for set in 0 1; do
     --output-dir "$work/transformer-$set" --compare "$work/transformer_set_$set" --threads 2
 done
 
-# The integer GEMM (MatMulInteger, QLinearMatMul) and the integer convolutions on it, exactly.
+# The integer GEMM (MatMulInteger, QLinearMatMul) and the integer convolutions on it, exactly:
+# the generic kernel, and with i8mm the SUDOT one (qemu's default CPU has i8mm).
 for model in integer_matmul integer_conv; do
   mkdir -p "$work/$model"
   $python "$root/test/e2e/make_${model}_model.py" "$work/$model" > /dev/null
-  "$llmc" compile "$work/$model/model.onnx" --target aarch64-linux-gnu -o "$work/$model.llmc"
   inputs=()
   for input in $(ls "$work/$model/test_data_set_0" | grep '^input_' | sort -V); do
     inputs+=(--input "$work/$model/test_data_set_0/$input")
   done
-  "${run[@]}" "$work/$model.llmc" "${inputs[@]}" --threads 2 --output-dir "$work/$model/out" \
-    --compare "$work/$model/test_data_set_0"
+  for features in +neon +i8mm; do
+    "$llmc" compile "$work/$model/model.onnx" --target aarch64-linux-gnu --features "$features" \
+      -o "$work/$model$features.llmc"
+    for threads in 1 2; do
+      "${run[@]}" "$work/$model$features.llmc" "${inputs[@]}" --threads $threads \
+        --output-dir "$work/$model/out$features" --compare "$work/$model/test_data_set_0"
+    done
+  done
 done
 
 step "GGUF language models"

@@ -23,7 +23,9 @@
  * The generic microkernel (4 x 32, clang vector extensions) runs on every target. Compiled again
  * with -DLLMC_KERNEL_VARIANT_AVX512VNNI and the AVX-512 F, BW, VL and VNNI features, this file
  * takes its 12 x 32 VPDPBUSD microkernel from qgemm_avx512vnni.h and defines the __avx512vnni
- * entry point, which the compiler links instead when the target has those features.
+ * entry point, which the compiler links instead when the target has those features. On AArch64,
+ * compiled with i8mm and -DLLMC_KERNEL_VARIANT_I8MM, it takes the 4 x 32 SUDOT microkernel of
+ * qgemm_neon_i8mm.h (the same packed layout) and defines the __i8mm entry point.
  *
  *===----------------------------------------------------------------------===*/
 #include "kernel_support.h"
@@ -34,6 +36,9 @@
 #elif defined(LLMC_KERNEL_VARIANT_AVX512VNNI)
 #include "qgemm_avx512vnni.h"
 #define LLMC_QGEMM_NAME(NAME) NAME##__avx512vnni
+#elif defined(LLMC_KERNEL_VARIANT_I8MM)
+#include "qgemm_neon_i8mm.h"
+#define LLMC_QGEMM_NAME(NAME) NAME##__i8mm
 #else
 
 #define LLMC_QGEMM_MR 4
@@ -87,7 +92,7 @@ LLMC_INLINE void llmc_qgemm_micro(const int rows, int64_t groups, const uint8_t 
   }
 }
 
-#endif // LLMC_KERNEL_VARIANT_AMX, LLMC_KERNEL_VARIANT_AVX512VNNI
+#endif // LLMC_KERNEL_VARIANT_AMX, _AVX512VNNI, _I8MM
 
 /// Rows of C per task (a multiple of every MR and of AMX's 32), values of k per block (a multiple
 /// of LLMC_QGEMM_DEPTH) and columns of C per task (a multiple of LLMC_QGEMM_PANEL). The A block
