@@ -4,11 +4,12 @@
 # aarch64-linux-gnu`, and runs them with the aarch64 llmc-run under qemu-user:
 #   1. an artifact of the other architecture is refused at load, both ways, and one that needs a
 #      CPU feature the machine lacks, with the reason;
-#   2. the bundled CNN, a transformer with dynamic dims, and the integer matmul and convolution
+#   2. the dotprod and i8mm kernel variants equal the generic kernels bit for bit, on random data;
+#   3. the bundled CNN, a transformer with dynamic dims, and the integer matmul and convolution
 #      models (with and without the i8mm kernel) match their expected outputs;
-#   3. GGUF language models (llama Q8_0 and Q4_0, gpt2 F16) generate the greedy ids of the
-#      independent reference (test/frontends/gguf/llama_reference.py);
-#   4. the ONNX node tests listed in test/aarch64/expected-pass.txt all pass (onnx_conformance.py
+#   4. GGUF language models (llama Q8_0 and Q4_0, with and without dotprod, and gpt2 F16)
+#      generate the greedy ids of the independent reference (test/frontends/gguf/llama_reference.py);
+#   5. the ONNX node tests listed in test/aarch64/expected-pass.txt all pass (onnx_conformance.py
 #      --target --runner --expect-pass): the ten named tests among them.
 #
 #   test/aarch64/run-qemu.sh LLMC AARCH64_BUILD_DIR WORK_DIR
@@ -54,6 +55,24 @@ fi
 grep -q "artifact needs CPU feature 'dotprod', which this machine (aarch64) does not have" \
   "$work/mismatch3.out" || { cat "$work/mismatch3.out" >&2; exit 1; }
 
+step "AArch64 kernel variants against the generic kernels"
+# The kernel sources compiled as the build compiles them for AArch64 (generic, and the dotprod
+# and i8mm variants), linked into test/aarch64/kernel_variants.c: bit-for-bit equal results.
+kernels="$root/backends/cpu/kernels"
+cflags=(--target=aarch64-linux-gnu -std=c11 -O2 -ffreestanding -fno-math-errno -fPIC -Wall -Werror
+        -I"$root/runtime/include")
+clang=/usr/lib/llvm-22/bin/clang
+mkdir -p "$work/variants"
+"$clang" "${cflags[@]}" -c "$kernels/linear.c" -o "$work/variants/linear.o"
+"$clang" "${cflags[@]}" -c "$kernels/qgemm.c" -o "$work/variants/qgemm.o"
+"$clang" "${cflags[@]}" -march=armv8.2-a+dotprod -DLLMC_KERNEL_VARIANT_DOTPROD \
+  -c "$kernels/linear.c" -o "$work/variants/linear_dotprod.o"
+"$clang" "${cflags[@]}" -march=armv8.2-a+i8mm -DLLMC_KERNEL_VARIANT_I8MM \
+  -c "$kernels/qgemm.c" -o "$work/variants/qgemm_i8mm.o"
+aarch64-linux-gnu-gcc -std=c11 -O2 -Wall -I"$root" -I"$root/runtime/include" \
+  "$root/test/aarch64/kernel_variants.c" "$work"/variants/*.o -o "$work/variants/kernel_variants"
+qemu-aarch64 -L /usr/aarch64-linux-gnu "$work/variants/kernel_variants"
+
 step "end-to-end models"
 "$llmc" compile "$root/models/tiny_cnn/model.onnx" --target aarch64-linux-gnu -o "$work/tiny_cnn.llmc"
 "${run[@]}" "$work/tiny_cnn.llmc" --input "$root/models/tiny_cnn/test_data_set_0/input_0.pb" \
@@ -86,17 +105,20 @@ done
 
 step "GGUF language models"
 gguf="$root/test/frontends/gguf"
-for spec in "llama Q8_0" "llama Q4_0" "gpt2 F16"; do
+for spec in "llama Q8_0 +dotprod" "llama Q4_0 +dotprod" "gpt2 F16 +neon"; do
   set -- $spec
   name="$1-$2"
   $python "$gguf/make_gguf.py" "$work/$name.gguf" --arch "$1" --type "$2"
-  "$llmc" compile "$work/$name.gguf" --target aarch64-linux-gnu -o "$work/$name.llmc"
-  "${run[@]}" generate "$work/$name.llmc" --prompt-ids 1,20,23,25 -n 10 --temp 0 --print-ids \
-    --ignore-eos --quiet --threads 2 > "$work/$name.ids"
   $python "$gguf/llama_reference.py" "$work/$name.gguf" --prompt-ids 1,20,23,25 -n 10 \
     > "$work/$name.reference"
-  diff "$work/$name.ids" "$work/$name.reference" ||
-    { echo "run-qemu: $name: the aarch64 greedy ids differ from the reference" >&2; exit 1; }
+  for features in +neon "$3"; do
+    "$llmc" compile "$work/$name.gguf" --target aarch64-linux-gnu --features "$features" \
+      -o "$work/$name$features.llmc"
+    "${run[@]}" generate "$work/$name$features.llmc" --prompt-ids 1,20,23,25 -n 10 --temp 0 \
+      --print-ids --ignore-eos --quiet --threads 2 > "$work/$name$features.ids"
+    diff "$work/$name$features.ids" "$work/$name.reference" ||
+      { echo "run-qemu: $name ($features): the greedy ids differ from the reference" >&2; exit 1; }
+  done
 done
 
 step "ONNX node tests under qemu"

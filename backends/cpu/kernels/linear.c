@@ -11,7 +11,8 @@
  * AVX512-VNNI and -DLLMC_KERNEL_VARIANT_AVX512VNNI, which takes the block dots, four blocks to a
  * vector, from linear_avx512vnni.h and defines only the Q8_0 and Q4_0 kernels, with the suffix
  * __avx512vnni; the compiler links them in place of the generic ones for targets that have the
- * features.
+ * features. For AArch64 with dotprod, -DLLMC_KERNEL_VARIANT_DOTPROD takes SDOT block dots from
+ * linear_neon_dotprod.h (__dotprod), which give the generic kernels' results bit for bit.
  *
  * The other formats are dequantized inside the dot products, 32 elements at a time, into f32
  * vectors: a group's products with x are summed in a vector, which is then scaled by the group's
@@ -34,6 +35,11 @@
  *===----------------------------------------------------------------------===*/
 #include "kernel_support.h"
 
+/// An ISA variant of the Q8_0 / Q4_0 kernels: the build defines one of these macros.
+#if defined(LLMC_KERNEL_VARIANT_AVX512VNNI) || defined(LLMC_KERNEL_VARIANT_DOTPROD)
+#define LLMC_LINEAR_VARIANT 1
+#endif
+
 /// Weight rows per tile, rows of x per tile (the prefill path, m > 1).
 #define LLMC_TILE_ROWS 4
 #define LLMC_TILE_XS 4
@@ -44,7 +50,7 @@
 
 // The float formats and the K-quants dequantize their weights; the ISA variants (see
 // LLMC_VARIANT_NAME below) leave them generic.
-#ifndef LLMC_KERNEL_VARIANT_AVX512VNNI
+#ifndef LLMC_LINEAR_VARIANT
 
 typedef struct {
   const float *x;
@@ -246,7 +252,7 @@ static void llmc_linear_run(int fmt, llmc_parallel_body_t body, const float *x, 
   llmc_parallel(services, tiles, grain, body, &args);
 }
 
-#endif // !LLMC_KERNEL_VARIANT_AVX512VNNI
+#endif // !LLMC_LINEAR_VARIANT
 
 /*===----------------------------------------------------------------------===
  * Q8_0 and Q4_0: x quantized to Q8_0, integer block dot products
@@ -266,8 +272,10 @@ LLMC_INLINE void llmc_quantize_block(const float *x, i16x16 *q0, i16x16 *q1, flo
   *scale = (float)(_Float16)d;
 }
 
-#ifdef LLMC_KERNEL_VARIANT_AVX512VNNI
+#if defined(LLMC_KERNEL_VARIANT_AVX512VNNI)
 #include "linear_avx512vnni.h"
+#elif defined(LLMC_KERNEL_VARIANT_DOTPROD)
+#include "linear_neon_dotprod.h"
 #else
 
 /// Blocks per unit of quantized x and of unpacked weights: the generic code works on pairs.
@@ -390,7 +398,7 @@ LLMC_INLINE f32x16 llmc_qunit_accumulate(const llmc_wunit_t *w, const llmc_qx_t 
   return (w->d * dx) * __builtin_convertvector(sums, f32x16) + acc;
 }
 
-#endif // LLMC_KERNEL_VARIANT_AVX512VNNI
+#endif // LLMC_KERNEL_VARIANT_AVX512VNNI, LLMC_KERNEL_VARIANT_DOTPROD
 
 /// Blocks of x that the decode path quantizes at a time (8192 values, 24 KB or less on the
 /// stack) and that a prefill task quantizes at a time per row of x, for four rows (24 KB or less).
@@ -575,8 +583,10 @@ static void llmc_qlinear_run(int fmt, llmc_parallel_body_t body, const float *x,
 
 /// A variant's entry points carry its suffix (llmc_mk_linear_q4_0__avx512vnni); KernelLibrary.cpp
 /// binds the generic name to them when the target has the variant's features.
-#ifdef LLMC_KERNEL_VARIANT_AVX512VNNI
+#if defined(LLMC_KERNEL_VARIANT_AVX512VNNI)
 #define LLMC_VARIANT_NAME(NAME) NAME##__avx512vnni
+#elif defined(LLMC_KERNEL_VARIANT_DOTPROD)
+#define LLMC_VARIANT_NAME(NAME) NAME##__dotprod
 #else
 #define LLMC_VARIANT_NAME(NAME) NAME
 #endif
@@ -603,7 +613,7 @@ static void llmc_qlinear_run(int fmt, llmc_parallel_body_t body, const float *x,
 LLMC_DEFINE_QLINEAR(q8_0, LLMC_Q8_0)
 LLMC_DEFINE_QLINEAR(q4_0, LLMC_Q4_0)
 // A variant only has the kernels it speeds up; the generic build has all of them.
-#ifndef LLMC_KERNEL_VARIANT_AVX512VNNI
+#ifndef LLMC_LINEAR_VARIANT
 LLMC_DEFINE_LINEAR(f32, LLMC_F32)
 LLMC_DEFINE_LINEAR(f16, LLMC_F16)
 LLMC_DEFINE_LINEAR(bf16, LLMC_BF16)

@@ -68,6 +68,13 @@ void llmc_mk_linear_q8_0__avx512vnni(const float *x, const void *w, float *y, in
 /// See llmc_mk_linear_q8_0__avx512vnni.
 void llmc_mk_linear_q4_0__avx512vnni(const float *x, const void *w, float *y, int64_t m, int64_t n,
                                      int64_t k, const llmc_services_t *services);
+/// AArch64 with dotprod: the same kernels with SDOT, whose results equal the generic kernels'
+/// bit for bit (linear_neon_dotprod.h lays the blocks out so that each lane sums the same four
+/// products).
+void llmc_mk_linear_q8_0__dotprod(const float *x, const void *w, float *y, int64_t m, int64_t n,
+                                  int64_t k, const llmc_services_t *services);
+void llmc_mk_linear_q4_0__dotprod(const float *x, const void *w, float *y, int64_t m, int64_t n,
+                                  int64_t k, const llmc_services_t *services);
 
 /// Matrix product C = A x B in f32: A is [m, k], B is [k, n], C is [m, n], all row-major and
 /// contiguous (C is zeros when k is 0). Each element is a chain of f32 multiply-adds over k in
@@ -120,6 +127,11 @@ void llmc_mk_matmul_u8s8_packed__amx(const uint8_t *a, const int8_t *b_packed,
                                      const int32_t *b_offset, const int32_t *b_corr, int32_t *c,
                                      int64_t m, int64_t n, int64_t k, int64_t a_zero,
                                      int64_t a_signed, const llmc_services_t *services);
+/// AArch64 with i8mm: a 4 x 32 tile of SUDOT on the same packed layout; exact like the others.
+void llmc_mk_matmul_u8s8_packed__i8mm(const uint8_t *a, const int8_t *b_packed,
+                                      const int32_t *b_offset, const int32_t *b_corr, int32_t *c,
+                                      int64_t m, int64_t n, int64_t k, int64_t a_zero,
+                                      int64_t a_signed, const llmc_services_t *services);
 
 /// A convolution's input unfolded for the GEMM (im2col), for one image: x is [channels, h, w];
 /// row (c * kh + i) * kw + j of cols ([channels * kh * kw, oh * ow]) holds, at output position
