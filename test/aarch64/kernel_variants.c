@@ -73,8 +73,8 @@ static int qgemm_case(int64_t m, int64_t n, int64_t k, int64_t zero, int64_t is_
 
 int main(void) {
   int ok = 1;
-  const int64_t shapes[][3] = {{1, 7, 32}, {1, 64, 96}, {1, 33, 4096}, {5, 9, 160}, {4, 8, 64},
-                               {13, 31, 2048}};
+  const int64_t shapes[][3] = {{1, 7, 32},  {1, 64, 96}, {1, 33, 4096},
+                               {5, 9, 160}, {4, 8, 64},  {13, 31, 2048}};
   for (size_t s = 0; s < sizeof(shapes) / sizeof(shapes[0]); ++s) {
     ok &= linear_case("q8_0", 0, shapes[s][0], shapes[s][1], shapes[s][2]);
     ok &= linear_case("q4_0", 1, shapes[s][0], shapes[s][1], shapes[s][2]);

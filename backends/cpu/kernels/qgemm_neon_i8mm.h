@@ -45,7 +45,7 @@ LLMC_INLINE void llmc_qgemm_micro(const int rows, int64_t groups, const uint8_t 
 #pragma clang loop unroll(full)
       for (int q = 0; q < 4; ++q)
         bv[q] = vld1q_s8(bh + g * LLMC_QGEMM_PANEL * 4 + q * 16);
-      // The lane is an immediate, so each row is spelled out.
+        // The lane is an immediate, so each row is spelled out.
 #pragma clang loop unroll(full)
       for (int q = 0; q < 4; ++q) {
         acc[0][q] = vsudotq_laneq_s32(acc[0][q], bv[q], av, 0);
