@@ -44,16 +44,19 @@ fi
 grep -q "artifact targets aarch64-[a-z]*-linux-gnu, but this machine is x86_64" "$work/mismatch2.out" ||
   { cat "$work/mismatch2.out" >&2; exit 1; }
 
-# A CPU feature the machine lacks: qemu's Cortex-A53 has no dotprod.
-"$llmc" compile "$node/test_relu/model.onnx" --target aarch64-linux-gnu --features +dotprod \
-  -o "$work/relu-dotprod.llmc"
-if qemu-aarch64 -cpu cortex-a53 -L /usr/aarch64-linux-gnu "$build/bin/llmc-run" \
-    "$work/relu-dotprod.llmc" --input "$node/test_relu/test_data_set_0/input_0.pb" \
-    > "$work/mismatch3.out" 2>&1; then
-  echo "run-qemu: a +dotprod artifact ran on a Cortex-A53" >&2; exit 1
-fi
-grep -q "artifact needs CPU feature 'dotprod', which this machine (aarch64) does not have" \
-  "$work/mismatch3.out" || { cat "$work/mismatch3.out" >&2; exit 1; }
+# A CPU feature the machine lacks: qemu's Cortex-A53 has no dotprod, its Cortex-A76 no i8mm.
+for case in "dotprod cortex-a53" "i8mm cortex-a76"; do
+  set -- $case
+  "$llmc" compile "$node/test_relu/model.onnx" --target aarch64-linux-gnu --features "+$1" \
+    -o "$work/relu-$1.llmc"
+  if qemu-aarch64 -cpu "$2" -L /usr/aarch64-linux-gnu "$build/bin/llmc-run" \
+      "$work/relu-$1.llmc" --input "$node/test_relu/test_data_set_0/input_0.pb" \
+      > "$work/mismatch-$1.out" 2>&1; then
+    echo "run-qemu: a +$1 artifact ran on a $2" >&2; exit 1
+  fi
+  grep -q "artifact needs CPU feature '$1', which this machine (aarch64) does not have" \
+    "$work/mismatch-$1.out" || { cat "$work/mismatch-$1.out" >&2; exit 1; }
+done
 
 step "AArch64 kernel variants against the generic kernels"
 # The kernel sources compiled as the build compiles them for AArch64 (generic, and the dotprod
