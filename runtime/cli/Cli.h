@@ -37,6 +37,11 @@ int benchMain(int argc, char **argv, std::FILE *out, std::FILE *err);
 int runMain(int argc, char **argv, std::FILE *out, std::FILE *err);
 int inspectMain(int argc, char **argv, std::FILE *out, std::FILE *err);
 
+/// The runtime's commands by name: when argv[1] is `run`, `generate`, `bench` or `inspect`,
+/// runs it with argv[0] naming it "PROGRAM COMMAND" in messages and returns its exit code;
+/// returns -1 when argv[1] is none of them. `llmc` and `llmc-run` both dispatch through it.
+int runRuntimeCommand(const char *program, int argc, char **argv);
+
 } // namespace llmc::cli
 
 #endif // LLMC_RUNTIME_CLI_CLI_H

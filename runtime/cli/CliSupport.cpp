@@ -1,6 +1,8 @@
 //===- CliSupport.cpp - Shared pieces of the llmc-run and inspect command lines ===//
 #include "runtime/cli/CliSupport.h"
 
+#include "runtime/cli/Cli.h"
+
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -277,6 +279,24 @@ int copyInputs(const Console &console, std::vector<tensorfile::HostTensor> &inpu
     std::vector<uint8_t>().swap(input.data);
   }
   return kSuccess;
+}
+
+int runRuntimeCommand(const char *program, int argc, char **argv) {
+  struct Command {
+    const char *name;
+    int (*main)(int, char **);
+  };
+  static const Command kCommands[] = {
+      {"run", runMain}, {"generate", generateMain}, {"bench", benchMain}, {"inspect", inspectMain}};
+  if (argc < 2)
+    return -1;
+  for (const Command &command : kCommands)
+    if (std::strcmp(argv[1], command.name) == 0) {
+      std::string name = std::string(program) + " " + command.name;
+      argv[1] = name.data();
+      return command.main(argc - 1, argv + 1);
+    }
+  return -1;
 }
 
 } // namespace llmc::cli

@@ -14,17 +14,18 @@ there: a command line that takes an artifact and llmc-run's options (the cross-b
 under qemu-user for AArch64). --expect-pass names a file of suite/test lines, every one of which
 must pass (a subset that CI keeps green); the coverage page is only for host runs.
 
+--write-pass writes the tests that passed in that format.
+
 Exit status: 1 if any test crashed (a signal) or hung (a timeout), if a test that --expect-pass
 names did not pass, or if --check-doc finds the committed coverage page out of date; 0
-otherwise. --write-pass writes the tests that passed in that format. A failure that is a diagnostic is a result,
-not an error of this script.
+otherwise. A failure that is a diagnostic is a result, not an error of this script.
 """
 import argparse
-import shlex
 import concurrent.futures
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys

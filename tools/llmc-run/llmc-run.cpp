@@ -11,24 +11,7 @@
 //===----------------------------------------------------------------------===//
 #include "runtime/cli/Cli.h"
 
-#include <cstring>
-#include <string>
-
 int main(int argc, char **argv) {
-  struct Command {
-    const char *name;
-    int (*main)(int, char **);
-  };
-  static const Command kCommands[] = {{"generate", llmc::cli::generateMain},
-                                      {"bench", llmc::cli::benchMain},
-                                      {"inspect", llmc::cli::inspectMain},
-                                      {"run", llmc::cli::runMain}};
-  if (argc >= 2)
-    for (const Command &command : kCommands)
-      if (std::strcmp(argv[1], command.name) == 0) {
-        std::string name = std::string("llmc-run ") + command.name;
-        argv[1] = name.data();
-        return command.main(argc - 1, argv + 1);
-      }
-  return llmc::cli::runMain(argc, argv);
+  int code = llmc::cli::runRuntimeCommand("llmc-run", argc, argv);
+  return code >= 0 ? code : llmc::cli::runMain(argc, argv);
 }

@@ -39,24 +39,10 @@ static bool isGGUF(const char *path) {
 int main(int argc, char **argv) {
   if (argc == 3 && std::strcmp(argv[1], "inspect") == 0 && isGGUF(argv[2]))
     return llmc::driver::inspectGGUF(argv[2]);
-  if (argc >= 2 && std::strcmp(argv[1], "generate") == 0) {
-    std::string name = "llmc generate";
-    argv[1] = name.data();
-    return llmc::cli::generateMain(argc - 1, argv + 1);
-  }
-  if (argc >= 2 && std::strcmp(argv[1], "bench") == 0) {
-    std::string name = "llmc bench";
-    argv[1] = name.data();
-    return llmc::cli::benchMain(argc - 1, argv + 1);
-  }
-  // `run` and `inspect` are the runtime's own commands, shared with llmc-run: they never load
-  // the compiler's option machinery.
-  if (argc >= 2 && (std::strcmp(argv[1], "run") == 0 || std::strcmp(argv[1], "inspect") == 0)) {
-    std::string name = std::string("llmc ") + argv[1];
-    argv[1] = name.data();
-    return std::strcmp(argv[1] + 5, "run") == 0 ? llmc::cli::runMain(argc - 1, argv + 1)
-                                                : llmc::cli::inspectMain(argc - 1, argv + 1);
-  }
+  // `run`, `generate`, `bench` and `inspect` are the runtime's own commands, shared with
+  // llmc-run: they never load the compiler's option machinery.
+  if (int code = llmc::cli::runRuntimeCommand("llmc", argc, argv); code >= 0)
+    return code;
   llvm::InitLLVM initLLVM(argc, argv);
   llvm::cl::SetVersionPrinter(printVersion);
   // libLLVM registers hundreds of its own flags; `llmc --help` shows only llmc's.
