@@ -18,6 +18,8 @@ struct OptimizePipelineOptions : PassPipelineOptions<OptimizePipelineOptions> {
   Option<bool> fuseNorms{*this, "fuse-norms",
                          llvm::cl::desc("Recompose normalizations and softmaxes (llm-fuse-norms)"),
                          llvm::cl::init(true)};
+  Option<bool> fuseGelu{*this, "fuse-gelu", llvm::cl::desc("Recompose GELU (llm-fuse-gelu)"),
+                        llvm::cl::init(true)};
   Option<bool> fuseAttention{*this, "fuse-attention",
                              llvm::cl::desc("Recompose attention (llm-fuse-attention)"),
                              llvm::cl::init(true)};
@@ -40,6 +42,9 @@ void buildOptimizePipeline(OpPassManager &pm, const OptimizeOptions &options) {
   // twice; before linear fusion, which does not look at normalizations.
   if (options.fuseNorms)
     pm.addNestedPass<func::FuncOp>(llm::createLLMFuseNormsPass());
+  // After the norms pass, which turns GPT-2's pow(x, 3) into products.
+  if (options.fuseGelu)
+    pm.addNestedPass<func::FuncOp>(llm::createLLMFuseGeluPass());
   // After the norms pass, which recomposes softmaxes that exporters wrote out.
   if (options.fuseAttention)
     pm.addNestedPass<func::FuncOp>(llm::createLLMFuseAttentionPass());
@@ -55,6 +60,7 @@ void registerPipelines() {
         OptimizeOptions options;
         options.decomposeBatchNorm = pipelineOptions.decomposeBatchNorm;
         options.fuseNorms = pipelineOptions.fuseNorms;
+        options.fuseGelu = pipelineOptions.fuseGelu;
         options.fuseAttention = pipelineOptions.fuseAttention;
         options.fuseLinear = pipelineOptions.fuseLinear;
         buildOptimizePipeline(pm, options);

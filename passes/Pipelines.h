@@ -10,8 +10,10 @@ namespace llmc {
 struct OptimizeOptions {
   /// Rewrite inference batch normalization into multiply and add (`llm-decompose-batch-norm`).
   bool decomposeBatchNorm = true;
-  /// The fusion passes: `llm-fuse-norms`, `llm-fuse-attention` and `llm-fuse-linear`.
+  /// The fusion passes: `llm-fuse-norms`, `llm-fuse-gelu`, `llm-fuse-attention` and
+  /// `llm-fuse-linear`.
   bool fuseNorms = true;
+  bool fuseGelu = true;
   bool fuseAttention = true;
   bool fuseLinear = true;
 };

@@ -44,7 +44,10 @@ struct KernelVariant {
 };
 
 const KernelVariant kVariants[] = {
+    {llvm::Triple::x86_64, "__amxbf16",
+     "+avx512f,+avx512bw,+avx512vl,+avx512bf16,+amx-tile,+amx-bf16"},
     {llvm::Triple::x86_64, "__amx", "+avx512f,+avx512bw,+avx512vl,+avx512vnni,+amx-tile,+amx-int8"},
+    {llvm::Triple::x86_64, "__avx512bf16", "+avx512f,+avx512bw,+avx512vl,+avx512bf16"},
     {llvm::Triple::x86_64, "__avx512vnni", "+avx512f,+avx512bw,+avx512vl,+avx512vnni"},
     {llvm::Triple::x86_64, "__avx512", "+avx512f,+avx512bw,+avx512vl,+fma"},
     {llvm::Triple::aarch64, "__i8mm", "+i8mm"},

@@ -59,7 +59,12 @@ void buildCPULLVMPipeline(OpPassManager &pm) {
                   "expand-strided-metadata,lower-affine");
   pm.addPass(createLLMCRouteChecksPass());
   pm.addPass(createLLMCApproximateMathPass());
-  addPipeline(pm, "convert-math-to-funcs,arith-expand,convert-math-to-llvm,"
+  // bf16 arithmetic becomes f32 arithmetic between conversions, and the conversions become
+  // integer code (rounding to nearest even): LLVM would otherwise call compiler-rt's
+  // __truncsfbf2 on targets without a bf16 conversion instruction, which a freestanding code
+  // object does not have.
+  addPipeline(pm, "arith-emulate-unsupported-floats{source-types=bf16 target-type=f32},"
+                  "convert-math-to-funcs,arith-expand{include-bf16=true},convert-math-to-llvm,"
                   "finalize-memref-to-llvm,convert-func-to-llvm,convert-arith-to-llvm,"
                   "convert-cf-to-llvm,convert-index-to-llvm,convert-ub-to-llvm,"
                   "reconcile-unrealized-casts");

@@ -399,11 +399,12 @@ def main():
     return 0
 
 
-FUSIONS = [("no_attention", ["attention"]), ("no_norms", ["norms"]),
+FUSIONS = [("no_gelu", ["gelu"]), ("no_attention", ["attention"]), ("no_norms", ["norms"]),
            ("no_norms_attention", ["norms", "attention"])]
 
-FUSION_HEADER = ("| case | threads | all ms | without llm-fuse-attention ms "
-                 "| without llm-fuse-norms ms | without both ms |\n|---|---|---|---|---|---|")
+FUSION_HEADER = ("| case | threads | all ms | without llm-fuse-gelu ms "
+                 "| without llm-fuse-attention ms | without llm-fuse-norms ms "
+                 "| without norms and attention ms |\n|---|---|---|---|---|---|---|")
 
 
 def fusion_ablations(llmc, args, threads, timed_cases, rows):
@@ -436,8 +437,9 @@ def fusion_ablations(llmc, args, threads, timed_cases, rows):
 def format_fusion_row(row):
     def ms(value):
         return "not timed" if value is None else f"{value:.3f}"
-    return (f"| {row['case']} | {row['threads']} | {ms(row['all'])} | {ms(row['no_attention'])} "
-            f"| {ms(row['no_norms'])} | {ms(row['no_norms_attention'])} |")
+    return (f"| {row['case']} | {row['threads']} | {ms(row['all'])} | {ms(row.get('no_gelu'))} "
+            f"| {ms(row['no_attention'])} | {ms(row['no_norms'])} "
+            f"| {ms(row['no_norms_attention'])} |")
 
 
 HEADER = ("| case | threads | llmc ms | ORT ms | speedup (ORT/llmc) | llmc GFLOP/s | ORT GFLOP/s "
@@ -530,10 +532,11 @@ How it measures (`tools/bench/perf_suite.py`):
 The transformers again, compiled without some of the fusion passes (`llmc compile
 --no-fuse=...`), llmc only, timed the same way (median of {args.rounds} runs). *all* is the
 default compile of the table above. `llm-fuse-norms` recomposes LayerNorm, RMSNorm and softmax
-from the primitives exporters write and runs them as row kernels; `llm-fuse-attention` turns
-Q·Kᵀ, scale, mask, softmax and ·V into one flash-style kernel. Elementwise chains are fused
-during lowering (linalg elementwise fusion) and dense layers' biases are added by the GEMM
-kernel's epilogue in every column.
+from the primitives exporters write and runs them as row kernels; `llm-fuse-gelu` recomposes
+GELU (GPT's tanh form, BERT's erf form), which then runs in the epilogue of the dense layer before
+it; `llm-fuse-attention` turns Q·Kᵀ, scale, mask, softmax and ·V into one flash-style kernel.
+Elementwise chains are fused during lowering (linalg elementwise fusion) and dense layers' biases
+are added by the GEMM kernel's epilogue in every column.
 
 {fusion_table}
 """

@@ -82,7 +82,7 @@ cl::opt<bool> noDecomposeBatchNorm("no-decompose-batch-norm",
 cl::list<std::string> noFuse(
     "no-fuse",
     cl::desc("Skip fusion passes, to measure what they bring: norms (llm-fuse-norms), "
-             "attention (llm-fuse-attention), linear (llm-fuse-linear)"),
+             "gelu (llm-fuse-gelu), attention (llm-fuse-attention), linear (llm-fuse-linear)"),
     cl::value_desc("PASS,..."), cl::CommaSeparated, cl::sub(compileCommand),
     cl::cat(optionCategory));
 
@@ -224,13 +224,15 @@ int runCompile() {
   for (const std::string &pass : noFuse) {
     if (pass == "norms")
       options.fuseNorms = false;
+    else if (pass == "gelu")
+      options.fuseGelu = false;
     else if (pass == "attention")
       options.fuseAttention = false;
     else if (pass == "linear")
       options.fuseLinear = false;
     else
       return fail("--no-fuse: unknown fusion pass '" + pass +
-                  "' (expected norms, attention or linear)");
+                  "' (expected norms, gelu, attention or linear)");
   }
   buildOptimizePipeline(pm, options);
   if (failed(pm.run(*module)))

@@ -285,23 +285,41 @@ LLMC_INLINE void llmc_gemm_epilogue(const llmc_gemm_args_t *g, int64_t i0, int64
   if (!flags)
     return;
   const bool columns = flags & LLMC_GEMM_EPILOGUE_BIAS_COLUMNS,
-             rows = flags & LLMC_GEMM_EPILOGUE_BIAS_ROWS, relu = flags & LLMC_GEMM_EPILOGUE_RELU;
+             rows = flags & LLMC_GEMM_EPILOGUE_BIAS_ROWS, relu = flags & LLMC_GEMM_EPILOGUE_RELU,
+             gelu = flags & LLMC_GEMM_EPILOGUE_GELU,
+             gelu_tanh = flags & LLMC_GEMM_EPILOGUE_GELU_TANH;
   for (int64_t i = i0; i < i1; ++i) {
     float *row = g->c + i * g->n + j0;
     const float *bias = columns ? g->bias + j0 : 0;
     const float row_bias = rows ? g->bias[i] : 0.0f;
-    int64_t j = 0;
-    for (; j + 16 <= cols; j += 16) {
-      f32x16 v = llmc_load_f32x16(row + j) + row_bias;
-      if (columns)
-        v += llmc_load_f32x16(bias + j);
+    for (int64_t j = 0; j < cols; j += 16) {
+      // The last group of a row goes through a local copy, zeros past the row's end.
+      const int64_t width = cols - j < 16 ? cols - j : 16;
+      float tail[16] = {0};
+      float *at = width == 16 ? row + j : tail;
+      if (width < 16)
+        for (int64_t q = 0; q < width; ++q)
+          tail[q] = row[j + q];
+      f32x16 v = llmc_load_f32x16(at) + row_bias;
+      if (columns) {
+        f32x16 b = 0.0f;
+        if (width == 16)
+          b = llmc_load_f32x16(bias + j);
+        else
+          for (int64_t q = 0; q < width; ++q)
+            b[q] = bias[j + q];
+        v += b;
+      }
       if (relu)
         v = v <= 0.0f ? 0.0f : v;
-      llmc_store_f32x16(row + j, v);
-    }
-    for (; j < cols; ++j) {
-      const float v = row[j] + row_bias + (columns ? bias[j] : 0.0f);
-      row[j] = relu && v <= 0.0f ? 0.0f : v;
+      if (gelu)
+        v = llmc_gelu_f32x16(v);
+      if (gelu_tanh)
+        v = llmc_gelu_tanh_f32x16(v);
+      llmc_store_f32x16(at, v);
+      if (width < 16)
+        for (int64_t q = 0; q < width; ++q)
+          row[j + q] = tail[q];
     }
   }
 }

@@ -89,6 +89,15 @@ LLMC_INLINE float llmc_bf16_to_f32(uint16_t bits) {
   return f;
 }
 
+/// A float rounded to bfloat16, to nearest with ties to even; a NaN stays a (quiet) NaN.
+LLMC_INLINE uint16_t llmc_f32_to_bf16(float f) {
+  uint32_t u;
+  __builtin_memcpy(&u, &f, sizeof(u));
+  if ((u & 0x7fffffffu) > 0x7f800000u)
+    return (uint16_t)((u >> 16) | 0x40u);
+  return (uint16_t)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
+
 /// 16 bfloat16 values from an address of any alignment.
 LLMC_INLINE f32x16 llmc_load_bf16x16(const uint8_t *p) {
   u16x16 h;
@@ -420,6 +429,57 @@ LLMC_INLINE double llmc_log_f64(double x) {
     p = p * z + 1.0 / (double)i;
   const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
   return (double)e * ln2_hi + ((double)e * ln2_lo + 2.0 * s * p);
+}
+
+/// GELU, x * Phi(x) = 0.5 x (1 + erf(x / sqrt(2))), over 16 lanes. 1 + erf(y) is written through
+/// erfc(|y|) = t e^(P(t) - y^2) (Numerical Recipes' erfcc: relative error below 1.2e-7 for every
+/// y), as erfc(|y|) for y < 0 and 2 - erfc(y) otherwise, so that the result keeps its relative
+/// accuracy where it tends to zero (x far below 0), which 1 + erf(y) would lose to cancellation.
+/// There the exponent is large (-85 near the smallest normal result), and rounding it to f32 would
+/// cost |exponent| * 6e-8 of relative error: y^2 = x^2 / 2 is taken exactly as a sum of two floats
+/// (Dekker's product, Veltkamp's split), P(t) - y^2 as a float and its rounding error (Knuth's
+/// two-sum), and e^(a + e) as e^a (1 + e). The result is within a few 1e-7 of GELU relative to
+/// itself down to the smallest normal floats. NaN stays NaN.
+LLMC_INLINE f32x16 llmc_gelu_f32x16(f32x16 x) {
+  const f32x16 y = x * 0.70710678118654752f;
+  const f32x16 z = y < 0.0f ? -y : y;
+  const f32x16 t = 1.0f / (1.0f + 0.5f * z);
+  f32x16 p = 0.17087277f;
+  p = p * t - 0.82215223f;
+  p = p * t + 1.48851587f;
+  p = p * t - 1.13520398f;
+  p = p * t + 0.27886807f;
+  p = p * t - 0.18628806f;
+  p = p * t + 0.09678418f;
+  p = p * t + 0.37409196f;
+  p = p * t + 1.00002368f;
+  p = p * t - 1.26551223f;
+  // x^2 = hi + lo exactly; each step its own statement, so that nothing contracts across them.
+  const f32x16 square = x * x;
+  const f32x16 split = x * 4097.0f;
+  const f32x16 big = split - x;
+  const f32x16 xh = split - big;
+  const f32x16 xl = x - xh;
+  const f32x16 square_lo = ((xh * xh - square) + 2.0f * xh * xl) + xl * xl;
+  // P(t) - x^2 / 2 = a + e.
+  const f32x16 q = -0.5f * square;
+  const f32x16 a = p + q;
+  const f32x16 qa = a - p;
+  const f32x16 pa = a - qa;
+  const f32x16 e = ((p - pa) + (q - qa)) - 0.5f * square_lo;
+  const f32x16 erfc = t * (llmc_exp_f32x16(a) * (1.0f + e));
+  return 0.5f * x * (y < 0.0f ? erfc : 2.0f - erfc);
+}
+
+/// GELU with the tanh approximation, 0.5 x (1 + tanh(u)) with u = sqrt(2 / pi) (x + 0.044715
+/// x^3), over 16 lanes, written as x / (1 + e^(-2u)): the same function, without the
+/// cancellation of 1 + tanh(u) for u far below 0 (there e^(-2u) overflows to +inf and the result
+/// is -0, its limit). The exponent is rounded to f32: near the smallest normal results the
+/// relative error grows to a few 1e-6 (this form differs from GELU by up to 1e-3 anyway). NaN
+/// stays NaN.
+LLMC_INLINE f32x16 llmc_gelu_tanh_f32x16(f32x16 x) {
+  const f32x16 u = 0.79788456080286536f * (x + 0.044715f * x * x * x);
+  return x / (1.0f + llmc_exp_f32x16(-2.0f * u));
 }
 
 /// e^x for a double x with |x| < 700 (about 1 ulp): x = n ln2 + r, Taylor series of exp(r).

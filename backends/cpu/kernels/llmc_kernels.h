@@ -89,6 +89,21 @@ void llmc_mk_matmul_f32(const float *a, const float *b, float *c, int64_t m, int
 void llmc_mk_matmul_f32__avx512(const float *a, const float *b, float *c, int64_t m, int64_t n,
                                 int64_t k, const llmc_services_t *services);
 
+/// Matrix product C = A x B in bfloat16: A is [m, k], B is [k, n], C is [m, n], all row-major
+/// and contiguous. Each product of two bf16 values is exact in f32, the products are summed in
+/// f32, and each element is rounded to bf16 (to nearest, ties to even) once (zeros when k is 0).
+/// Packed and register-blocked (gemm_bf16.c).
+void llmc_mk_matmul_bf16(const uint16_t *a, const uint16_t *b, uint16_t *c, int64_t m, int64_t n,
+                         int64_t k, const llmc_services_t *services);
+/// ISA variants: llmc_mk_matmul_bf16 with AVX512-BF16 (AVX-512 F, BW, VL and BF16), a 12 x 32
+/// tile of VDPBF16PS, and with AMX-BF16 (AVX-512 F, BW, VL, BF16, AMX-TILE and AMX-BF16), 32 x 32
+/// blocks of C in four tiles of TDPBF16PS. Their results differ from the generic kernel's only in
+/// the order of the f32 sums and in subnormal products and sums, which they flush to zero.
+void llmc_mk_matmul_bf16__avx512bf16(const uint16_t *a, const uint16_t *b, uint16_t *c, int64_t m,
+                                     int64_t n, int64_t k, const llmc_services_t *services);
+void llmc_mk_matmul_bf16__amxbf16(const uint16_t *a, const uint16_t *b, uint16_t *c, int64_t m,
+                                  int64_t n, int64_t k, const llmc_services_t *services);
+
 /// A loop body outlined by llmc-parallelize-loops: runs iterations [begin, end) of its loop with
 /// the operands described at `context` (the address of words on the caller's stack).
 typedef void (*llmc_loop_body_t)(int64_t context, int64_t begin, int64_t end);
@@ -164,10 +179,15 @@ void llmc_mk_matmul_f32_packed(const float *a, const float *b_packed, float *c, 
                                int64_t n, int64_t k, const llmc_services_t *services);
 /// Epilogue flags of the *_epilogue matmul kernels, applied to each block of C while it is in the
 /// caches, in this order: the bias per column (bias has n values: a dense layer's) or per row (m
-/// values: a convolution's, with the filters as rows), then ReLU (max(x, 0), NaN kept).
+/// values: a convolution's, with the filters as rows), then one activation: ReLU (max(x, 0), NaN
+/// kept), GELU (x Phi(x), through erfc) or GELU with the tanh approximation (x / (1 + e^(-2u)),
+/// u = sqrt(2 / pi) (x + 0.044715 x^3)); both keep their relative accuracy where they tend to
+/// zero (kernel_support.h).
 #define LLMC_GEMM_EPILOGUE_BIAS_COLUMNS 1
 #define LLMC_GEMM_EPILOGUE_BIAS_ROWS 2
 #define LLMC_GEMM_EPILOGUE_RELU 4
+#define LLMC_GEMM_EPILOGUE_GELU 8
+#define LLMC_GEMM_EPILOGUE_GELU_TANH 16
 
 /// llmc_mk_matmul_f32 followed by the epilogue `epilogue` (LLMC_GEMM_EPILOGUE_* flags; bias is
 /// read only when a bias flag is set).

@@ -344,6 +344,12 @@ LogicalResult ClampOp::verify() {
   return success();
 }
 
+LogicalResult GeluOp::verify() {
+  if (!isa<FloatType>(getType().getElementType()) || getType().getEncoding())
+    return emitOpError() << "expected a dense float tensor, got " << getType();
+  return success();
+}
+
 template <typename OpTy> static LogicalResult verifySoftmax(OpTy op) {
   if (std::string error = shapes::checkAxis(int64_t(op.getAxis()), op.getType().getRank());
       !error.empty())

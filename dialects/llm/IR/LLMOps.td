@@ -78,6 +78,29 @@ def LLM_TanhOp : LLM_UnaryOp<"tanh", "tanh(x)">;
 def LLM_ErfOp : LLM_UnaryOp<"erf", "erf(x)">;
 def LLM_SiluOp : LLM_UnaryOp<"silu", "x / (1 + e^-x)">;
 
+def LLM_GeluOp : LLM_Op<"gelu", [Pure, SameOperandsAndResultType, InferTypeOpInterface]> {
+  let summary = "elementwise GELU, `x * Phi(x)`, exact or with the tanh approximation";
+  let description = [{
+    Computes the Gaussian error linear unit of every element of the float tensor `input`:
+    `0.5 * x * (1 + erf(x / sqrt(2)))`, or, with `tanh_approximation`, the approximation of
+    GPT-2 and BERT's "gelu_new", `0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))`.
+    Exporters write it out as primitives; `llm-fuse-gelu` recomposes it. On the CPU it is
+    computed in f32 without the cancellation of `1 + erf` and `1 + tanh` for large negative
+    `x`, and a dense layer's GELU runs in its GEMM kernel's epilogue.
+
+    Example:
+
+    ```mlir
+    %y = llm.gelu %x : tensor<64x1024xf32>
+    %z = llm.gelu %x {tanh_approximation} : tensor<64x1024xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, UnitAttr:$tanh_approximation);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
 def LLM_SinOp : LLM_UnaryOp<"sin", "sin(x)">;
 def LLM_CosOp : LLM_UnaryOp<"cos", "cos(x)">;
 def LLM_TanOp : LLM_UnaryOp<"tan", "tan(x)">;

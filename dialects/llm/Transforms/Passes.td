@@ -62,6 +62,25 @@ def LLMFuseNormsPass : Pass<"llm-fuse-norms", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def LLMFuseGeluPass : Pass<"llm-fuse-gelu", "::mlir::func::FuncOp"> {
+  let summary = "Recompose GELU from the primitives exporters emit";
+  let description = [{
+    PyTorch exports GELU as primitives. BERT's exact GELU becomes `x * 0.5 * (1 + erf(x /
+    sqrt(2)))`; GPT-2's tanh form ("gelu_new") becomes `0.5 * x * (1 + tanh(sqrt(2 / pi) * (x +
+    0.044715 * pow(x, 3))))`, and the "fast" spelling `sqrt(2 / pi) * x * (1 + 0.044715 * x * x)`
+    is the same argument. This pass replaces each chain by one `llm.gelu` (with
+    `tanh_approximation` for the tanh form). It accepts the products in any order and
+    association, `/ 2` for `* 0.5`, `/ sqrt(2)` or `* (1 / sqrt(2))`, and `pow(x, 3)` or
+    `x * x * x`. The constants must match GELU's up to the rounding of an f32 constant, and
+    every intermediate value must be used only inside the chain; anything else is left as it is.
+
+    One op instead of seven is one pass over the activations. On the CPU, a GELU that is the
+    only user of a dense layer (with or without its bias) runs in the GEMM kernel's epilogue,
+    while the block of the product is still in the caches. `llm.gelu` is computed without the
+    cancellation that `1 + erf` and `1 + tanh` suffer for large negative inputs.
+  }];
+}
+
 def LLMFuseLinearPass : Pass<"llm-fuse-linear", "::mlir::ModuleOp"> {
   let summary = "Merge dense layers that read the same input into one";
   let description = [{

@@ -85,3 +85,11 @@ func.func @compare_result(%a: tensor<4xf32>) -> tensor<4xf32> {
   %0 = llm.less %a, %a : tensor<4xf32>, tensor<4xf32> -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+func.func @gelu_of_integers(%a: tensor<4xi32>) -> tensor<4xi32> {
+  // expected-error @+1 {{'llm.gelu' op expected a dense float tensor, got 'tensor<4xi32>'}}
+  %0 = llm.gelu %a : tensor<4xi32>
+  return %0 : tensor<4xi32>
+}

@@ -70,7 +70,11 @@ func.func @unary(%x: tensor<2x?xf32>) -> tensor<2x?xf32> {
   %11 = llm.silu %10 : tensor<2x?xf32>
   // CHECK: llm.clamp %{{.*}} {max = 6.000000e+00 : f64, min = 0.000000e+00 : f64} : tensor<2x?xf32>
   %12 = llm.clamp %11 {min = 0.0 : f64, max = 6.0 : f64} : tensor<2x?xf32>
-  return %12 : tensor<2x?xf32>
+  // CHECK: llm.gelu %{{.*}} : tensor<2x?xf32>
+  %13 = llm.gelu %12 : tensor<2x?xf32>
+  // CHECK: llm.gelu %{{.*}} {tanh_approximation} : tensor<2x?xf32>
+  %14 = llm.gelu %13 {tanh_approximation} : tensor<2x?xf32>
+  return %14 : tensor<2x?xf32>
 }
 
 // CHECK-LABEL: func.func @cast

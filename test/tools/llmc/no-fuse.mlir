@@ -13,7 +13,7 @@
 // NONE-NOT: llm.layer_norm
 // NONE-NOT: llm.attention
 // NONE: llm.reduce_mean
-// BAD: llmc compile: error: --no-fuse: unknown fusion pass 'softmax' (expected norms, attention or linear)
+// BAD: llmc compile: error: --no-fuse: unknown fusion pass 'softmax' (expected norms, gelu, attention or linear)
 func.func @main(%x: tensor<1x8x2x16xf32>, %k: tensor<1x2x16x8xf32>, %v: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
   %two = arith.constant dense<2.0> : tensor<f32>
   %eps = arith.constant dense<1.0e-5> : tensor<f32>

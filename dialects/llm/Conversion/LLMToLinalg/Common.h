@@ -128,12 +128,19 @@ void replaceWithKernel(mlir::PatternRewriter &rewriter, mlir::Operation *op, llv
                        mlir::Value sizedLike, mlir::ValueRange inputs, mlir::ValueRange scalars);
 
 /// The epilogue flags of the GEMM kernels (LLMC_GEMM_EPILOGUE_* in
-/// backends/cpu/kernels/llmc_kernels.h): a bias per column, a bias per row, then ReLU.
-constexpr int64_t kGemmEpilogueBiasColumns = 1, kGemmEpilogueBiasRows = 2, kGemmEpilogueRelu = 4;
+/// backends/cpu/kernels/llmc_kernels.h): a bias per column, a bias per row, then one activation.
+constexpr int64_t kGemmEpilogueBiasColumns = 1, kGemmEpilogueBiasRows = 2, kGemmEpilogueRelu = 4,
+                  kGemmEpilogueGelu = 8, kGemmEpilogueGeluTanh = 16;
 
-/// The only user of `op`'s result when it is an f32 llm.relu of the same type, which a GEMM
-/// epilogue can apply; else null.
-mlir::Operation *reluEpilogue(mlir::Operation *op);
+/// An activation that a GEMM epilogue applies: the op and its epilogue flag.
+struct ActivationEpilogue {
+  mlir::Operation *op = nullptr;
+  int64_t flag = 0;
+};
+
+/// The only user of `op`'s result when it is an f32 llm.relu or llm.gelu of the same type, which
+/// a GEMM epilogue can apply; else none.
+ActivationEpilogue activationEpilogue(mlir::Operation *op);
 
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateStructuredPatterns(mlir::RewritePatternSet &patterns);

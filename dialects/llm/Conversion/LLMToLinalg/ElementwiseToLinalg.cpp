@@ -224,6 +224,74 @@ struct CastToGeneric : OpRewritePattern<CastOp> {
   }
 };
 
+/// llm.gelu, in f32 whatever the element type, as the GEMM epilogue computes it (llmc_gelu_f32x16
+/// and llmc_gelu_tanh_f32x16 in backends/cpu/kernels/kernel_support.h, which explain the steps):
+/// 1 + erf(y) through erfc(|y|) with its exponent carried in two floats, and the tanh form as
+/// x / (1 + e^(-2u)), so that neither loses its relative accuracy where GELU tends to zero. No op
+/// here carries fast-math flags, so LLVM keeps every rounding step as written.
+struct GeluToGeneric : OpRewritePattern<GeluOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(GeluOp op, PatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    Type element = type.getElementType();
+    bool tanh = op.getTanhApproximation();
+    Value result = elementwise(
+        rewriter, op.getLoc(), type, {op.getInput()},
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          Type f32 = b.getF32Type();
+          auto constant = [&](double value) { return scalarConstant(b, loc, f32, value); };
+          auto mul = [&](Value lhs, Value rhs) -> Value {
+            return arith::MulFOp::create(b, loc, lhs, rhs);
+          };
+          auto add = [&](Value lhs, Value rhs) -> Value {
+            return arith::AddFOp::create(b, loc, lhs, rhs);
+          };
+          auto sub = [&](Value lhs, Value rhs) -> Value {
+            return arith::SubFOp::create(b, loc, lhs, rhs);
+          };
+          Value x = convertScalar(b, loc, args[0], f32), value;
+          if (tanh) {
+            Value cube = mul(mul(x, x), x);
+            Value u = mul(constant(0.79788456080286536), add(x, mul(constant(0.044715), cube)));
+            Value e = math::ExpOp::create(b, loc, mul(constant(-2.0), u));
+            value = arith::DivFOp::create(b, loc, x, add(constant(1.0), e));
+          } else {
+            Value y = mul(x, constant(0.70710678118654752));
+            Value z = math::AbsFOp::create(b, loc, y);
+            Value t = arith::DivFOp::create(b, loc, constant(1.0),
+                                            add(constant(1.0), mul(constant(0.5), z)));
+            Value p = constant(0.17087277);
+            for (double c : {-0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.18628806,
+                             0.09678418, 0.37409196, 1.00002368, -1.26551223})
+              p = add(mul(p, t), constant(c));
+            // x^2 = square + squareLo exactly (Veltkamp's split, Dekker's product).
+            Value square = mul(x, x);
+            Value split = mul(x, constant(4097.0));
+            Value xh = sub(split, sub(split, x));
+            Value xl = sub(x, xh);
+            Value squareLo =
+                add(add(sub(mul(xh, xh), square), mul(mul(constant(2.0), xh), xl)), mul(xl, xl));
+            // p - x^2 / 2 = a + e (Knuth's two-sum), and e^(a + e) = e^a (1 + e).
+            Value q = mul(constant(-0.5), square);
+            Value a = add(p, q);
+            Value qa = sub(a, p);
+            Value pa = sub(a, qa);
+            Value e = sub(add(sub(p, pa), sub(q, qa)), mul(constant(0.5), squareLo));
+            Value erfc = mul(t, mul(math::ExpOp::create(b, loc, a), add(constant(1.0), e)));
+            Value negative =
+                arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, y, constant(0.0));
+            Value onePlusErf =
+                arith::SelectOp::create(b, loc, negative, erfc, sub(constant(2.0), erfc));
+            value = mul(mul(constant(0.5), x), onePlusErf);
+          }
+          return convertScalar(b, loc, value, element);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 } // namespace
 
 void populateElementwisePatterns(RewritePatternSet &patterns) {
@@ -232,10 +300,12 @@ void populateElementwisePatterns(RewritePatternSet &patterns) {
                BinaryToGeneric<MulOp, Combine::Mul>, BinaryToGeneric<DivOp, Combine::Div>,
                BinaryToGeneric<MaxOp, Combine::Max>, BinaryToGeneric<MinOp, Combine::Min>,
                BinaryToGeneric<PowOp, Combine::Pow>>(context);
-  patterns.add<UnaryToGeneric<NegOp>, UnaryToGeneric<AbsOp>, UnaryToGeneric<ExpOp>,
-               UnaryToGeneric<LogOp>, UnaryToGeneric<SqrtOp>, UnaryToGeneric<RsqrtOp>,
-               UnaryToGeneric<ReciprocalOp>, UnaryToGeneric<ReluOp>, UnaryToGeneric<SigmoidOp>,
-               UnaryToGeneric<TanhOp>, UnaryToGeneric<ErfOp>, UnaryToGeneric<SiluOp>>(context);
+  patterns
+      .add<UnaryToGeneric<NegOp>, UnaryToGeneric<AbsOp>, UnaryToGeneric<ExpOp>,
+           UnaryToGeneric<LogOp>, UnaryToGeneric<SqrtOp>, UnaryToGeneric<RsqrtOp>,
+           UnaryToGeneric<ReciprocalOp>, UnaryToGeneric<ReluOp>, UnaryToGeneric<SigmoidOp>,
+           UnaryToGeneric<TanhOp>, UnaryToGeneric<ErfOp>, UnaryToGeneric<SiluOp>, GeluToGeneric>(
+          context);
   patterns.add<UnaryToGeneric<SinOp>, UnaryToGeneric<CosOp>, UnaryToGeneric<TanOp>,
                UnaryToGeneric<AsinOp>, UnaryToGeneric<AcosOp>, UnaryToGeneric<AtanOp>,
                UnaryToGeneric<SinhOp>, UnaryToGeneric<CoshOp>, UnaryToGeneric<AsinhOp>,

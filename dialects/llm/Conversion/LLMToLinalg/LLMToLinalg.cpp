@@ -393,14 +393,17 @@ void replaceWithKernel(PatternRewriter &rewriter, Operation *op, StringRef kerne
   rewriter.replaceOp(op, call.getResults());
 }
 
-Operation *reluEpilogue(Operation *op) {
+ActivationEpilogue activationEpilogue(Operation *op) {
   if (!op->hasOneUse())
-    return nullptr;
-  auto relu = dyn_cast<ReluOp>(*op->user_begin());
-  if (!relu || relu.getType() != op->getResult(0).getType() ||
-      !relu.getType().getElementType().isF32())
-    return nullptr;
-  return relu;
+    return {};
+  Operation *user = *op->user_begin();
+  if (!isa<ReluOp, GeluOp>(user) || user->getResult(0).getType() != op->getResult(0).getType() ||
+      !getElementTypeOrSelf(user->getResult(0).getType()).isF32())
+    return {};
+  if (isa<ReluOp>(user))
+    return {user, kGemmEpilogueRelu};
+  return {user,
+          cast<GeluOp>(user).getTanhApproximation() ? kGemmEpilogueGeluTanh : kGemmEpilogueGelu};
 }
 
 } // namespace llmc::llm::lowering

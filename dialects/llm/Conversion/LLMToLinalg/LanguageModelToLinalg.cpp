@@ -3,9 +3,10 @@
 // The dense layers, embedding lookups, rotary embeddings and cached attention of language
 // models become `llm.microkernel` calls of the hand-written kernels the CPU backend links into
 // every code object (backends/cpu/kernels): they decode block-quantized weights inside the
-// dot products, which linalg cannot express on ggml's byte layout. f32 matrix products of any
-// model call the packed GEMM kernel, which LLVM's vectorization of linalg loops cannot match
-// (constant weights are packed into the kernel's layout here, at compile time), and attention
+// dot products, which linalg cannot express on ggml's byte layout. f32 and bf16 matrix products
+// of any model call the packed GEMM kernels, which LLVM's vectorization of linalg loops cannot
+// match (constant f32 weights are packed into the kernel's layout here, at compile time), and
+// attention
 // over whole sequences (llm.attention) calls the flash-style kernel.
 // Writing into the KV cache is a plain `tensor.insert_slice`, which bufferization places into the
 // cache's own buffer.
@@ -60,8 +61,9 @@ struct LinearToKernel : OpRewritePattern<LinearOp> {
   }
 };
 
-/// f32 matrix products of two rank-2 operands call the packed, register-blocked GEMM kernel
-/// (backends/cpu/kernels/gemm.c), which every architecture's kernel library has; below this many
+/// f32 and bf16 matrix products of two rank-2 operands call the packed, register-blocked GEMM
+/// kernels (backends/cpu/kernels/gemm.c, gemm_bf16.c), which every architecture's kernel library
+/// has; below this many
 /// multiply-adds (m * n * k, known statically) the linalg loops are as fast and stay.
 constexpr int64_t kMatmulKernelMinWork = 32 * 32 * 32;
 
@@ -85,9 +87,12 @@ struct MatmulToKernel : OpRewritePattern<MatmulOp> {
     if (rank < 2 || rhsType.getRank() != 2 || resultType.getRank() != rank)
       return rewriter.notifyMatchFailure(
           op, "the kernel multiplies a [..., M, K] operand by a rank-2 one");
+    // f32 operands call the f32 kernel; bf16 ones the bf16 kernel, which sums in f32.
+    Type element = resultType.getElementType();
     for (RankedTensorType type : {lhsType, rhsType, resultType})
-      if (!type.getElementType().isF32() || type.getEncoding())
-        return rewriter.notifyMatchFailure(op, "the kernel multiplies dense f32 operands");
+      if (type.getElementType() != element || !(element.isF32() || element.isBF16()) ||
+          type.getEncoding())
+        return rewriter.notifyMatchFailure(op, "the kernels multiply dense f32 or bf16 operands");
     if (lhsType.hasStaticShape() && rhsType.hasStaticShape() &&
         lhsType.getNumElements() / lhsType.getDimSize(rank - 1) * rhsType.getDimSize(1) *
                 lhsType.getDimSize(rank - 1) <
@@ -105,6 +110,14 @@ struct MatmulToKernel : OpRewritePattern<MatmulOp> {
                                   dimI64(rewriter, loc, lhs, rank - 1)};
     Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
                                          resultType.getElementType(), sizes);
+    if (element.isBF16()) {
+      // No pre-packed form or epilogue: the kernel packs B as it goes.
+      auto call = MicrokernelOp::create(rewriter, loc, TypeRange{resultType},
+                                        rewriter.getStringAttr("llmc_mk_matmul_bf16"),
+                                        ValueRange{lhs, rhs}, ValueRange{init}, scalars);
+      rewriter.replaceOp(op, call.getResults());
+      return success();
+    }
     std::string kernel = "llmc_mk_matmul_f32";
     SmallVector<Value> inputs = {lhs, rhs};
     if (Value packed = packedWeights(rewriter, loc, rhs)) {
@@ -120,9 +133,9 @@ struct MatmulToKernel : OpRewritePattern<MatmulOp> {
       epilogue |= kGemmEpilogueBiasColumns;
       replaced.push_back(add);
     }
-    if (Operation *relu = reluEpilogue(replaced.back())) {
-      epilogue |= kGemmEpilogueRelu;
-      replaced.push_back(relu);
+    if (ActivationEpilogue activation = activationEpilogue(replaced.back()); activation.op) {
+      epilogue |= activation.flag;
+      replaced.push_back(activation.op);
     }
     if (epilogue) {
       kernel += "_epilogue";
@@ -589,15 +602,15 @@ struct BiasEpilogueToKernel : OpRewritePattern<AddOp> {
   }
 };
 
-/// `relu(matmul(...))` or `relu(add(matmul(...), bias))` seen from the ReLU: the product with
-/// its epilogue, as MatmulToKernel makes it.
-struct ReluEpilogueToKernel : OpRewritePattern<ReluOp> {
-  ReluEpilogueToKernel(MLIRContext *context) : OpRewritePattern(context, /*benefit=*/3) {}
+/// `act(matmul(...))` or `act(add(matmul(...), bias))` for a ReLU or GELU `act`, seen from the
+/// activation: the product with its epilogue, as MatmulToKernel makes it.
+template <typename OpTy> struct ActivationEpilogueToKernel : OpRewritePattern<OpTy> {
+  ActivationEpilogueToKernel(MLIRContext *context) : OpRewritePattern<OpTy>(context, 3) {}
 
-  LogicalResult matchAndRewrite(ReluOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
     Operation *producer = op.getInput().getDefiningOp();
-    if (!producer || reluEpilogue(producer) != op.getOperation())
-      return rewriter.notifyMatchFailure(op, "not a ReLU a product can apply");
+    if (!producer || activationEpilogue(producer).op != op.getOperation())
+      return rewriter.notifyMatchFailure(op, "not an activation a product can apply");
     if (auto product = dyn_cast<MatmulOp>(producer))
       return MatmulToKernel::lowerToKernel(product, rewriter);
     if (auto add = dyn_cast<AddOp>(producer))
@@ -605,7 +618,7 @@ struct ReluEpilogueToKernel : OpRewritePattern<ReluOp> {
         if (auto product = operand.getDefiningOp<MatmulOp>();
             product && MatmulToKernel::biasEpilogue(nullptr, product).first == add.getOperation())
           return MatmulToKernel::lowerToKernel(product, rewriter);
-    return rewriter.notifyMatchFailure(op, "not the ReLU of a product");
+    return rewriter.notifyMatchFailure(op, "not the activation of a product");
   }
 };
 
@@ -814,7 +827,8 @@ struct AttentionToKernel : OpRewritePattern<AttentionOp> {
 
 void populateLanguageModelPatterns(RewritePatternSet &patterns) {
   patterns.add<LinearToKernel, MatmulToKernel, IntegerMatmulToKernel, IntegerConvToGemm,
-               BiasEpilogueToKernel, ReluEpilogueToKernel, EmbeddingToKernel, RopeToKernel,
+               BiasEpilogueToKernel, ActivationEpilogueToKernel<ReluOp>,
+               ActivationEpilogueToKernel<GeluOp>, EmbeddingToKernel, RopeToKernel,
                CacheWriteToInsertSlice, CachedAttentionToKernel, AttentionToKernel>(
       patterns.getContext());
 }

@@ -66,17 +66,29 @@ struct MatmulToGeneric : OpRewritePattern<MatmulOp> {
       }
       dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, source, aligned));
     }
-    Value init = createInit(rewriter, loc, resultType, dynamicSizes,
-                            scalarConstant(rewriter, loc, element, 0.0));
+    // Half-precision products are summed in f32, as frameworks do, and rounded once at the end:
+    // a sum kept in f16 or bf16 loses its low bits at every step.
+    Type accumulator = isa<Float16Type, BFloat16Type>(element) ? rewriter.getF32Type() : element;
+    auto accumulatorType = RankedTensorType::get(resultType.getShape(), accumulator);
+    Value init = createInit(rewriter, loc, accumulatorType, dynamicSizes,
+                            scalarConstant(rewriter, loc, accumulator, 0.0));
     Value result =
         linalg::GenericOp::create(
-            rewriter, loc, resultType, ValueRange{op.getLhs(), op.getRhs()}, init, maps, iterators,
+            rewriter, loc, accumulatorType, ValueRange{op.getLhs(), op.getRhs()}, init, maps,
+            iterators,
             [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
-              Value product = combineScalars(b, nestedLoc, Combine::Mul, args[0], args[1]);
+              Value product = combineScalars(b, nestedLoc, Combine::Mul,
+                                             convertScalar(b, nestedLoc, args[0], accumulator),
+                                             convertScalar(b, nestedLoc, args[1], accumulator));
               linalg::YieldOp::create(b, nestedLoc,
                                       combineScalars(b, nestedLoc, Combine::Add, args[2], product));
             })
             .getResult(0);
+    if (accumulator != element)
+      result = elementwise(rewriter, loc, resultType, ValueRange{result},
+                           [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+                             return convertScalar(b, nestedLoc, args[0], element);
+                           });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -341,9 +353,9 @@ struct ConvToGemm : OpRewritePattern<ConvOp> {
         rewriter, loc, RankedTensorType::get({filters, depth}, f32), op.getWeight(),
         ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
     // The GEMM kernel's epilogue adds the bias per filter (a row of the product) and applies a
-    // ReLU that is the convolution's only user.
-    Operation *relu = reluEpilogue(op);
-    int64_t epilogue = (op.getBias() ? kGemmEpilogueBiasRows : 0) | (relu ? kGemmEpilogueRelu : 0);
+    // ReLU or GELU that is the convolution's only user.
+    ActivationEpilogue activation = activationEpilogue(op);
+    int64_t epilogue = (op.getBias() ? kGemmEpilogueBiasRows : 0) | activation.flag;
     auto productType = RankedTensorType::get({filters, pixels}, f32);
     SmallVector<Value> inputs = {weight, columns};
     SmallVector<Value> scalars = {i64Constant(rewriter, loc, filters),
@@ -361,21 +373,21 @@ struct ConvToGemm : OpRewritePattern<ConvOp> {
                         .getResult(0);
     Value result = tensor::ExpandShapeOp::create(rewriter, loc, resultType, product,
                                                  ArrayRef<ReassociationIndices>{{0, 1}, {2, 3}});
-    rewriter.replaceOp(relu ? relu : op.getOperation(), result);
-    if (relu)
+    rewriter.replaceOp(activation.op ? activation.op : op.getOperation(), result);
+    if (activation.op)
       rewriter.eraseOp(op);
     return success();
   }
 };
 
-/// `relu(conv(...))` seen from the ReLU (the driver may reach it first): the convolution as a
-/// GEMM with the ReLU in its epilogue, as ConvToGemm makes it.
-struct ConvReluToGemm : OpRewritePattern<ReluOp> {
-  ConvReluToGemm(MLIRContext *context) : OpRewritePattern(context, /*benefit=*/3) {}
+/// `act(conv(...))` for a ReLU or GELU `act`, seen from the activation (the driver may reach it
+/// first): the convolution as a GEMM with the activation in its epilogue, as ConvToGemm makes it.
+template <typename OpTy> struct ConvActivationToGemm : OpRewritePattern<OpTy> {
+  ConvActivationToGemm(MLIRContext *context) : OpRewritePattern<OpTy>(context, /*benefit=*/3) {}
 
-  LogicalResult matchAndRewrite(ReluOp op, PatternRewriter &rewriter) const override {
-    auto conv = op.getInput().getDefiningOp<ConvOp>();
-    if (!conv || reluEpilogue(conv) != op.getOperation())
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
+    auto conv = op.getInput().template getDefiningOp<ConvOp>();
+    if (!conv || activationEpilogue(conv).op != op.getOperation())
       return rewriter.notifyMatchFailure(op, "not the only user of a convolution");
     return ConvToGemm::lower(conv, rewriter);
   }
@@ -589,8 +601,9 @@ struct AvgPoolToGeneric : OpRewritePattern<AvgPoolOp> {
 } // namespace
 
 void populateStructuredPatterns(RewritePatternSet &patterns) {
-  patterns.add<MatmulToGeneric, ConvToGeneric, ConvToGemm, ConvReluToGemm, MaxPoolToGeneric,
-               AvgPoolToGeneric>(patterns.getContext());
+  patterns.add<MatmulToGeneric, ConvToGeneric, ConvToGemm, ConvActivationToGemm<ReluOp>,
+               ConvActivationToGemm<GeluOp>, MaxPoolToGeneric, AvgPoolToGeneric>(
+      patterns.getContext());
 }
 
 } // namespace llmc::llm::lowering

@@ -1,8 +1,9 @@
 //===- GemmBench.cpp - The f32 matmul kernel against the machine's FMA peak ----===//
 //
-// llmc-gemm-bench: GFLOP/s of llmc_mk_matmul_f32 (and of the ISA variants this CPU runs) on
-// square products, at 1 and 2 threads, next to the FMA peak measured on the same threads (a
-// loop of independent FMA chains, best of several runs). Not a test: it prints a table.
+// llmc-gemm-bench: GFLOP/s of llmc_mk_matmul_f32 and llmc_mk_matmul_bf16 (and of the ISA
+// variants this CPU runs) on square products, at 1 and 2 threads, next to the fp32 FMA peak
+// measured on the same threads (a loop of independent FMA chains, best of several runs). Not a
+// test: it prints a table.
 //
 //===----------------------------------------------------------------------===//
 #include "backends/cpu/kernels/llmc_kernels.h"
@@ -12,11 +13,16 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
+#include <functional>
 #include <random>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <sys/syscall.h>
+#include <unistd.h>
 
 extern "C" float llmc_bench_fma_chains(int64_t iterations);
 
@@ -79,6 +85,22 @@ int main(int argc, char **argv) {
     kernels.push_back({"avx512 packed", llmc_mk_matmul_f32_packed__avx512, true});
   }
 #endif
+  // The bf16 kernels: same sizes, A and B the f32 values' upper halves.
+  using Bf16Fn = void (*)(const uint16_t *, const uint16_t *, uint16_t *, int64_t, int64_t,
+                          int64_t, const llmc_services_t *);
+  std::vector<std::pair<std::string, Bf16Fn>> bf16Kernels = {{"bf16 generic", llmc_mk_matmul_bf16}};
+#ifdef LLMC_KERNELS_HAVE_BF16
+  const bool avx512bf16 = __builtin_cpu_supports("avx512f") &&
+                          __builtin_cpu_supports("avx512bw") &&
+                          __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
+  if (avx512bf16)
+    bf16Kernels.push_back({"bf16 avx512bf16", llmc_mk_matmul_bf16__avx512bf16});
+  // AMX needs the tile state, which Linux grants on request.
+  constexpr long kArchReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
+  if (avx512bf16 && __builtin_cpu_supports("amx-tile") && __builtin_cpu_supports("amx-bf16") &&
+      syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0)
+    bf16Kernels.push_back({"bf16 amxbf16", llmc_mk_matmul_bf16__amxbf16});
+#endif
   llmc_services_t one = inlineServices();
   KernelPool pool(2);
   const llmc_services_t *services[3] = {nullptr, &one, pool.services()};
@@ -106,11 +128,29 @@ int main(int argc, char **argv) {
       for (int64_t j = 0; j < n; ++j)
         packedB[(size_t)((j / LLMC_GEMM_PANEL * n + p) * LLMC_GEMM_PANEL + j % LLMC_GEMM_PANEL)] =
             b[(size_t)(p * n + j)];
+    std::vector<uint16_t> a16((size_t)(n * n)), b16((size_t)(n * n)), c16((size_t)(n * n));
+    for (size_t i = 0; i < a16.size(); ++i) {
+      uint32_t bits;
+      std::memcpy(&bits, &a[i], 4);
+      a16[i] = (uint16_t)(bits >> 16);
+      std::memcpy(&bits, &b[i], 4);
+      b16[i] = (uint16_t)(bits >> 16);
+    }
+    std::vector<std::pair<std::string, std::function<void(const llmc_services_t *)>>> runs;
+    for (const auto &[name, fn, packed] : kernels) {
+      const float *bData = packed ? packedB.data() : b.data();
+      runs.push_back({name, [&, fn = fn, bData](const llmc_services_t *services) {
+                        fn(a.data(), bData, c.data(), n, n, n, services);
+                      }});
+    }
+    for (const auto &[name, fn] : bf16Kernels)
+      runs.push_back({name, [&, fn = fn](const llmc_services_t *services) {
+                        fn(a16.data(), b16.data(), c16.data(), n, n, n, services);
+                      }});
     const double flops = 2.0 * (double)n * n * n;
-    for (const auto &[name, fn, packed] : kernels)
+    for (const auto &[name, run] : runs)
       for (int threads = 1; threads <= 2; ++threads) {
-        const float *bData = packed ? packedB.data() : b.data();
-        fn(a.data(), bData, c.data(), n, n, n, services[threads]);
+        run(services[threads]);
         // Best of 5 batches of >= 0.3 s.
         double best = 0.0;
         for (int batch = 0; batch < 5; ++batch) {
@@ -118,7 +158,7 @@ int main(int argc, char **argv) {
           const double t0 = seconds();
           double elapsed;
           do {
-            fn(a.data(), bData, c.data(), n, n, n, services[threads]);
+            run(services[threads]);
             ++calls;
           } while ((elapsed = seconds() - t0) < 0.3);
           best = std::max(best, (double)calls * flops / elapsed / 1e9);
@@ -129,9 +169,9 @@ int main(int argc, char **argv) {
   }
   std::printf("fp32 FMA peak, best of the run: 1 thread %.1f GFLOP/s, 2 threads %.1f GFLOP/s\n\n",
               peak[1], peak[2]);
-  std::printf("%-14s %6s %7s %9s %7s\n", "kernel", "size", "threads", "GFLOP/s", "% peak");
+  std::printf("%-16s %6s %7s %9s %7s\n", "kernel", "size", "threads", "GFLOP/s", "% peak");
   for (const Row &r : rows)
-    std::printf("%-14s %6lld %7d %9.1f %6.0f%%\n", r.kernel.c_str(), (long long)r.size, r.threads,
+    std::printf("%-16s %6lld %7d %9.1f %6.0f%%\n", r.kernel.c_str(), (long long)r.size, r.threads,
                 r.gflops, 100.0 * r.gflops / peak[r.threads]);
   return 0;
 }

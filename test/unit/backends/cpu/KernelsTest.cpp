@@ -589,6 +589,138 @@ TEST(KernelsTest, MatmulVariantsEqualGeneric) {
   }
 }
 
+using BMatmulFn = void (*)(const uint16_t *, const uint16_t *, uint16_t *, int64_t, int64_t,
+                           int64_t, const llmc_services_t *);
+
+#ifdef LLMC_KERNELS_HAVE_BF16
+bool hasAvx512Bf16() {
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
+}
+
+/// AMX-BF16 with the tile state granted to this process (as the runtime asks for it).
+bool hasAmxBf16() {
+  static const bool granted = [] {
+    if (!hasAvx512Bf16() || !__builtin_cpu_supports("amx-tile") ||
+        !__builtin_cpu_supports("amx-bf16"))
+      return false;
+    constexpr long kArchReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
+    return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
+  }();
+  return granted;
+}
+#endif
+
+struct BMatmulKernel {
+  std::string name;
+  BMatmulFn fn;
+  bool (*supported)();
+};
+
+const std::vector<BMatmulKernel> &bf16MatmulKernels() {
+  static const std::vector<BMatmulKernel> all = {
+      {"generic", llmc_mk_matmul_bf16, [] { return true; }},
+#ifdef LLMC_KERNELS_HAVE_BF16
+      {"avx512bf16", llmc_mk_matmul_bf16__avx512bf16, hasAvx512Bf16},
+      {"amxbf16", llmc_mk_matmul_bf16__amxbf16, hasAmxBf16},
+#endif
+  };
+  return all;
+}
+
+/// A double rounded to bfloat16 through float, to nearest with ties to even at each step (the
+/// reference's products are exact in float, so the first step is exact there).
+uint16_t toBf16(double value) {
+  float f = (float)value;
+  uint32_t u;
+  std::memcpy(&u, &f, 4);
+  const uint32_t lower = u & 0xffffu, upper = u >> 16;
+  if (lower > 0x8000u || (lower == 0x8000u && (upper & 1u)))
+    return (uint16_t)(upper + 1);
+  return (uint16_t)upper;
+}
+
+/// C = A x B for random bf16 A [m, k] and B [k, n] in guarded buffers against a double
+/// reference, inline and on two threads (which must agree exactly). Each element is within k
+/// ulps of f32 of the products' magnitudes plus half a bf16 ulp of the exact sum; with k = 1
+/// the f32 product is exact, so the element is that product rounded to bf16, exactly.
+void checkBf16Matmul(const BMatmulKernel &kernel, int64_t m, int64_t n, int64_t k, uint32_t seed,
+                     KernelPool &pool) {
+  SCOPED_TRACE(kernel.name + " m=" + std::to_string(m) + " n=" + std::to_string(n) +
+               " k=" + std::to_string(k));
+  GuardedBuffer a((size_t)(m * k) * 2), b((size_t)(k * n) * 2), c((size_t)(m * n) * 2),
+      c2((size_t)(m * n) * 2);
+  auto *av = (uint16_t *)a.bytes(), *bv = (uint16_t *)b.bytes(), *cv = (uint16_t *)c.bytes(),
+       *c2v = (uint16_t *)c2.bytes();
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  for (int64_t i = 0; i < m * k; ++i)
+    av[i] = toBf16(u(rng));
+  for (int64_t i = 0; i < k * n; ++i)
+    bv[i] = toBf16(u(rng));
+  for (int64_t i = 0; i < m * n; ++i)
+    cv[i] = c2v[i] = 0x7fc1; // garbage: a NaN the kernel must overwrite
+  llmc_services_t inlineTable = inlineServices();
+  kernel.fn(av, bv, cv, m, n, k, &inlineTable);
+  kernel.fn(av, bv, c2v, m, n, k, pool.services());
+  int bad = 0;
+  for (int64_t i = 0; i < m && bad < 5; ++i)
+    for (int64_t j = 0; j < n && bad < 5; ++j) {
+      double sum = 0.0, magnitude = 0.0;
+      for (int64_t p = 0; p < k; ++p) {
+        const double product = bf16ToDouble(av[i * k + p]) * bf16ToDouble(bv[p * n + j]);
+        sum += product;
+        magnitude += std::fabs(product);
+      }
+      const double got = bf16ToDouble(cv[i * n + j]);
+      const double f32Error = (double)(k + 1) * 0x1p-24 * magnitude + 1e-30;
+      const double tolerance = f32Error + 0x1p-8 * (std::fabs(sum) + f32Error);
+      if (k == 1 ? cv[i * n + j] != toBf16(sum) : !(std::fabs(got - sum) <= tolerance)) {
+        ADD_FAILURE() << "C[" << i << ", " << j << "] = " << got << ", expected " << sum;
+        ++bad;
+      }
+      if (cv[i * n + j] != c2v[i * n + j]) {
+        ADD_FAILURE() << "C[" << i << ", " << j << "] differs on two threads: " << got << " vs "
+                      << bf16ToDouble(c2v[i * n + j]);
+        ++bad;
+      }
+    }
+}
+
+TEST(KernelsTest, Bf16MatmulAgainstReference) {
+  KernelPool pool(2);
+  uint32_t seed = 7000;
+  int runnable = 0;
+  for (const BMatmulKernel &kernel : bf16MatmulKernels()) {
+    if (!kernel.supported())
+      continue;
+    ++runnable;
+    for (int64_t m : {1, 7, 17, 33, 100})
+      for (int64_t n : {1, 17, 33, 129})
+        for (int64_t k : {1, 2, 7, 33, 513})
+          checkBf16Matmul(kernel, m, n, k, seed++, pool);
+    // Several tasks of rows and columns, several blocks of k, edges in all three.
+    checkBf16Matmul(kernel, 257, 300, 1100, seed++, pool);
+  }
+  EXPECT_GE(runnable, 1);
+  EXPECT_GE(pool.workerRanges(), 1);
+}
+
+TEST(KernelsTest, Bf16MatmulSumsInF32) {
+  // 4096 products of 1 and one product of 1: in f32 the sum is 4097 (rounded to bf16: 4096),
+  // and 1 + 1 + ... + 1 in bf16 would stop growing at 256.
+  llmc_services_t inlineTable = inlineServices();
+  const int64_t k = 4097;
+  std::vector<uint16_t> a((size_t)k, 0x3f80), b((size_t)k, 0x3f80);
+  for (const BMatmulKernel &kernel : bf16MatmulKernels()) {
+    if (!kernel.supported())
+      continue;
+    uint16_t c = 0;
+    kernel.fn(a.data(), b.data(), &c, 1, 1, k, &inlineTable);
+    EXPECT_EQ(bf16ToDouble(c), 4096.0) << kernel.name;
+  }
+}
+
 using QMatmulFn = void (*)(const uint8_t *, const int8_t *, const int32_t *, const int32_t *,
                            int32_t *, int64_t, int64_t, int64_t, int64_t, int64_t,
                            const llmc_services_t *);
@@ -1286,7 +1418,10 @@ TEST(KernelsTest, Im2rowBytesAgainstReference) {
 TEST(KernelsTest, MatmulEpilogues) {
   // The epilogue applies to the finished product: exactly the product, plus the bias per column
   // or per row, then max(x, 0) (with -0 becoming +0), on one and on two threads, with B at run
-  // time and pre-packed, and where k is 0 on zeros.
+  // time and pre-packed, and where k is 0 on zeros. GELU is within 2e-6 of the double
+  // reference relative to its own size, however close to zero (down to the smallest normal floats:
+  // below them the exp flushes to zero), and its tanh form within 1e-5 (its exponent, up to 170 in
+  // size there, is rounded to f32).
   KernelPool pool(2);
   llmc_services_t inlineTable = inlineServices();
   using EpilogueFn = void (*)(const float *, const float *, const float *, float *, int64_t,
@@ -1321,7 +1456,9 @@ TEST(KernelsTest, MatmulEpilogues) {
       for (int64_t flags :
            {LLMC_GEMM_EPILOGUE_BIAS_COLUMNS, LLMC_GEMM_EPILOGUE_BIAS_ROWS, LLMC_GEMM_EPILOGUE_RELU,
             LLMC_GEMM_EPILOGUE_BIAS_COLUMNS | LLMC_GEMM_EPILOGUE_RELU,
-            LLMC_GEMM_EPILOGUE_BIAS_ROWS | LLMC_GEMM_EPILOGUE_RELU}) {
+            LLMC_GEMM_EPILOGUE_BIAS_ROWS | LLMC_GEMM_EPILOGUE_RELU, LLMC_GEMM_EPILOGUE_GELU,
+            LLMC_GEMM_EPILOGUE_BIAS_COLUMNS | LLMC_GEMM_EPILOGUE_GELU,
+            LLMC_GEMM_EPILOGUE_BIAS_ROWS | LLMC_GEMM_EPILOGUE_GELU_TANH}) {
         SCOPED_TRACE(kernel.name + " m=" + std::to_string(m) + " n=" + std::to_string(n) +
                      " k=" + std::to_string(k) + " epilogue=" + std::to_string(flags));
         std::vector<float> a((size_t)(m * k)), b((size_t)(k * n)), bias((size_t)std::max(m, n));
@@ -1342,11 +1479,28 @@ TEST(KernelsTest, MatmulEpilogues) {
             v += (flags & LLMC_GEMM_EPILOGUE_BIAS_COLUMNS) ? bias[(size_t)j] : 0.0f;
             if ((flags & LLMC_GEMM_EPILOGUE_RELU) && v <= 0.0f)
               v = 0.0f;
+            const double x = v;
+            if (flags & LLMC_GEMM_EPILOGUE_GELU)
+              v = (float)(0.5 * x * std::erfc(-x / std::sqrt(2.0)));
+            if (flags & LLMC_GEMM_EPILOGUE_GELU_TANH)
+              v = (float)(x / (1.0 + std::exp(-2.0 * std::sqrt(2.0 / M_PI) *
+                                              (x + 0.044715 * x * x * x))));
           }
+        const bool gelu = flags & (LLMC_GEMM_EPILOGUE_GELU | LLMC_GEMM_EPILOGUE_GELU_TANH);
+        const double rtol = flags & LLMC_GEMM_EPILOGUE_GELU ? 2e-6 : 1e-5;
         for (const llmc_services_t *services :
              {(const llmc_services_t *)&inlineTable, pool.services()}) {
           kernel.withEpilogue(a.data(), weights, bias.data(), got.data(), m, n, k, flags, services);
-          EXPECT_EQ(std::memcmp(got.data(), expected.data(), got.size() * 4), 0);
+          if (!gelu) {
+            EXPECT_EQ(std::memcmp(got.data(), expected.data(), got.size() * 4), 0);
+            continue;
+          }
+          int bad = 0;
+          for (size_t i = 0; i < got.size() && bad < 5; ++i)
+            if (!(std::fabs(got[i] - expected[i]) <= rtol * std::fabs(expected[i]) + 1e-37)) {
+              ADD_FAILURE() << "C[" << i << "] = " << got[i] << ", expected " << expected[i];
+              ++bad;
+            }
         }
       }
   }
