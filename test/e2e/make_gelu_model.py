@@ -5,8 +5,8 @@ ROOT/erf holds BERT's exact form, (h * 0.5) * (1 + erf(h / sqrt(2))), and ROOT/t
 form with pow(h, 3), each applied to x W + 0 and to x for an input x of [64, 64] values from -9 to
 6. W is the identity, so the product is x exactly, and the first output checks the GEMM epilogue,
 the second the linalg loops.
-The references use erfc and 1 / (1 + e^(-2u)), so that they keep their relative accuracy down to
-x = -9, where GELU is about -1e-18."""
+The references use erfc and 1 / (1 + e^(-2u)) in double, so that they keep their relative
+accuracy down to x = -9, where GELU is about -1e-18."""
 import math
 import os
 import sys

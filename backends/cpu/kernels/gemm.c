@@ -279,20 +279,44 @@ static void llmc_gemm_task_packed_b(const llmc_gemm_args_t *g, int64_t i0, int64
 /// The epilogue on rows [i0, i1) x columns [j0, j0 + cols) of C, while the task's block is still
 /// in the caches: the bias per column or per row, then ReLU (max(x, 0) as arith.maximumf: NaN
 /// stays NaN, -0 becomes +0).
+/// The epilogue's activation of 16 values.
+LLMC_INLINE f32x16 llmc_gemm_activate(f32x16 v, int64_t flags) {
+  if (flags & LLMC_GEMM_EPILOGUE_RELU)
+    v = v <= 0.0f ? 0.0f : v;
+  if (flags & LLMC_GEMM_EPILOGUE_GELU)
+    v = llmc_gelu_f32x16(v);
+  if (flags & LLMC_GEMM_EPILOGUE_GELU_TANH)
+    v = llmc_gelu_tanh_f32x16(v);
+  return v;
+}
+
 LLMC_INLINE void llmc_gemm_epilogue(const llmc_gemm_args_t *g, int64_t i0, int64_t i1, int64_t j0,
                                     int64_t cols) {
   const int64_t flags = g->epilogue;
   if (!flags)
     return;
   const bool columns = flags & LLMC_GEMM_EPILOGUE_BIAS_COLUMNS,
-             rows = flags & LLMC_GEMM_EPILOGUE_BIAS_ROWS, relu = flags & LLMC_GEMM_EPILOGUE_RELU,
-             gelu = flags & LLMC_GEMM_EPILOGUE_GELU,
-             gelu_tanh = flags & LLMC_GEMM_EPILOGUE_GELU_TANH;
+             rows = flags & LLMC_GEMM_EPILOGUE_BIAS_ROWS;
   for (int64_t i = i0; i < i1; ++i) {
     float *row = g->c + i * g->n + j0;
     const float *bias = columns ? g->bias + j0 : 0;
     const float row_bias = rows ? g->bias[i] : 0.0f;
-    for (int64_t j = 0; j < cols; j += 16) {
+    int64_t j = 0;
+    // Four groups at a time: the activations' long dependency chains (GELU's polynomial and
+    // exp) then overlap.
+    for (; j + 64 <= cols; j += 64) {
+      f32x16 v[4];
+#pragma clang loop unroll(full)
+      for (int u = 0; u < 4; ++u) {
+        v[u] = llmc_load_f32x16(row + j + 16 * u) + row_bias;
+        if (columns)
+          v[u] += llmc_load_f32x16(bias + j + 16 * u);
+      }
+#pragma clang loop unroll(full)
+      for (int u = 0; u < 4; ++u)
+        llmc_store_f32x16(row + j + 16 * u, llmc_gemm_activate(v[u], flags));
+    }
+    for (; j < cols; j += 16) {
       // The last group of a row goes through a local copy, zeros past the row's end.
       const int64_t width = cols - j < 16 ? cols - j : 16;
       float tail[16] = {0};
@@ -310,13 +334,7 @@ LLMC_INLINE void llmc_gemm_epilogue(const llmc_gemm_args_t *g, int64_t i0, int64
             b[q] = bias[j + q];
         v += b;
       }
-      if (relu)
-        v = v <= 0.0f ? 0.0f : v;
-      if (gelu)
-        v = llmc_gelu_f32x16(v);
-      if (gelu_tanh)
-        v = llmc_gelu_tanh_f32x16(v);
-      llmc_store_f32x16(at, v);
+      llmc_store_f32x16(at, llmc_gemm_activate(v, flags));
       if (width < 16)
         for (int64_t q = 0; q < width; ++q)
           row[j + q] = tail[q];

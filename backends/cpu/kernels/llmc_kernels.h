@@ -180,9 +180,9 @@ void llmc_mk_matmul_f32_packed(const float *a, const float *b_packed, float *c, 
 /// Epilogue flags of the *_epilogue matmul kernels, applied to each block of C while it is in the
 /// caches, in this order: the bias per column (bias has n values: a dense layer's) or per row (m
 /// values: a convolution's, with the filters as rows), then one activation: ReLU (max(x, 0), NaN
-/// kept), GELU (x Phi(x), through erfc) or GELU with the tanh approximation (x / (1 + e^(-2u)),
-/// u = sqrt(2 / pi) (x + 0.044715 x^3)); both keep their relative accuracy where they tend to
-/// zero (kernel_support.h).
+/// kept), GELU (0.5 x (1 + erf(x / sqrt(2))), erf by a rational approximation: absolute error
+/// below 3.5e-7 max(1, |x|)) or GELU with the tanh approximation (x / (1 + e^(-2u)), u = sqrt(2 /
+/// pi) (x + 0.044715 x^3), which keeps its relative accuracy where it tends to zero).
 #define LLMC_GEMM_EPILOGUE_BIAS_COLUMNS 1
 #define LLMC_GEMM_EPILOGUE_BIAS_ROWS 2
 #define LLMC_GEMM_EPILOGUE_RELU 4

@@ -85,8 +85,10 @@ def LLM_GeluOp : LLM_Op<"gelu", [Pure, SameOperandsAndResultType, InferTypeOpInt
     `0.5 * x * (1 + erf(x / sqrt(2)))`, or, with `tanh_approximation`, the approximation of
     GPT-2 and BERT's "gelu_new", `0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))`.
     Exporters write it out as primitives; `llm-fuse-gelu` recomposes it. On the CPU it is
-    computed in f32 without the cancellation of `1 + erf` and `1 + tanh` for large negative
-    `x`, and a dense layer's GELU runs in its GEMM kernel's epilogue.
+    computed in f32 (erf as a rational approximation, absolute error of GELU below
+    `3.5e-7 * max(1, |x|)`; the tanh form as `x / (1 + e^(-2u))`, without the cancellation of
+    `1 + tanh` for large negative `x`), and a dense layer's GELU runs in its GEMM kernel's
+    epilogue.
 
     Example:
 

@@ -76,8 +76,7 @@ def LLMFuseGeluPass : Pass<"llm-fuse-gelu", "::mlir::func::FuncOp"> {
 
     One op instead of seven is one pass over the activations. On the CPU, a GELU that is the
     only user of a dense layer (with or without its bias) runs in the GEMM kernel's epilogue,
-    while the block of the product is still in the caches. `llm.gelu` is computed without the
-    cancellation that `1 + erf` and `1 + tanh` suffer for large negative inputs.
+    while the block of the product is still in the caches.
   }];
 }
 

@@ -224,11 +224,11 @@ struct CastToGeneric : OpRewritePattern<CastOp> {
   }
 };
 
-/// llm.gelu, in f32 whatever the element type, as the GEMM epilogue computes it (llmc_gelu_f32x16
-/// and llmc_gelu_tanh_f32x16 in backends/cpu/kernels/kernel_support.h, which explain the steps):
-/// 1 + erf(y) through erfc(|y|) with its exponent carried in two floats, and the tanh form as
-/// x / (1 + e^(-2u)), so that neither loses its relative accuracy where GELU tends to zero. No op
-/// here carries fast-math flags, so LLVM keeps every rounding step as written.
+/// llm.gelu, in f32 whatever the element type, with the formulas of the GEMM epilogue
+/// (llmc_gelu_f32x16 and llmc_gelu_tanh_f32x16 in backends/cpu/kernels/kernel_support.h): the erf
+/// form as 0.5 x (1 + erf(x / sqrt(2))) with erf the rational approximation x P(x^2) / Q(x^2) on
+/// [-4, 4], and the tanh form as x / (1 + e^(-2u)), which keeps its relative accuracy where it
+/// tends to zero.
 struct GeluToGeneric : OpRewritePattern<GeluOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -247,8 +247,12 @@ struct GeluToGeneric : OpRewritePattern<GeluOp> {
           auto add = [&](Value lhs, Value rhs) -> Value {
             return arith::AddFOp::create(b, loc, lhs, rhs);
           };
-          auto sub = [&](Value lhs, Value rhs) -> Value {
-            return arith::SubFOp::create(b, loc, lhs, rhs);
+          // c[0] + x c[1] + x^2 c[2] + ..., by Horner's rule.
+          auto polynomial = [&](Value x, ArrayRef<double> c) {
+            Value sum = constant(c.back());
+            for (double coefficient : llvm::reverse(c.drop_back()))
+              sum = add(mul(sum, x), constant(coefficient));
+            return sum;
           };
           Value x = convertScalar(b, loc, args[0], f32), value;
           if (tanh) {
@@ -258,32 +262,18 @@ struct GeluToGeneric : OpRewritePattern<GeluOp> {
             value = arith::DivFOp::create(b, loc, x, add(constant(1.0), e));
           } else {
             Value y = mul(x, constant(0.70710678118654752));
-            Value z = math::AbsFOp::create(b, loc, y);
-            Value t = arith::DivFOp::create(b, loc, constant(1.0),
-                                            add(constant(1.0), mul(constant(0.5), z)));
-            Value p = constant(0.17087277);
-            for (double c : {-0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.18628806,
-                             0.09678418, 0.37409196, 1.00002368, -1.26551223})
-              p = add(mul(p, t), constant(c));
-            // x^2 = square + squareLo exactly (Veltkamp's split, Dekker's product).
-            Value square = mul(x, x);
-            Value split = mul(x, constant(4097.0));
-            Value xh = sub(split, sub(split, x));
-            Value xl = sub(x, xh);
-            Value squareLo =
-                add(add(sub(mul(xh, xh), square), mul(mul(constant(2.0), xh), xl)), mul(xl, xl));
-            // p - x^2 / 2 = a + e (Knuth's two-sum), and e^(a + e) = e^a (1 + e).
-            Value q = mul(constant(-0.5), square);
-            Value a = add(p, q);
-            Value qa = sub(a, p);
-            Value pa = sub(a, qa);
-            Value e = sub(add(sub(p, pa), sub(q, qa)), mul(constant(0.5), squareLo));
-            Value erfc = mul(t, mul(math::ExpOp::create(b, loc, a), add(constant(1.0), e)));
-            Value negative =
-                arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, y, constant(0.0));
-            Value onePlusErf =
-                arith::SelectOp::create(b, loc, negative, erfc, sub(constant(2.0), erfc));
-            value = mul(mul(constant(0.5), x), onePlusErf);
+            y = arith::MaximumFOp::create(b, loc, y, constant(-4.0));
+            y = arith::MinimumFOp::create(b, loc, y, constant(4.0));
+            Value y2 = mul(y, y);
+            Value p =
+                polynomial(y2, {-1.60960333262415e-02, -2.95459980854025e-03, -7.34990630326855e-04,
+                                -5.69250639462346e-05, -2.10102402082508e-06, 2.77068142495902e-08,
+                                -2.72614225801306e-10});
+            Value q =
+                polynomial(y2, {-1.42647390514189e-02, -7.37332916720468e-03, -1.68282697438203e-03,
+                                -2.13374055278905e-04, -1.45660718464996e-05});
+            Value erf = arith::DivFOp::create(b, loc, mul(y, p), q);
+            value = mul(mul(constant(0.5), x), add(constant(1.0), erf));
           }
           return convertScalar(b, loc, value, element);
         });
