@@ -51,6 +51,7 @@ const KernelVariant kVariants[] = {
     {llvm::Triple::x86_64, "__avx512vnni", "+avx512f,+avx512bw,+avx512vl,+avx512vnni"},
     {llvm::Triple::x86_64, "__avx512", "+avx512f,+avx512bw,+avx512vl,+fma"},
     {llvm::Triple::aarch64, "__i8mm", "+i8mm"},
+    {llvm::Triple::aarch64, "__sve", "+sve"},
     {llvm::Triple::aarch64, "__dotprod", "+dotprod"},
 };
 

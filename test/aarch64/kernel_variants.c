@@ -1,10 +1,13 @@
 /* The AArch64 kernel variants against the generic kernels, run under qemu by run-qemu.sh:
  * llmc_mk_linear_{q8_0,q4_0}__dotprod must equal the generic kernels bit for bit, and
- * llmc_mk_matmul_u8s8_packed__i8mm must equal the generic integer GEMM, on random data of
- * awkward sizes (odd block counts, rows past a tile, columns past a panel, k past a group).
- * Built from the kernel sources by run-qemu.sh; prints one line per case and exits 1 on a
- * difference. */
+ * llmc_mk_matmul_u8s8_packed__i8mm and __sve must equal the generic integer GEMM, on random data
+ * of awkward sizes (odd block counts, rows past a tile, columns past a panel, k past a group).
+ * The SVE kernel runs only where the CPU has SVE (run-qemu.sh runs this at several vector
+ * lengths). Built from the kernel sources by run-qemu.sh; prints one line per case and exits 1
+ * on a difference. */
 #include "backends/cpu/kernels/llmc_kernels.h"
+
+#include <sys/auxv.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,9 +67,19 @@ static int qgemm_case(int64_t m, int64_t n, int64_t k, int64_t zero, int64_t is_
   }
   llmc_mk_matmul_u8s8_packed(a, b, offset, corr, c0, m, n, k, zero, is_signed, NULL);
   llmc_mk_matmul_u8s8_packed__i8mm(a, b, offset, corr, c1, m, n, k, zero, is_signed, NULL);
-  const int same = memcmp(c0, c1, 4 * m * n) == 0;
-  printf("u8s8 m=%lld n=%lld k=%lld zero=%lld signed=%lld: %s\n", (long long)m, (long long)n,
-         (long long)k, (long long)zero, (long long)is_signed, same ? "identical" : "DIFFERENT");
+  int same = memcmp(c0, c1, 4 * m * n) == 0;
+  printf("u8s8 i8mm m=%lld n=%lld k=%lld zero=%lld signed=%lld: %s\n", (long long)m,
+         (long long)n, (long long)k, (long long)zero, (long long)is_signed,
+         same ? "identical" : "DIFFERENT");
+  if (getauxval(AT_HWCAP) & (1ul << 22)) { // HWCAP_SVE
+    memset(c1, 0x5a, 4 * m * n);
+    llmc_mk_matmul_u8s8_packed__sve(a, b, offset, corr, c1, m, n, k, zero, is_signed, NULL);
+    const int sve_same = memcmp(c0, c1, 4 * m * n) == 0;
+    printf("u8s8 sve m=%lld n=%lld k=%lld zero=%lld signed=%lld: %s\n", (long long)m,
+           (long long)n, (long long)k, (long long)zero, (long long)is_signed,
+           sve_same ? "identical" : "DIFFERENT");
+    same &= sve_same;
+  }
   free(a), free(b), free(offset), free(corr), free(c0), free(c1);
   return same;
 }

@@ -4,9 +4,10 @@
 # aarch64-linux-gnu`, and runs them with the aarch64 llmc-run under qemu-user:
 #   1. an artifact of the other architecture is refused at load, both ways, and one that needs a
 #      CPU feature the machine lacks, with the reason;
-#   2. the dotprod and i8mm kernel variants equal the generic kernels bit for bit, on random data;
+#   2. the dotprod, i8mm and SVE kernel variants equal the generic kernels bit for bit, on random
+#      data (SVE at vector lengths of 128, 256, 512 and 2048 bits);
 #   3. the bundled CNN, a transformer with dynamic dims, and the integer matmul and convolution
-#      models (with and without the i8mm kernel) match their expected outputs;
+#      models (with the generic, the i8mm and the SVE kernel) match their expected outputs;
 #   4. GGUF language models (llama Q8_0 and Q4_0, with and without dotprod, and gpt2 F16)
 #      generate the greedy ids of the independent reference (test/frontends/gguf/llama_reference.py);
 #   5. the ONNX node tests listed in test/aarch64/expected-pass.txt all pass (onnx_conformance.py
@@ -44,8 +45,9 @@ fi
 grep -q "artifact targets aarch64-[a-z]*-linux-gnu, but this machine is x86_64" "$work/mismatch2.out" ||
   { cat "$work/mismatch2.out" >&2; exit 1; }
 
-# A CPU feature the machine lacks: qemu's Cortex-A53 has no dotprod, its Cortex-A76 no i8mm.
-for case in "dotprod cortex-a53" "i8mm cortex-a76"; do
+# A CPU feature the machine lacks: qemu's Cortex-A53 has no dotprod, its Cortex-A76 no i8mm
+# and no SVE.
+for case in "dotprod cortex-a53" "i8mm cortex-a76" "sve cortex-a76"; do
   set -- $case
   "$llmc" compile "$node/test_relu/model.onnx" --target aarch64-linux-gnu --features "+$1" \
     -o "$work/relu-$1.llmc"
@@ -59,8 +61,8 @@ for case in "dotprod cortex-a53" "i8mm cortex-a76"; do
 done
 
 step "AArch64 kernel variants against the generic kernels"
-# The kernel sources compiled as the build compiles them for AArch64 (generic, and the dotprod
-# and i8mm variants), linked into test/aarch64/kernel_variants.c: bit-for-bit equal results.
+# The kernel sources compiled as the build compiles them for AArch64 (generic, and the dotprod,
+# i8mm and SVE variants), linked into test/aarch64/kernel_variants.c: bit-for-bit equal results.
 kernels="$root/backends/cpu/kernels"
 cflags=(--target=aarch64-linux-gnu -std=c11 -O2 -ffreestanding -fno-math-errno -fPIC -Wall -Werror
         -I"$root/runtime/include")
@@ -72,9 +74,19 @@ mkdir -p "$work/variants"
   -c "$kernels/linear.c" -o "$work/variants/linear_dotprod.o"
 "$clang" "${cflags[@]}" -march=armv8.2-a+i8mm -DLLMC_KERNEL_VARIANT_I8MM \
   -c "$kernels/qgemm.c" -o "$work/variants/qgemm_i8mm.o"
+"$clang" "${cflags[@]}" -march=armv8.2-a+sve -DLLMC_KERNEL_VARIANT_SVE \
+  -c "$kernels/qgemm.c" -o "$work/variants/qgemm_sve.o"
 aarch64-linux-gnu-gcc -std=c11 -O2 -Wall -I"$root" -I"$root/runtime/include" \
   "$root/test/aarch64/kernel_variants.c" "$work"/variants/*.o -o "$work/variants/kernel_variants"
-qemu-aarch64 -L /usr/aarch64-linux-gnu "$work/variants/kernel_variants"
+# qemu's "max" CPU has SVE; its vector length is set in bytes.
+for bytes in 16 32 64 256; do
+  echo "run-qemu: SVE vector length $((bytes * 8)) bits"
+  qemu-aarch64 -cpu max,sve-default-vector-length=$bytes -L /usr/aarch64-linux-gnu \
+    "$work/variants/kernel_variants" > "$work/variants/sve-$bytes.out"
+  grep -q "u8s8 sve" "$work/variants/sve-$bytes.out" ||
+    { echo "run-qemu: the SVE kernel did not run" >&2; exit 1; }
+done
+cat "$work/variants/sve-64.out"
 
 step "end-to-end models"
 "$llmc" compile "$root/models/tiny_cnn/model.onnx" --target aarch64-linux-gnu -o "$work/tiny_cnn.llmc"
@@ -88,7 +100,8 @@ for set in 0 1; do
 done
 
 # The integer GEMM (MatMulInteger, QLinearMatMul) and the integer convolutions on it, exactly:
-# the generic kernel, and with i8mm the SUDOT one (qemu's default CPU has i8mm).
+# the generic kernel, with i8mm the SUDOT one and with SVE (without i8mm) the SVE one (qemu's
+# default CPU has both).
 for model in integer_matmul integer_conv; do
   mkdir -p "$work/$model"
   $python "$root/test/e2e/make_${model}_model.py" "$work/$model" > /dev/null
@@ -96,7 +109,7 @@ for model in integer_matmul integer_conv; do
   for input in $(ls "$work/$model/test_data_set_0" | grep '^input_' | sort -V); do
     inputs+=(--input "$work/$model/test_data_set_0/$input")
   done
-  for features in +neon +i8mm; do
+  for features in +neon +i8mm +sve; do
     "$llmc" compile "$work/$model/model.onnx" --target aarch64-linux-gnu --features "$features" \
       -o "$work/$model$features.llmc"
     for threads in 1 2; do

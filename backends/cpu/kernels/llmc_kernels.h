@@ -142,6 +142,12 @@ void llmc_mk_matmul_u8s8_packed__amx(const uint8_t *a, const int8_t *b_packed,
                                      const int32_t *b_offset, const int32_t *b_corr, int32_t *c,
                                      int64_t m, int64_t n, int64_t k, int64_t a_zero,
                                      int64_t a_signed, const llmc_services_t *services);
+/// AArch64 with SVE (any vector length): SDOT of the flipped A bytes plus 128 times the columns'
+/// sums, on the same packed layout; exact like the others. Bound after __i8mm.
+void llmc_mk_matmul_u8s8_packed__sve(const uint8_t *a, const int8_t *b_packed,
+                                     const int32_t *b_offset, const int32_t *b_corr, int32_t *c,
+                                     int64_t m, int64_t n, int64_t k, int64_t a_zero,
+                                     int64_t a_signed, const llmc_services_t *services);
 /// AArch64 with i8mm: a 4 x 32 tile of SUDOT on the same packed layout; exact like the others.
 void llmc_mk_matmul_u8s8_packed__i8mm(const uint8_t *a, const int8_t *b_packed,
                                       const int32_t *b_offset, const int32_t *b_corr, int32_t *c,

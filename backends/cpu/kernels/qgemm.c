@@ -25,7 +25,9 @@
  * takes its 12 x 32 VPDPBUSD microkernel from qgemm_avx512vnni.h and defines the __avx512vnni
  * entry point, which the compiler links instead when the target has those features. On AArch64,
  * compiled with i8mm and -DLLMC_KERNEL_VARIANT_I8MM, it takes the 4 x 32 SUDOT microkernel of
- * qgemm_neon_i8mm.h (the same packed layout) and defines the __i8mm entry point.
+ * qgemm_neon_i8mm.h (the same packed layout) and defines the __i8mm entry point; with SVE and
+ * -DLLMC_KERNEL_VARIANT_SVE, the vector-length-agnostic SDOT microkernel of qgemm_sve.h and the
+ * __sve entry point.
  *
  *===----------------------------------------------------------------------===*/
 #include "kernel_support.h"
@@ -39,6 +41,9 @@
 #elif defined(LLMC_KERNEL_VARIANT_I8MM)
 #include "qgemm_neon_i8mm.h"
 #define LLMC_QGEMM_NAME(NAME) NAME##__i8mm
+#elif defined(LLMC_KERNEL_VARIANT_SVE)
+#include "qgemm_sve.h"
+#define LLMC_QGEMM_NAME(NAME) NAME##__sve
 #else
 
 #define LLMC_QGEMM_MR 4
@@ -92,7 +97,7 @@ LLMC_INLINE void llmc_qgemm_micro(const int rows, int64_t groups, const uint8_t 
   }
 }
 
-#endif // LLMC_KERNEL_VARIANT_AMX, _AVX512VNNI, _I8MM
+#endif // LLMC_KERNEL_VARIANT_AMX, _AVX512VNNI, _I8MM, _SVE
 
 /// Rows of C per task (a multiple of every MR and of AMX's 32), values of k per block (a multiple
 /// of LLMC_QGEMM_DEPTH) and columns of C per task (a multiple of LLMC_QGEMM_PANEL). The A block
