@@ -92,6 +92,11 @@ struct LLMCPlanMemoryPass : llmc::cpu::impl::LLMCPlanMemoryPassBase<LLMCPlanMemo
           if (isa<RegionBranchTerminatorOpInterface, RegionBranchOpInterface>(user) &&
               !isa<func::ReturnOp>(user))
             escapes = true;
+          // A result comes from the runtime's allocator too: the runtime hands that buffer to
+          // the caller as the output tensor's data, where a buffer in the arena would be copied
+          // out after every call.
+          if (isa<func::ReturnOp>(user))
+            escapes = true;
           Operation *ancestor = home->findAncestorOpInBlock(*user);
           buffer.end = std::max(buffer.end, ancestor ? lastNested[ancestor] : position[user]);
           if (auto view = dyn_cast<ViewLikeOpInterface>(user))

@@ -184,10 +184,31 @@ void copyContiguous(uint8_t *destination, const uint8_t *source, size_t bytes,
   services->parallel_for(services, copy.pieces, 1, copyPieces, &copy);
 }
 
+/// Takes `memory` out of the call's allocations when generated code allocated it (through the
+/// services) with at least `bytes` bytes and 64-byte alignment: true when it is then the
+/// caller's, to adopt as an output's data.
+bool takeAllocation(ServicesState *state, const void *memory, size_t bytes) {
+  std::lock_guard<std::mutex> lock(state->allocationsMutex);
+  for (size_t i = 0; i < state->allocations.size(); ++i) {
+    const ServicesState::Allocation &allocation = state->allocations[i];
+    if (allocation.memory != memory)
+      continue;
+    if (allocation.size < bytes || allocation.alignment < 64)
+      return false;
+    state->allocations.erase(state->allocations.begin() + ptrdiff_t(i));
+    return true;
+  }
+  return false;
+}
+
+/// Makes the output tensors from the call's result descriptors. An output that generated code
+/// wrote densely at the start of a buffer it allocated becomes the tensor's data as it is (with
+/// the system allocator; `adoptFrom` is the call's state then, else null); any other output is
+/// copied into a tensor from `allocator`.
 llmc_status_t copyOutputs(const EntryPoint &entry, const int64_t *results,
                           const std::vector<SymbolBinding> &bindings,
                           const llmc_allocator_t &allocator, const llmc_services_t *services,
-                          llmc_tensor_t **outputs) {
+                          ServicesState *adoptFrom, llmc_tensor_t **outputs) {
   const int64_t *descriptor = results;
   for (size_t k = 0; k < entry.outputs.size(); ++k) {
     const TensorSignature &signature = entry.outputs[k];
@@ -219,6 +240,26 @@ llmc_status_t copyOutputs(const EntryPoint &entry, const int64_t *results,
                               signature.symbols[d], (long long)binding->value);
     }
     llmc_tensor_t *tensor = nullptr;
+    size_t elementSize = llmc_dtype_size(signature.dtype);
+    uint64_t elements = 0;
+    size_t bytes = 0;
+    bool adoptable = adoptFrom && aligned && offset == 0 && isDense(sizes, strides, rank);
+    if (adoptable)
+      if (llmc_status_t sizeError =
+              computeTensorSize("output", signature.dtype, rank, sizes, &elements, &bytes)) {
+        llmc_status_free(sizeError); // allocateTensor below reports it
+        adoptable = false;
+      }
+    if (adoptable && bytes > 0 && takeAllocation(adoptFrom, aligned, bytes)) {
+      void *block = const_cast<uint8_t *>(aligned);
+      if (llmc_status_t status = adoptTensor(signature.dtype, rank, sizes, block, &tensor)) {
+        alignedFree(block);
+        return prefixStatus(status,
+                            formatString("entry point '%s' %s: ", entry.name, label.c_str()));
+      }
+      outputs[k] = tensor;
+      continue;
+    }
     llmc_status_t status =
         allocateTensor(signature.dtype, rank, sizes, allocator, /*zeroFill=*/false, &tensor);
     if (status)
@@ -230,7 +271,6 @@ llmc_status_t copyOutputs(const EntryPoint &entry, const int64_t *results,
       return makeStatus(LLMC_STATUS_INTERNAL,
                         "entry point '%s' returned %s with a NULL data pointer", entry.name,
                         label.c_str());
-    size_t elementSize = llmc_dtype_size(signature.dtype);
     const uint8_t *source = aligned + ptrdiff_t(offset) * ptrdiff_t(elementSize);
     if (isDense(sizes, strides, rank))
       copyContiguous(static_cast<uint8_t *>(llmc_tensor_data(tensor)), source,
@@ -394,8 +434,9 @@ llmc_status_t llmc::runtime::runEntryPoint(const llmc_model_t *model, size_t ent
   }
   // The outputs are copied on the call's threads when it has any running (before
   // finishServices releases an executor the call made).
-  llmc_status_t status = copyOutputs(entry, results.data(), bindings, allocator,
-                                     state.executor ? &services : nullptr, out_outputs);
+  llmc_status_t status =
+      copyOutputs(entry, results.data(), bindings, allocator, state.executor ? &services : nullptr,
+                  isCallerAllocator(&resolved.allocator) ? nullptr : &state, out_outputs);
   finishServices(&state);
   releaseAllocations(&state);
   releaseScratch();

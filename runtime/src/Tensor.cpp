@@ -12,6 +12,7 @@
 struct llmc_tensor_t {
   llmc_allocator_t allocator; // frees this block (header and owned data)
   bool ownsData;
+  void *adopted; // data from alignedAllocate that this tensor frees (adoptTensor), or null
   llmc_dtype_t dtype;
   size_t rank;
   int64_t dims[LLMC_MAX_RANK];
@@ -83,6 +84,30 @@ llmc_status_t allocateTensor(llmc_dtype_t dtype, size_t rank, const int64_t *dim
   return nullptr;
 }
 
+llmc_status_t adoptTensor(llmc_dtype_t dtype, size_t rank, const int64_t *dims, void *block,
+                          llmc_tensor_t **out_tensor) {
+  uint64_t elements = 0;
+  size_t bytes = 0;
+  LLMC_RETURN_IF_ERROR(computeTensorSize("tensor", dtype, rank, dims, &elements, &bytes));
+  llmc_allocator_t system = llmc_allocator_system();
+  void *header = allocate(system, sizeof(llmc_tensor_t), alignof(llmc_tensor_t));
+  if (!header)
+    return makeStatus(LLMC_STATUS_RESOURCE_EXHAUSTED, "cannot allocate a tensor");
+  auto *tensor = new (header) llmc_tensor_t();
+  tensor->allocator = system;
+  tensor->ownsData = true;
+  tensor->adopted = block;
+  tensor->dtype = dtype;
+  tensor->rank = rank;
+  for (size_t i = 0; i < rank; ++i)
+    tensor->dims[i] = dims[i];
+  tensor->elementCount = elements;
+  tensor->byteSize = bytes;
+  tensor->data = block;
+  *out_tensor = tensor;
+  return nullptr;
+}
+
 } // namespace llmc::runtime
 
 using namespace llmc::runtime;
@@ -138,8 +163,11 @@ void llmc_tensor_release(llmc_tensor_t *tensor) {
   if (!tensor)
     return;
   llmc_allocator_t allocator = tensor->allocator;
+  void *adopted = tensor->adopted;
   tensor->~llmc_tensor_t();
   deallocate(allocator, tensor);
+  if (adopted)
+    alignedFree(adopted);
 }
 
 llmc_dtype_t llmc_tensor_dtype(const llmc_tensor_t *tensor) { return tensor->dtype; }

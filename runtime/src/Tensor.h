@@ -16,6 +16,13 @@ llmc_status_t allocateTensor(llmc_dtype_t dtype, size_t rank, const int64_t *dim
                              const llmc_allocator_t &allocator, bool zeroFill,
                              llmc_tensor_t **out_tensor);
 
+/// A tensor that takes over `block`, memory from alignedAllocate (Allocator.h) of at least the
+/// tensor's bytes and 64-byte aligned: its data, freed with alignedFree when the tensor is
+/// released. Used for outputs that generated code wrote into a buffer of its own, which then need
+/// no copy. On an error `block` is still the caller's.
+llmc_status_t adoptTensor(llmc_dtype_t dtype, size_t rank, const int64_t *dims, void *block,
+                          llmc_tensor_t **out_tensor);
+
 } // namespace llmc::runtime
 
 #endif // LLMC_RUNTIME_SRC_TENSOR_H
