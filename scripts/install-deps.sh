@@ -7,6 +7,8 @@ packages=(
   cmake ninja-build ccache g++ pkg-config
   # LLVM/MLIR 22 (shared libLLVM.so / libMLIR.so, lit, FileCheck, clang, lld)
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
+  # clang-22's sanitizer and libFuzzer runtimes (scripts/fuzz.sh, the sanitizer build)
+  libclang-rt-22-dev
   # ONNX frontend and its test data
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler python3-onnx python3-numpy
   # Artifact format

@@ -279,8 +279,8 @@ TEST_F(CliTest, InspectPrintsTheArtifact) {
       "features: +sse2\n",
       "runs on this machine: yes\n",
       "entry points: 10\n",
-      "  add_bias: symbol add_bias in code object 0, scratch 4096 bytes (4.0 KiB) (aligned to "
-      "64)\n",
+      ("  add_bias: symbol add_bias in code object 0, scratch 4096 bytes (4.0 KiB) (aligned to "
+       "64)\n"),
       "    input 0 a: f32[N, 3]\n",
       "    input 1 b: f32[N, 3]\n",
       "    output 0 out: f32[N, 3]\n",
