@@ -20,6 +20,24 @@ def LLMCOutlineConstantsPass : Pass<"llmc-outline-constants", "::mlir::ModuleOp"
   ];
 }
 
+def LLMCFuseElementwisePass : Pass<"llmc-fuse-elementwise"> {
+  let summary = "Fuse elementwise linalg ops, with a bound on the fused body";
+  let description = [{
+    Upstream's elementwise fusion of `linalg.generic` ops (a producer with one use fuses into
+    its consumer, reshapes fold by expansion, constants fold), except that a fusion whose op
+    would hold more than `max-body-ops` operations in its body is not made. Fusing clones the
+    producer's body into the consumer's, so a chain of n ops fused into one costs n^2 / 2
+    clones; bounded, a chain of any length fuses in linear time into ops of at most
+    `max-body-ops` operations. Elementwise chains of real models are far shorter.
+  }];
+  let options = [
+    Option<"maxBodyOps", "max-body-ops", "int64_t", /*default=*/"256",
+           "The most operations the body of a fused op may hold">
+  ];
+  let dependentDialects = ["::mlir::affine::AffineDialect", "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def LLMCPlanMemoryPass : Pass<"llmc-plan-memory", "::mlir::ModuleOp"> {
   let summary = "Place every statically sized buffer in one scratch arena planned from liveness";
   let description = [{

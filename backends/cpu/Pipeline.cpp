@@ -39,7 +39,7 @@ void addPipeline(OpPassManager &pm, llvm::StringRef text) {
 
 void buildCPUTensorPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(llm::createConvertLLMToLinalgPass());
-  addPipeline(pm, "canonicalize,func.func(linalg-fuse-elementwise-ops),canonicalize,cse");
+  addPipeline(pm, "canonicalize,func.func(llmc-fuse-elementwise),canonicalize,cse");
   pm.addPass(createLLMCOutlineConstantsPass());
 }
 

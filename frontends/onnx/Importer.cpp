@@ -421,6 +421,11 @@ private:
   Location loc;
   /// The version of ai.onnx.preview.training, whose ops register as "<domain>.<op type>".
   int64_t trainingOpset = 0;
+  /// Nodes imported inside subgraphs so far. A Loop or Scan imports its body more than once
+  /// (first to learn the carried types), so nested control flow costs a power of its depth;
+  /// past the budget the model is refused instead of taking hours.
+  int64_t subgraphNodeImports = 0;
+  static constexpr int64_t kMaxSubgraphNodeImports = 250'000;
   llvm::StringMap<Value> values;
   ImportTimeValues importTimeValues;
   /// With --check: the outputs of nodes that failed, and of the nodes that depend on them.
@@ -510,8 +515,18 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph, int64_t 
     int64_t nodeOpset = training ? trainingOpset : opset;
     NodeContext context(builder, loc, node, index, nodeOpset, values);
     context.importTimeValues = &importTimeValues;
-    context.importSubgraph = [this, opset](const onnx::GraphProto &subgraph,
-                                           llvm::StringMap<Value> &scope) {
+    context.importSubgraph = [this, opset, &context](const onnx::GraphProto &subgraph,
+                                                     llvm::StringMap<Value> &scope) {
+      subgraphNodeImports += subgraph.node_size() + 1;
+      if (subgraphNodeImports > kMaxSubgraphNodeImports) {
+        // Reported once, by the innermost node that crosses the budget.
+        if (subgraphNodeImports - subgraph.node_size() - 1 <= kMaxSubgraphNodeImports)
+          context.error() << "importing its subgraphs takes more than "
+                          << kMaxSubgraphNodeImports
+                          << " node imports: control flow (If, Loop, Scan) nested too deeply "
+                             "for llmc, which imports a Loop's or a Scan's body more than once";
+        return failure();
+      }
       // A subgraph's own initializers are constants of its scope, as the main graph's are.
       if (failed(importInitializers(subgraph, scope)))
         return failure();

@@ -256,6 +256,15 @@ llmc_status_t SemanticVerifier::checkSignatures(
       // A symbol only means something for a dynamic dim; a static size wins.
       signature.symbols.push_back(dim < 0 ? symbol : "");
     }
+    // The static dims alone must describe a tensor whose bytes fit int64 (as every tensor the
+    // runtime makes must), so that no size computed from them can wrap.
+    uint64_t bytes = llmc_dtype_size(signature.dtype);
+    bool overflow = false;
+    for (int64_t dim : signature.dims)
+      if (dim >= 0)
+        overflow |= __builtin_mul_overflow(bytes, uint64_t(dim), &bytes);
+    if (overflow || bytes > uint64_t(INT64_MAX))
+      return INVALID("%s: its static dims describe more than 2^63 bytes", label.c_str());
   }
   // Names identify inputs on llmc-run's command line, so they must be unique when present.
   std::vector<std::string_view> names;
