@@ -521,8 +521,7 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph, int64_t 
       if (subgraphNodeImports > kMaxSubgraphNodeImports) {
         // Reported once, by the innermost node that crosses the budget.
         if (subgraphNodeImports - subgraph.node_size() - 1 <= kMaxSubgraphNodeImports)
-          context.error() << "importing its subgraphs takes more than "
-                          << kMaxSubgraphNodeImports
+          context.error() << "importing its subgraphs takes more than " << kMaxSubgraphNodeImports
                           << " node imports: control flow (If, Loop, Scan) nested too deeply "
                              "for llmc, which imports a Loop's or a Scan's body more than once";
         return failure();

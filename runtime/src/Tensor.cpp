@@ -84,28 +84,40 @@ llmc_status_t allocateTensor(llmc_dtype_t dtype, size_t rank, const int64_t *dim
   return nullptr;
 }
 
-llmc_status_t adoptTensor(llmc_dtype_t dtype, size_t rank, const int64_t *dims, void *block,
-                          llmc_tensor_t **out_tensor) {
-  uint64_t elements = 0;
-  size_t bytes = 0;
-  LLMC_RETURN_IF_ERROR(computeTensorSize("tensor", dtype, rank, dims, &elements, &bytes));
+namespace {
+
+/// A tensor header of its own (from the system allocator) over `data`, which it frees with
+/// alignedFree on release when `adopted`.
+llmc_status_t makeHeaderTensor(llmc_dtype_t dtype, size_t rank, const int64_t *dims,
+                               uint64_t elements, size_t bytes, void *data, bool adopted,
+                               llmc_tensor_t **out_tensor) {
   llmc_allocator_t system = llmc_allocator_system();
   void *header = allocate(system, sizeof(llmc_tensor_t), alignof(llmc_tensor_t));
   if (!header)
     return makeStatus(LLMC_STATUS_RESOURCE_EXHAUSTED, "cannot allocate a tensor");
   auto *tensor = new (header) llmc_tensor_t();
   tensor->allocator = system;
-  tensor->ownsData = true;
-  tensor->adopted = block;
+  tensor->ownsData = adopted;
+  tensor->adopted = adopted ? data : nullptr;
   tensor->dtype = dtype;
   tensor->rank = rank;
   for (size_t i = 0; i < rank; ++i)
     tensor->dims[i] = dims[i];
   tensor->elementCount = elements;
   tensor->byteSize = bytes;
-  tensor->data = block;
+  tensor->data = data;
   *out_tensor = tensor;
   return nullptr;
+}
+
+} // namespace
+
+llmc_status_t adoptTensor(llmc_dtype_t dtype, size_t rank, const int64_t *dims, void *block,
+                          llmc_tensor_t **out_tensor) {
+  uint64_t elements = 0;
+  size_t bytes = 0;
+  LLMC_RETURN_IF_ERROR(computeTensorSize("tensor", dtype, rank, dims, &elements, &bytes));
+  return makeHeaderTensor(dtype, rank, dims, elements, bytes, block, /*adopted=*/true, out_tensor);
 }
 
 } // namespace llmc::runtime
@@ -141,22 +153,7 @@ llmc_status_t llmc_tensor_wrap(llmc_dtype_t dtype, size_t rank, const int64_t *d
                       llmc_dtype_name(dtype), dimsString(dims, rank).c_str(), bytes, data_size);
   if (!data && bytes)
     return makeStatus(LLMC_STATUS_INVALID_ARGUMENT, "llmc_tensor_wrap: data is NULL");
-  llmc_allocator_t system = llmc_allocator_system();
-  void *block = allocate(system, sizeof(llmc_tensor_t), alignof(llmc_tensor_t));
-  if (!block)
-    return makeStatus(LLMC_STATUS_RESOURCE_EXHAUSTED, "cannot allocate a tensor");
-  auto *tensor = new (block) llmc_tensor_t();
-  tensor->allocator = system;
-  tensor->ownsData = false;
-  tensor->dtype = dtype;
-  tensor->rank = rank;
-  for (size_t i = 0; i < rank; ++i)
-    tensor->dims[i] = dims[i];
-  tensor->elementCount = elements;
-  tensor->byteSize = bytes;
-  tensor->data = data;
-  *out_tensor = tensor;
-  return nullptr;
+  return makeHeaderTensor(dtype, rank, dims, elements, bytes, data, /*adopted=*/false, out_tensor);
 }
 
 void llmc_tensor_release(llmc_tensor_t *tensor) {

@@ -91,21 +91,18 @@ TEST(HostileFieldsTest, IndicesOffsetsAndSizesOfTheModel) {
     const fb::EntryPoint *entry = model->entry_points()->Get(e);
     std::string name = "entry_points[" + std::to_string(e) + "]";
     for (uint64_t value : gridValues(model->code_objects()->size()))
-      mutations.push_back({name + ".code_object = " + std::to_string(uint32_t(value)),
-                           [e, value](fb::Model *m) {
-                             m->mutable_entry_points()->GetMutableObject(e)->mutate_code_object(
-                                 uint32_t(value));
-                           }});
+      mutations.push_back(
+          {name + ".code_object = " + std::to_string(uint32_t(value)), [e, value](fb::Model *m) {
+             m->mutable_entry_points()->GetMutableObject(e)->mutate_code_object(uint32_t(value));
+           }});
     for (uint32_t k = 0; k < entry->constants()->size(); ++k)
       for (uint64_t value : gridValues(model->constants()->size()))
-        mutations.push_back({name + ".constants[" + std::to_string(k) +
-                                 "] = " + std::to_string(uint32_t(value)),
-                             [e, k, value](fb::Model *m) {
-                               m->mutable_entry_points()
-                                   ->GetMutableObject(e)
-                                   ->mutable_constants()
-                                   ->Mutate(k, uint32_t(value));
-                             }});
+        mutations.push_back(
+            {name + ".constants[" + std::to_string(k) + "] = " + std::to_string(uint32_t(value)),
+             [e, k, value](fb::Model *m) {
+               m->mutable_entry_points()->GetMutableObject(e)->mutable_constants()->Mutate(
+                   k, uint32_t(value));
+             }});
   }
   for (uint32_t c = 0; c < model->constants()->size(); ++c) {
     std::string name = "constants[" + std::to_string(c) + "]";
@@ -141,26 +138,23 @@ TEST(HostileFieldsTest, IndicesOfALanguageModel) {
   const uint64_t tokens = model->language_model()->tokenizer()->tokens()->size();
   std::vector<Mutation> mutations;
   for (uint64_t value : gridValues(entries)) {
-    mutations.push_back({"language_model.prefill = " + std::to_string(uint32_t(value)),
-                         [value](fb::Model *m) {
-                           m->mutable_language_model()->mutate_prefill(uint32_t(value));
-                         }});
-    mutations.push_back({"language_model.decode = " + std::to_string(uint32_t(value)),
-                         [value](fb::Model *m) {
-                           m->mutable_language_model()->mutate_decode(uint32_t(value));
-                         }});
+    mutations.push_back(
+        {"language_model.prefill = " + std::to_string(uint32_t(value)),
+         [value](fb::Model *m) { m->mutable_language_model()->mutate_prefill(uint32_t(value)); }});
+    mutations.push_back(
+        {"language_model.decode = " + std::to_string(uint32_t(value)),
+         [value](fb::Model *m) { m->mutable_language_model()->mutate_decode(uint32_t(value)); }});
   }
   for (uint32_t e = 0; e < entries; ++e)
     for (uint32_t k = 0; k < model->entry_points()->Get(e)->states()->size(); ++k)
       for (uint64_t value : gridValues(states))
-        mutations.push_back({"entry_points[" + std::to_string(e) + "].states[" +
-                                 std::to_string(k) + "] = " + std::to_string(uint32_t(value)),
-                             [e, k, value](fb::Model *m) {
-                               m->mutable_entry_points()
-                                   ->GetMutableObject(e)
-                                   ->mutable_states()
-                                   ->Mutate(k, uint32_t(value));
-                             }});
+        mutations.push_back(
+            {"entry_points[" + std::to_string(e) + "].states[" + std::to_string(k) +
+                 "] = " + std::to_string(uint32_t(value)),
+             [e, k, value](fb::Model *m) {
+               m->mutable_entry_points()->GetMutableObject(e)->mutable_states()->Mutate(
+                   k, uint32_t(value));
+             }});
   // Token ids are int32 with -1 for "none": every other value outside [0, tokens) is refused.
   for (int64_t value : {int64_t(tokens), int64_t(tokens) + 1, int64_t(INT32_MAX),
                         int64_t(INT32_MIN), int64_t(-2)}) {
@@ -203,8 +197,7 @@ TEST(HostileFieldsTest, Shapes) {
                              }});
     if (dims->size() >= 2)
       mutations.push_back(
-          {"constants[" + std::to_string(c) + "].dims with a product past 2^64",
-           [c](fb::Model *m) {
+          {"constants[" + std::to_string(c) + "].dims with a product past 2^64", [c](fb::Model *m) {
              auto *mutableDims = m->mutable_constants()->GetMutableObject(c)->mutable_dims();
              mutableDims->Mutate(0, int64_t(1) << 32);
              mutableDims->Mutate(1, int64_t(1) << 32);
@@ -240,12 +233,12 @@ TEST(HostileFieldsTest, Shapes) {
   for (uint32_t s = 0; s < languageModelFb->states()->size(); ++s)
     for (uint32_t d = 0; d < languageModelFb->states()->Get(s)->dims()->size(); ++d)
       for (int64_t value : {int64_t(-1), INT64_MAX, int64_t(1) << 62})
-        stateMutations.push_back({"states[" + std::to_string(s) + "].dims[" + std::to_string(d) +
-                                      "] = " + std::to_string(value),
-                                  [s, d, value](fb::Model *m) {
-                                    m->mutable_states()->GetMutableObject(s)->mutable_dims()->Mutate(
-                                        d, value);
-                                  }});
+        stateMutations.push_back(
+            {"states[" + std::to_string(s) + "].dims[" + std::to_string(d) +
+                 "] = " + std::to_string(value),
+             [s, d, value](fb::Model *m) {
+               m->mutable_states()->GetMutableObject(s)->mutable_dims()->Mutate(d, value);
+             }});
   expectAllRefused(language, stateMutations);
 }
 

@@ -48,14 +48,13 @@ std::string consume(llmc_status_t status) {
 
 /// The outputs of one call as bytes, concatenated; false (with `error`) if the call failed.
 bool runOnce(const llmc_model_t *model, const std::vector<llmc_tensor_t *> &inputs,
-             size_t outputCount, size_t threads, std::vector<uint8_t> *bytes,
-             std::string *error) {
+             size_t outputCount, size_t threads, std::vector<uint8_t> *bytes, std::string *error) {
   llmc_run_options_t options;
   llmc_run_options_initialize(&options);
   options.thread_count = threads;
   std::vector<llmc_tensor_t *> outputs(outputCount, nullptr);
-  *error = consume(llmc_model_run(model, 0, inputs.data(), inputs.size(), &options,
-                                  outputs.data(), outputs.size()));
+  *error = consume(llmc_model_run(model, 0, inputs.data(), inputs.size(), &options, outputs.data(),
+                                  outputs.size()));
   if (!error->empty())
     return false;
   bytes->clear();
@@ -114,8 +113,8 @@ int main(int argc, char **argv) {
     } else if ((argument == "--callers" || argument == "--calls" || argument == "--cycles" ||
                 argument == "--max-growth-mib") &&
                hasValue) {
-      long *target = argument == "--callers" ? &options.callers
-                     : argument == "--calls" ? &options.calls
+      long *target = argument == "--callers"  ? &options.callers
+                     : argument == "--calls"  ? &options.calls
                      : argument == "--cycles" ? &options.cycles
                                               : &options.maxGrowthMiB;
       if (!parseCount(argv[++i], argument == "--max-growth-mib" ? 0 : 1, target))
@@ -143,8 +142,8 @@ int main(int argc, char **argv) {
   std::vector<llmc_tensor_t *> inputs;
   for (HostTensor &host : hosts) {
     llmc_tensor_t *tensor = nullptr;
-    std::string error = consume(llmc_tensor_allocate(host.dtype, host.dims.size(),
-                                                     host.dims.data(), nullptr, &tensor));
+    std::string error = consume(
+        llmc_tensor_allocate(host.dtype, host.dims.size(), host.dims.data(), nullptr, &tensor));
     if (!error.empty())
       return fail("%s", error);
     std::memcpy(llmc_tensor_data(tensor), host.data.data(), host.data.size());

@@ -100,8 +100,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   llmc_model_load_options_initialize(&options);
   options.flags = LLMC_MODEL_LOAD_FLAG_NO_CODE | LLMC_MODEL_LOAD_FLAG_COPY_BUFFER;
   llmc_model_t *model = nullptr;
-  if (llmc_status_t status =
-          llmc_model_load_memory(bytes.data(), bytes.size(), &options, &model)) {
+  if (llmc_status_t status = llmc_model_load_memory(bytes.data(), bytes.size(), &options, &model)) {
     touch(llmc_status_message(status));
     llmc_status_free(status);
     return 0;

@@ -35,7 +35,7 @@
 #define LLMC_BGEMM_PANEL 32
 
 #if defined(LLMC_KERNEL_VARIANT_AMXBF16)
-#include <immintrin.h>
+#include "amx_support.h"
 #define LLMC_BGEMM_MR 16
 #define LLMC_BGEMM_NAME(NAME) NAME##__amxbf16
 #elif defined(LLMC_KERNEL_VARIANT_AVX512BF16)
@@ -57,14 +57,6 @@ LLMC_INLINE uint32_t llmc_bgemm_pair(const uint16_t *p) {
 #endif
 
 #if defined(LLMC_KERNEL_VARIANT_AMXBF16)
-
-/// The 64-byte memory operand of LDTILECFG, palette 1.
-typedef struct {
-  uint8_t palette, start_row;
-  uint8_t reserved[14];
-  uint16_t bytes_per_row[16];
-  uint8_t rows[16];
-} llmc_bgemm_tile_config_t;
 
 /// acc (row stride NC floats) += A x B for `rows` rows (a multiple of 16) and `cols` columns of
 /// the packed blocks (kp values of k per row of A and per panel of B): 32 x 32 blocks of C in
@@ -268,15 +260,7 @@ static void llmc_bgemm_body(void *context, int64_t begin, int64_t end) {
   uint16_t b_pack[LLMC_BGEMM_KC * LLMC_BGEMM_NC] __attribute__((aligned(64)));
   float acc[LLMC_BGEMM_MC * LLMC_BGEMM_NC] __attribute__((aligned(64)));
 #if defined(LLMC_KERNEL_VARIANT_AMXBF16)
-  // Every tile is 16 rows of 64 bytes; the configuration is per thread.
-  llmc_bgemm_tile_config_t config;
-  __builtin_memset(&config, 0, sizeof(config));
-  config.palette = 1;
-  for (int i = 0; i < 8; ++i) {
-    config.bytes_per_row[i] = 64;
-    config.rows[i] = 16;
-  }
-  _tile_loadconfig(&config);
+  llmc_amx_configure_16x64();
 #endif
   for (int64_t t = begin; t < end; ++t) {
     const int64_t i0 = t / g->col_tasks * LLMC_BGEMM_MC, j0 = t % g->col_tasks * LLMC_BGEMM_NC;

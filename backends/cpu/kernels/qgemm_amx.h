@@ -20,15 +20,7 @@
 #ifndef LLMC_QGEMM_AMX_H_
 #define LLMC_QGEMM_AMX_H_
 
-#include <immintrin.h>
-
-/// The 64-byte memory operand of LDTILECFG, palette 1.
-typedef struct {
-  uint8_t palette, start_row;
-  uint8_t reserved[14];
-  uint16_t bytes_per_row[16];
-  uint8_t rows[16];
-} llmc_tile_config_t;
+#include "amx_support.h"
 
 /// A 32 x 32 block of C at c (row stride ldc) into tiles 0..3 (zeros when not accumulating).
 LLMC_INLINE void llmc_amx_load_c(const int32_t *c, int64_t ldc, bool accumulate) {
@@ -64,14 +56,7 @@ LLMC_INLINE void llmc_qgemm_task_amx(const llmc_qgemm_args_t *g, int64_t t) {
   for (int64_t i = 0; i < rows; ++i)
     rowsum[i] = 0;
 
-  llmc_tile_config_t config;
-  __builtin_memset(&config, 0, sizeof(config));
-  config.palette = 1;
-  for (int i = 0; i < 8; ++i) {
-    config.bytes_per_row[i] = 64;
-    config.rows[i] = 16;
-  }
-  _tile_loadconfig(&config);
+  llmc_amx_configure_16x64();
 
   for (int64_t p0 = 0; p0 < k; p0 += LLMC_QGEMM_KC) {
     const int64_t kc = k - p0 < LLMC_QGEMM_KC ? k - p0 : LLMC_QGEMM_KC;

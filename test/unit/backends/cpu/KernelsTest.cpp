@@ -254,23 +254,28 @@ struct Format {
   }
 };
 
-#ifdef LLMC_KERNELS_HAVE_AVX512VNNI
-bool hasAvx512Vnni() {
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
-}
-
-/// AMX-INT8 with the tile state granted to this process (as the runtime asks for it).
-bool hasAmx() {
+#if defined(LLMC_KERNELS_HAVE_AVX512VNNI) || defined(LLMC_KERNELS_HAVE_BF16)
+/// Whether Linux granted this process the AMX tile state (asked once, as the runtime asks when it
+/// loads a model built for AMX).
+bool amxTilesGranted() {
   static const bool granted = [] {
-    if (!hasAvx512Vnni() || !__builtin_cpu_supports("amx-tile") ||
-        !__builtin_cpu_supports("amx-int8"))
+    if (!__builtin_cpu_supports("amx-tile"))
       return false;
     constexpr long kArchReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
     return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
   }();
   return granted;
 }
+#endif
+
+#ifdef LLMC_KERNELS_HAVE_AVX512VNNI
+bool hasAvx512Vnni() {
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+}
+
+/// AMX-INT8 with the tile state granted to this process.
+bool hasAmx() { return hasAvx512Vnni() && __builtin_cpu_supports("amx-int8") && amxTilesGranted(); }
 #endif
 
 const std::vector<Format> &formats() {
@@ -598,16 +603,9 @@ bool hasAvx512Bf16() {
          __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
 }
 
-/// AMX-BF16 with the tile state granted to this process (as the runtime asks for it).
+/// AMX-BF16 with the tile state granted to this process.
 bool hasAmxBf16() {
-  static const bool granted = [] {
-    if (!hasAvx512Bf16() || !__builtin_cpu_supports("amx-tile") ||
-        !__builtin_cpu_supports("amx-bf16"))
-      return false;
-    constexpr long kArchReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
-    return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
-  }();
-  return granted;
+  return hasAvx512Bf16() && __builtin_cpu_supports("amx-bf16") && amxTilesGranted();
 }
 #endif
 
