@@ -11,6 +11,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
+
+#include <google/protobuf/io/coded_stream.h>
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -365,6 +367,30 @@ FailureOr<int64_t> NodeContext::normalizeAxis(int64_t axis, int64_t rank, llvm::
 
 namespace {
 
+/// Only to explain a failed parse; the model is never imported at this depth.
+constexpr int kDiagnosticRecursionLimit = 1000;
+
+bool parseModel(llvm::ArrayRef<uint8_t> bytes, llvm::StringRef path, onnx::ModelProto &model,
+                std::string &error) {
+  if (bytes.size() > size_t(INT32_MAX)) {
+    error = "'" + path.str() + "' is larger than 2 GiB; store large weights as external data";
+    return false;
+  }
+  if (model.ParseFromArray(bytes.data(), int(bytes.size())))
+    return true;
+  error = "'" + path.str() + "' is not a valid ONNX model (protobuf parsing failed)";
+  // Protobuf refuses messages nested deeper than 100 levels; a subgraph costs three (node,
+  // attribute, graph). Parse again with a deeper limit only to say which failure this was.
+  google::protobuf::io::CodedInputStream deeper(bytes.data(), int(bytes.size()));
+  deeper.SetRecursionLimit(kDiagnosticRecursionLimit);
+  onnx::ModelProto probe;
+  if (probe.ParseFromCodedStream(&deeper) && deeper.ConsumedEntireMessage())
+    error += ": its messages nest deeper than protobuf's limit of " +
+             std::to_string(google::protobuf::io::CodedInputStream::GetDefaultRecursionLimit()) +
+             " levels; each If, Loop or Scan body takes 3, so subgraphs can nest about 30 deep";
+  return false;
+}
+
 bool readModel(llvm::StringRef path, onnx::ModelProto &model, std::string &error) {
   llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
       llvm::MemoryBuffer::getFile(path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
@@ -372,15 +398,12 @@ bool readModel(llvm::StringRef path, onnx::ModelProto &model, std::string &error
     error = "cannot read '" + path.str() + "': " + buffer.getError().message();
     return false;
   }
-  if ((*buffer)->getBufferSize() > size_t(INT32_MAX)) {
-    error = "'" + path.str() + "' is larger than 2 GiB; store large weights as external data";
-    return false;
-  }
-  if (!model.ParseFromArray((*buffer)->getBufferStart(), int((*buffer)->getBufferSize()))) {
-    error = "'" + path.str() + "' is not a valid ONNX model (protobuf parsing failed)";
-    return false;
-  }
-  return true;
+  return parseModel(llvm::arrayRefFromStringRef((*buffer)->getBuffer()), path, model, error);
+}
+
+void loadImportDialects(MLIRContext &context) {
+  context.loadDialect<llm::LLMDialect, arith::ArithDialect, cf::ControlFlowDialect,
+                      func::FuncDialect, scf::SCFDialect, tensor::TensorDialect>();
 }
 
 /// The ops whose importers read sequences and optionals; every other importer sees tensors.
@@ -735,8 +758,7 @@ OwningOpRef<ModuleOp> GraphImporter::run(const onnx::ModelProto &model,
 
 OwningOpRef<ModuleOp> importModel(llvm::StringRef path, MLIRContext &context,
                                   const ImportOptions &options) {
-  context.loadDialect<llm::LLMDialect, arith::ArithDialect, cf::ControlFlowDialect,
-                      func::FuncDialect, scf::SCFDialect, tensor::TensorDialect>();
+  loadImportDialects(context);
   Location loc = NameLoc::get(StringAttr::get(&context, path));
   onnx::ModelProto model;
   std::string error;
@@ -760,10 +782,21 @@ OwningOpRef<ModuleOp> importModel(llvm::StringRef path, MLIRContext &context,
   return module;
 }
 
+OwningOpRef<ModuleOp> importModelBytes(llvm::ArrayRef<uint8_t> bytes, llvm::StringRef path,
+                                       MLIRContext &context, const ImportOptions &options) {
+  loadImportDialects(context);
+  onnx::ModelProto model;
+  std::string error;
+  if (!parseModel(bytes, path, model, error)) {
+    emitError(NameLoc::get(StringAttr::get(&context, path))) << error;
+    return nullptr;
+  }
+  return GraphImporter(context, path, options).run(model, nullptr);
+}
+
 bool checkModel(llvm::StringRef path, MLIRContext &context, const ImportOptions &options,
                 std::vector<std::string> &problems, std::string &fileError) {
-  context.loadDialect<llm::LLMDialect, arith::ArithDialect, cf::ControlFlowDialect,
-                      func::FuncDialect, scf::SCFDialect, tensor::TensorDialect>();
+  loadImportDialects(context);
   onnx::ModelProto model;
   if (!readModel(path, model, fileError))
     return false;

@@ -29,6 +29,15 @@ struct ImportOptions {
 mlir::OwningOpRef<mlir::ModuleOp> importModel(llvm::StringRef path, mlir::MLIRContext &context,
                                               const ImportOptions &options);
 
+/// Imports a model from its serialized bytes, as `importModel` does a file, but without
+/// libonnx's checker (which reads the model from `path`): the protobuf parser, then the
+/// project's own validation and import. `path` names the model in diagnostics, and its folder
+/// is where external data is looked up. The ONNX fuzz target (tools/fuzz/FuzzONNX.cpp) calls it.
+mlir::OwningOpRef<mlir::ModuleOp> importModelBytes(llvm::ArrayRef<uint8_t> bytes,
+                                                   llvm::StringRef path,
+                                                   mlir::MLIRContext &context,
+                                                   const ImportOptions &options);
+
 /// Lists every node of the model that cannot be imported, one line each, without stopping at
 /// the first. Returns false when the file itself cannot be read.
 bool checkModel(llvm::StringRef path, mlir::MLIRContext &context, const ImportOptions &options,

@@ -58,6 +58,25 @@ llmc_status_t computeTensorSize(const char *what, llmc_dtype_t dtype, size_t ran
   return nullptr;
 }
 
+namespace {
+
+/// A tensor header constructed at `at`, with its shape, sizes and data; the caller sets who owns
+/// what.
+llmc_tensor_t *constructHeader(void *at, llmc_dtype_t dtype, size_t rank, const int64_t *dims,
+                               uint64_t elements, size_t bytes, void *data) {
+  auto *tensor = new (at) llmc_tensor_t();
+  tensor->dtype = dtype;
+  tensor->rank = rank;
+  for (size_t i = 0; i < rank; ++i)
+    tensor->dims[i] = dims[i];
+  tensor->elementCount = elements;
+  tensor->byteSize = bytes;
+  tensor->data = data;
+  return tensor;
+}
+
+} // namespace
+
 llmc_status_t allocateTensor(llmc_dtype_t dtype, size_t rank, const int64_t *dims,
                              const llmc_allocator_t &allocator, bool zeroFill,
                              llmc_tensor_t **out_tensor) {
@@ -68,16 +87,10 @@ llmc_status_t allocateTensor(llmc_dtype_t dtype, size_t rank, const int64_t *dim
   if (!block)
     return makeStatus(LLMC_STATUS_RESOURCE_EXHAUSTED, "cannot allocate %zu bytes for a %s%s tensor",
                       bytes, llmc_dtype_name(dtype), dimsString(dims, rank).c_str());
-  auto *tensor = new (block) llmc_tensor_t();
+  llmc_tensor_t *tensor = constructHeader(block, dtype, rank, dims, elements, bytes,
+                                          block + kHeaderBytes);
   tensor->allocator = allocator;
   tensor->ownsData = true;
-  tensor->dtype = dtype;
-  tensor->rank = rank;
-  for (size_t i = 0; i < rank; ++i)
-    tensor->dims[i] = dims[i];
-  tensor->elementCount = elements;
-  tensor->byteSize = bytes;
-  tensor->data = block + kHeaderBytes;
   if (zeroFill && bytes)
     std::memset(tensor->data, 0, bytes);
   *out_tensor = tensor;
@@ -95,17 +108,10 @@ llmc_status_t makeHeaderTensor(llmc_dtype_t dtype, size_t rank, const int64_t *d
   void *header = allocate(system, sizeof(llmc_tensor_t), alignof(llmc_tensor_t));
   if (!header)
     return makeStatus(LLMC_STATUS_RESOURCE_EXHAUSTED, "cannot allocate a tensor");
-  auto *tensor = new (header) llmc_tensor_t();
+  llmc_tensor_t *tensor = constructHeader(header, dtype, rank, dims, elements, bytes, data);
   tensor->allocator = system;
   tensor->ownsData = adopted;
   tensor->adopted = adopted ? data : nullptr;
-  tensor->dtype = dtype;
-  tensor->rank = rank;
-  for (size_t i = 0; i < rank; ++i)
-    tensor->dims[i] = dims[i];
-  tensor->elementCount = elements;
-  tensor->byteSize = bytes;
-  tensor->data = data;
   *out_tensor = tensor;
   return nullptr;
 }

@@ -327,7 +327,6 @@ struct ConvToGemm : OpRewritePattern<ConvOp> {
     }
 
     Location loc = op.getLoc();
-    MLIRContext *context = rewriter.getContext();
     Type f32 = rewriter.getF32Type();
     ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(), pads = op.getPads();
     bool direct = kh == 1 && kw == 1 && llvm::all_of(strides, [](int64_t v) { return v == 1; }) &&
@@ -497,10 +496,12 @@ Value divideByRunTimeCounts(OpBuilder &b, Location loc, AvgPoolOp op, Value sums
                        indexConstant(nb, nl, dilations[i]));
                    return arith::MinSIOp::create(nb, nl, taps, indexConstant(nb, nl, kernel[i]));
                  };
+                 // Two statements: as call arguments, the order of the ops they build would
+                 // depend on the C++ compiler (GCC and clang evaluate arguments in opposite orders).
+                 Value tapsBeforeBegin = tapsBefore(begins[i]);
+                 Value tapsBeforeEnd = tapsBefore(ends[i]);
                  Value inside = arith::MaxSIOp::create(
-                     nb, nl,
-                     arith::SubIOp::create(nb, nl, tapsBefore(ends[i]), tapsBefore(begins[i])),
-                     zero);
+                     nb, nl, arith::SubIOp::create(nb, nl, tapsBeforeEnd, tapsBeforeBegin), zero);
                  count = arith::MulIOp::create(nb, nl, count, inside);
                }
                count = arith::MaxSIOp::create(nb, nl, count, indexConstant(nb, nl, 1));
