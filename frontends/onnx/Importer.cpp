@@ -13,6 +13,7 @@
 #include "mlir/IR/Matchers.h"
 
 #include <google/protobuf/io/coded_stream.h>
+#include "llvm/ADT/APSInt.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -287,9 +288,22 @@ Value NodeContext::constant(DenseElementsAttr value) {
 
 Value NodeContext::scalar(double value, Type elementType) {
   auto type = RankedTensorType::get({}, elementType);
-  Attribute element = isa<FloatType>(elementType)
-                          ? Attribute(builder.getFloatAttr(elementType, value))
-                          : Attribute(builder.getIntegerAttr(elementType, int64_t(value)));
+  Attribute element;
+  if (isa<FloatType>(elementType)) {
+    element = builder.getFloatAttr(elementType, value);
+  } else {
+    // Rounded toward zero and saturated to the integer type's range (a Clip bound of -inf on
+    // an integer tensor is its minimum), NaN as 0; a plain cast would be undefined for those.
+    auto integer = dyn_cast<IntegerType>(elementType);
+    unsigned width = integer ? integer.getWidth() : 64;
+    llvm::APSInt result(width, integer && integer.isUnsigned());
+    bool exact = false;
+    if (width == 1)
+      result = llvm::APSInt(llvm::APInt(1, value != 0 && !std::isnan(value)));
+    else if (!std::isnan(value))
+      llvm::APFloat(value).convertToInteger(result, llvm::APFloat::rmTowardZero, &exact);
+    element = builder.getIntegerAttr(elementType, result);
+  }
   return constant(DenseElementsAttr::get(type, element));
 }
 
@@ -616,6 +630,20 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph, int64_t 
              std::to_string(importer->minOutputs) + " to " + std::to_string(importer->maxOutputs) +
              " outputs, got " + std::to_string(node.input_size()) + " and " +
              std::to_string(node.output_size()));
+      if (!collect)
+        return failure();
+      continue;
+    }
+    // The inputs an op requires must be named: only optional inputs may be left out as "".
+    // Loop's first two (the trip count and the condition) and opset 8 Scan's first (the
+    // sequence lengths) are optional but positional, so they count in minInputs.
+    const bool optionalLeadingInputs = node.op_type() == "Loop" || node.op_type() == "Scan";
+    int unnamed = -1;
+    for (int i = 0; i < importer->minInputs && unnamed < 0 && !optionalLeadingInputs; ++i)
+      if (node.input(i).empty())
+        unnamed = i;
+    if (unnamed >= 0) {
+      report("input " + std::to_string(unnamed) + " is required, but the node leaves it out");
       if (!collect)
         return failure();
       continue;

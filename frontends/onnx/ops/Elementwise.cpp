@@ -491,6 +491,10 @@ LogicalResult isNaN(NodeContext &node) {
 
 LogicalResult isInf(NodeContext &node) {
   Type element = node.inputType(0).getElementType();
+  if (!isa<FloatType>(element)) {
+    node.error() << "IsInf takes a floating-point tensor, got " << node.inputType(0);
+    return failure();
+  }
   bool positive = node.intAttr("detect_positive", 1) != 0;
   bool negative = node.intAttr("detect_negative", 1) != 0;
   double infinity = std::numeric_limits<double>::infinity();

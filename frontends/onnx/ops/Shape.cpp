@@ -1035,7 +1035,12 @@ LogicalResult padAtRunTime(NodeContext &node) {
       axes = *a;
     }
   }
-  int64_t length = cast<RankedTensorType>(pads.getType()).getDimSize(0);
+  auto padsType = cast<RankedTensorType>(pads.getType());
+  if (padsType.getRank() != 1) {
+    node.error() << "pads must be a 1-D tensor, got " << padsType;
+    return failure();
+  }
+  int64_t length = padsType.getDimSize(0);
   if (!axes.empty()) {
     // Scatter the pads of the listed axes into pads of every dim (0 for the others).
     int64_t count = int64_t(axes.size());
@@ -1213,10 +1218,12 @@ void registerShapeOps(OpRegistry &registry) {
   registry.add({"Concat", 4, 1, 1024, 1, 1, concat});
   registry.add({"Gather", 1, 2, 2, 1, 1, gather});
   registry.add({"Squeeze", 1, 1, 2, 1, 1, squeeze});
-  registry.add({"Unsqueeze", 1, 1, 2, 1, 1, unsqueeze});
+  registry.add({"Unsqueeze", 1, 1, 1, 1, 1, unsqueeze});
+  registry.add({"Unsqueeze", 13, 2, 2, 1, 1, unsqueeze}); // the axes become an input
   registry.add({"Constant", 1, 0, 0, 1, 1, constant});
   registry.add({"Shape", 1, 1, 1, 1, 1, shapeOf});
-  registry.add({"Slice", 1, 1, 5, 1, 1, slice});
+  registry.add({"Slice", 1, 1, 1, 1, 1, slice});
+  registry.add({"Slice", 10, 3, 5, 1, 1, slice}); // starts and ends become inputs
   registry.add({"Split", 1, 1, 2, 1, 1024, split});
   registry.add({"Size", 1, 1, 1, 1, 1, size});
   registry.add({"Expand", 8, 2, 2, 1, 1, expand});
@@ -1224,7 +1231,8 @@ void registerShapeOps(OpRegistry &registry) {
   registry.add({"Range", 11, 3, 3, 1, 1, range});
   registry.add({"Trilu", 14, 1, 2, 1, 1, trilu});
   registry.add({"Tile", 6, 2, 2, 1, 1, tile});
-  registry.add({"Pad", 2, 1, 4, 1, 1, pad});
+  registry.add({"Pad", 2, 1, 1, 1, 1, pad});
+  registry.add({"Pad", 11, 2, 4, 1, 1, pad}); // the pads become an input
   registry.add({"DepthToSpace", 1, 1, 1, 1, 1, depthSpace<true>});
   registry.add({"SpaceToDepth", 1, 1, 1, 1, 1, depthSpace<false>});
 }

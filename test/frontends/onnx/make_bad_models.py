@@ -37,6 +37,19 @@ def main(root):
           helper.make_node("Reshape", ["x", "s"], ["y"], name="reshape")],
          [x], [y])
     save(root, "bad_arity", [helper.make_node("Add", ["x"], ["y"], name="add")], [x], [y])
+    # A required input left out by name, and Pad from opset 11 (pads are an input since) with
+    # the input count of opset 2: both once reached the importers with a missing operand
+    # (found by llmc-fuzz-onnx).
+    save(root, "unnamed_required", [helper.make_node("Add", ["x", ""], ["y"], name="add")],
+         [x], [y])
+    save(root, "pad_without_pads", [helper.make_node("Pad", ["x"], ["y"], name="pad")], [x], [y])
+    # IsInf on integers: its infinity constant had no integer value (found by llmc-fuzz-onnx).
+    ints = helper.make_tensor_value_info("x", TensorProto.INT8, [6])
+    save(root, "isinf_int", [helper.make_node("IsInf", ["x"], ["y"], name="isinf")], [ints], [y])
+    # Pads given at run time as a scalar instead of a list (found by llmc-fuzz-onnx).
+    scalar_pads = helper.make_tensor_value_info("pads", TensorProto.INT64, [])
+    save(root, "pad_scalar_pads", [helper.make_node("Pad", ["x", "pads"], ["y"], name="pad")],
+         [x, scalar_pads], [y])
     save(root, "bad_pool",
          [helper.make_node("MaxPool", ["x"], ["y"], name="pool", kernel_shape=[3, 3],
                            strides=[0, 1])],
