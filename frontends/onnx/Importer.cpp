@@ -200,6 +200,20 @@ FailureOr<DenseElementsAttr> tensorValue(const onnx::TensorProto &tensor,
   return DenseElementsAttr::getFromRawBuffer(type, ArrayRef<char>(bytes.data(), bytes.size()));
 }
 
+Attribute elementAttribute(Builder &builder, Type elementType, double value) {
+  if (isa<FloatType>(elementType))
+    return builder.getFloatAttr(elementType, value);
+  auto integer = dyn_cast<IntegerType>(elementType);
+  unsigned width = integer ? integer.getWidth() : 64;
+  llvm::APSInt result(width, integer && integer.isUnsigned());
+  bool exact = false;
+  if (width == 1)
+    result = llvm::APSInt(llvm::APInt(1, value != 0 && !std::isnan(value)));
+  else if (!std::isnan(value))
+    llvm::APFloat(value).convertToInteger(result, llvm::APFloat::rmTowardZero, &exact);
+  return builder.getIntegerAttr(elementType, result);
+}
+
 double firstElementAsDouble(DenseElementsAttr value) {
   if (isa<FloatType>(value.getElementType()))
     return (*value.getValues<APFloat>().begin()).convertToDouble();
@@ -287,24 +301,8 @@ Value NodeContext::constant(DenseElementsAttr value) {
 }
 
 Value NodeContext::scalar(double value, Type elementType) {
-  auto type = RankedTensorType::get({}, elementType);
-  Attribute element;
-  if (isa<FloatType>(elementType)) {
-    element = builder.getFloatAttr(elementType, value);
-  } else {
-    // Rounded toward zero and saturated to the integer type's range (a Clip bound of -inf on
-    // an integer tensor is its minimum), NaN as 0; a plain cast would be undefined for those.
-    auto integer = dyn_cast<IntegerType>(elementType);
-    unsigned width = integer ? integer.getWidth() : 64;
-    llvm::APSInt result(width, integer && integer.isUnsigned());
-    bool exact = false;
-    if (width == 1)
-      result = llvm::APSInt(llvm::APInt(1, value != 0 && !std::isnan(value)));
-    else if (!std::isnan(value))
-      llvm::APFloat(value).convertToInteger(result, llvm::APFloat::rmTowardZero, &exact);
-    element = builder.getIntegerAttr(elementType, result);
-  }
-  return constant(DenseElementsAttr::get(type, element));
+  return constant(DenseElementsAttr::get(RankedTensorType::get({}, elementType),
+                                         elementAttribute(builder, elementType, value)));
 }
 
 FailureOr<Value> NodeContext::reshape(Value value, ArrayRef<int64_t> shape) {
@@ -635,11 +633,8 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph, int64_t 
       continue;
     }
     // The inputs an op requires must be named: only optional inputs may be left out as "".
-    // Loop's first two (the trip count and the condition) and opset 8 Scan's first (the
-    // sequence lengths) are optional but positional, so they count in minInputs.
-    const bool optionalLeadingInputs = node.op_type() == "Loop" || node.op_type() == "Scan";
     int unnamed = -1;
-    for (int i = 0; i < importer->minInputs && unnamed < 0 && !optionalLeadingInputs; ++i)
+    for (int i = importer->optionalLeadingInputs; i < importer->minInputs && unnamed < 0; ++i)
       if (node.input(i).empty())
         unnamed = i;
     if (unnamed >= 0) {

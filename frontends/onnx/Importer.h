@@ -174,6 +174,10 @@ struct OpImporter {
   int64_t sinceVersion;
   int minInputs, maxInputs, minOutputs, maxOutputs;
   ImportFn import;
+  /// How many of the first minInputs inputs are optional but positional, so that a node may
+  /// name them "" (Loop's trip count and condition, opset 8 Scan's sequence lengths). Every
+  /// other required input must be named.
+  int optionalLeadingInputs = 0;
 };
 
 /// All importers; `lookup` picks the newest one not newer than the model's opset.
@@ -211,6 +215,11 @@ void registerSignalOps(OpRegistry &registry);
 /// The first element of a constant, as a double (integers converted): scalars such as a Clip
 /// bound, a Pad value or a Range limit.
 double firstElementAsDouble(mlir::DenseElementsAttr value);
+
+/// One element of `elementType` holding `value`: floats as they are; integers rounded toward
+/// zero and saturated to the type's range, NaN as 0 (a plain cast would be undefined for
+/// those: a Clip bound of -inf or a Pad value of inf on an integer tensor); i1 as value != 0.
+mlir::Attribute elementAttribute(mlir::Builder &builder, mlir::Type elementType, double value);
 
 /// Converts ONNX element types and tensors.
 mlir::FailureOr<mlir::Type> elementTypeOf(int32_t onnxType, mlir::Builder &builder,

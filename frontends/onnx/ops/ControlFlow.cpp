@@ -1028,8 +1028,8 @@ LogicalResult scan8Node(NodeContext &node) {
 
 void registerControlFlowOps(OpRegistry &registry) {
   registry.add({"If", 1, 1, 1, 1, 1024, ifNode});
-  registry.add({"Loop", 1, 2, 1024, 1, 1024, loopNode});
-  registry.add({"Scan", 8, 1, 1024, 1, 1024, scan8Node});
+  registry.add({"Loop", 1, 2, 1024, 1, 1024, loopNode, /*optionalLeadingInputs=*/2});
+  registry.add({"Scan", 8, 1, 1024, 1, 1024, scan8Node, /*optionalLeadingInputs=*/1});
   registry.add({"Scan", 9, 1, 1024, 1, 1024, scanNode});
 }
 

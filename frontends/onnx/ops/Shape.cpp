@@ -831,10 +831,7 @@ LogicalResult range(NodeContext &node) {
   auto type = RankedTensorType::get({n}, element);
   SmallVector<Attribute> values;
   for (int64_t i = 0; i < n; ++i)
-    values.push_back(
-        isa<FloatType>(element)
-            ? Attribute(node.builder.getFloatAttr(element, first + double(i) * step))
-            : Attribute(node.builder.getIntegerAttr(element, int64_t(first) + i * int64_t(step))));
+    values.push_back(elementAttribute(node.builder, element, first + double(i) * step));
   node.setOutput(0, node.constant(DenseElementsAttr::get(type, values)));
   return success();
 }
@@ -1165,9 +1162,7 @@ LogicalResult pad(NodeContext &node) {
       if (mode == "constant")
         return node.constant(DenseElementsAttr::get(
             RankedTensorType::get(shape, element),
-            isa<FloatType>(element)
-                ? Attribute(node.builder.getFloatAttr(element, value))
-                : Attribute(node.builder.getIntegerAttr(element, int64_t(value)))));
+            elementAttribute(node.builder, element, value)));
       if (mode == "edge") {
         FailureOr<Value> edge =
             sliceOf(node, result, {*axis}, {atStart ? 0 : size - 1}, {atStart ? 1 : size}, {1});

@@ -46,6 +46,16 @@ def main(root):
     # IsInf on integers: its infinity constant had no integer value (found by llmc-fuzz-onnx).
     ints = helper.make_tensor_value_info("x", TensorProto.INT8, [6])
     save(root, "isinf_int", [helper.make_node("IsInf", ["x"], ["y"], name="isinf")], [ints], [y])
+    # Float values that become integer elements saturate, with NaN as 0: opset 2 Pad's fill
+    # value of +-inf or NaN on integer tensors once went through a plain (undefined) cast.
+    for name, element, value in [("pad_i32_inf", TensorProto.INT32, float("inf")),
+                                 ("pad_u8_minus_inf", TensorProto.UINT8, float("-inf")),
+                                 ("pad_i8_nan", TensorProto.INT8, float("nan")),
+                                 ("pad_i16_fraction", TensorProto.INT16, -3.7)]:
+        save(root, name,
+             [helper.make_node("Pad", ["x"], ["y"], name="pad", pads=[1, 0], value=value)],
+             [helper.make_tensor_value_info("x", element, [2])],
+             [helper.make_tensor_value_info("y", element, [3])], opset=2)
     # Pads given at run time as a scalar instead of a list (found by llmc-fuzz-onnx).
     scalar_pads = helper.make_tensor_value_info("pads", TensorProto.INT64, [])
     save(root, "pad_scalar_pads", [helper.make_node("Pad", ["x", "pads"], ["y"], name="pad")],
