@@ -14,8 +14,8 @@
  * tile narrower than NR goes through a local buffer, and a tile shorter than MR runs a copy of
  * the microkernel for its height, so nothing outside the matrices is read or written. A tall
  * product by pre-packed weights wider than one chunk is cut by rows instead, a group per thread,
- * so that each group packs its rows of A once per k block for all the chunks
- * (llmc_gemm_group_body).
+ * which runs all the chunks over its rows of A, read in place by the AVX-512 variant and packed
+ * once per k block by the generic one (llmc_gemm_group_body).
  *
  * Every product is accumulated in f32 with a fused multiply-add (where the target has FMA), in
  * order of k within a block, so the result has one fixed summation order whatever the threads.
@@ -346,16 +346,49 @@ LLMC_INLINE void llmc_gemm_epilogue(const llmc_gemm_args_t *g, int64_t i0, int64
 }
 
 /// Tall products by pre-packed weights in several column chunks: each thread takes a group of
-/// whole MR-row panels of C, all of its columns. For each k block it packs its rows of A once
-/// (into its part of `a_all`), then runs every column chunk over them: the chunk's block of B
-/// stays in L2 while the packed rows stream past it, and no thread waits for another. Packing A
-/// in a separate phase shared by all chunks (with a barrier per k block) ran 4 to 10% slower on
-/// 2 threads; packing each chunk's A again per chunk multiplies the packing.
+/// whole MR-row panels of C, all of its columns, and for each k block runs every column chunk
+/// over its rows of A: the chunk's block of B stays in L2 while A's rows stream past it, and no
+/// thread waits for another. Where the variant has an in-place microkernel (AVX-512), A's full
+/// panels are read where they are and only a last, shorter panel is packed (on the stack);
+/// otherwise the group packs its rows of each k block once, into its part of `a_all`, for all
+/// the chunks. Measured on 1024- and 2048-cubed products: packing A in a separate phase shared
+/// by all chunks, with a barrier per k block, ran 4 to 10% slower on 2 threads; packing it at
+/// all, rather than reading it in place, 2 to 8% slower at 1024 (no difference at 2048); and
+/// smaller groups, several per thread, re-read B more and ran up to 15% slower.
 typedef struct {
   const llmc_gemm_args_t *g;
-  float *a_all; // a group's k block of A in MR-row panels from a_all + i0 * kc_max
+  float *a_all; // a group's k block of A in MR-row panels from a_all + i0 * kc_max (packing)
   int64_t group_rows, kc_max;
 } llmc_gemm_groups_t;
+
+#ifdef LLMC_GEMM_A_IN_PLACE
+/// Rows [r0, r1) of C (whole MR panels) by columns [j0, j0 + cols) for the k block at p0, A in
+/// place; a tile narrower than NR goes through a local buffer, as in llmc_gemm_edge_tile.
+LLMC_INLINE void llmc_gemm_panels_in_place(const llmc_gemm_args_t *g, int64_t r0, int64_t r1,
+                                           int64_t j0, int64_t cols, int64_t p0, int64_t kc) {
+  const int64_t n = g->n, k = g->k;
+  for (int64_t ir = r0; ir < r1; ir += LLMC_GEMM_MR) {
+    const float *a = g->a + ir * k + p0;
+    for (int64_t jr = 0; jr < cols; jr += LLMC_GEMM_NR) {
+      const int64_t nr = cols - jr < LLMC_GEMM_NR ? cols - jr : LLMC_GEMM_NR;
+      const int64_t j = j0 + jr;
+      const float *b =
+          g->b + (j / LLMC_GEMM_PANEL * k + p0) * LLMC_GEMM_PANEL + j % LLMC_GEMM_PANEL;
+      float *c = g->c + ir * n + j;
+      if (nr == LLMC_GEMM_NR) {
+        llmc_gemm_micro_in_place(kc, a, k, b, LLMC_GEMM_PANEL, c, n, p0 > 0);
+        continue;
+      }
+      float tile[LLMC_GEMM_MR * LLMC_GEMM_NR] __attribute__((aligned(64)));
+      llmc_gemm_micro_in_place(kc, a, k, b, LLMC_GEMM_PANEL, tile, LLMC_GEMM_NR, false);
+      for (int64_t i = 0; i < LLMC_GEMM_MR; ++i)
+        for (int64_t q = 0; q < nr; ++q)
+          c[i * n + q] =
+              p0 > 0 ? c[i * n + q] + tile[i * LLMC_GEMM_NR + q] : tile[i * LLMC_GEMM_NR + q];
+    }
+  }
+}
+#endif
 
 static void llmc_gemm_group_body(void *context, int64_t begin, int64_t end) {
   const llmc_gemm_groups_t *s = (const llmc_gemm_groups_t *)context;
@@ -366,11 +399,24 @@ static void llmc_gemm_group_body(void *context, int64_t begin, int64_t end) {
     const int64_t i1 = m - i0 < s->group_rows ? m : i0 + s->group_rows;
     for (int64_t p0 = 0; p0 < k; p0 += s->kc_max) {
       const int64_t kc = k - p0 < s->kc_max ? k - p0 : s->kc_max;
+#ifdef LLMC_GEMM_A_IN_PLACE
+      const int64_t full = i0 + (i1 - i0) / LLMC_GEMM_MR * LLMC_GEMM_MR;
+      float tail[LLMC_GEMM_MR * LLMC_GEMM_PACKED_KC] __attribute__((aligned(64)));
+      if (full < i1)
+        llmc_gemm_pack_a(g->a + full * k + p0, k, i1 - full, kc, tail);
+      for (int64_t j0 = 0; j0 < n; j0 += g->col_chunk) {
+        const int64_t cols = n - j0 < g->col_chunk ? n - j0 : g->col_chunk;
+        llmc_gemm_panels_in_place(g, i0, full, j0, cols, p0, kc);
+        if (full < i1)
+          llmc_gemm_panels(g, full, i1, tail, j0, cols, p0, kc, 0);
+      }
+#else
       float *a_panels = s->a_all + i0 * s->kc_max;
       llmc_gemm_pack_a(g->a + i0 * k + p0, k, i1 - i0, kc, a_panels);
       for (int64_t j0 = 0; j0 < n; j0 += g->col_chunk)
-        llmc_gemm_panels(g, i0, i1, a_panels, j0, n - j0 < g->col_chunk ? n - j0 : g->col_chunk,
-                         p0, kc, 0);
+        llmc_gemm_panels(g, i0, i1, a_panels, j0, n - j0 < g->col_chunk ? n - j0 : g->col_chunk, p0,
+                         kc, 0);
+#endif
     }
     llmc_gemm_epilogue(g, i0, i1, 0, n);
   }
@@ -421,16 +467,23 @@ LLMC_INLINE void llmc_gemm(const float *a, const float *b, const float *bias, in
   }
   groups = (row_blocks + blocks_per_group - 1) / blocks_per_group;
   // Tall products by pre-packed weights in several column chunks: a group of rows per thread,
-  // its packed A in memory from the services (version 2 on).
+  // A read in place, or packed into memory from the services (version 2 on).
+#ifdef LLMC_GEMM_A_IN_PLACE
+  const bool a_in_place = true;
+#else
+  const bool a_in_place = false;
+#endif
   const bool can_allocate =
       services && services->version >= 2 &&
       services->size >= offsetof(llmc_services_t, allocate) + sizeof(services->allocate) &&
       services->allocate;
-  if (packed && can_allocate && col_tasks > 1 && row_blocks >= 4) {
+  if (packed && (a_in_place || can_allocate) && col_tasks > 1 && row_blocks >= 4) {
     const int64_t kc_max = k < LLMC_GEMM_PACKED_KC ? k : LLMC_GEMM_PACKED_KC;
     const int64_t m_panels = (m + LLMC_GEMM_MR - 1) / LLMC_GEMM_MR;
-    float *a_all = (float *)services->allocate(
-        services, m_panels * LLMC_GEMM_MR * kc_max * (int64_t)sizeof(float), 64);
+    float *a_all =
+        a_in_place ? 0
+                   : (float *)services->allocate(
+                         services, m_panels * LLMC_GEMM_MR * kc_max * (int64_t)sizeof(float), 64);
     const int64_t group_rows = (m_panels + threads - 1) / threads * LLMC_GEMM_MR;
     llmc_gemm_groups_t args = {&g, a_all, group_rows, kc_max};
     llmc_parallel(services, (m + group_rows - 1) / group_rows, 1, llmc_gemm_group_body, &args);

@@ -71,4 +71,51 @@ LLMC_INLINE void llmc_gemm_micro(const int rows, int64_t kc, const float *restri
   }
 }
 
+/// The microkernel on a full MR-row tile with A read in place (row-major, row stride lda), no
+/// packing: the tall pre-packed products of gemm.c use it. Four row pointers (rows 0-2, 3-5,
+/// 6-8, 9-11; the others at +lda and +2 lda, which x86 addresses as base + index * scale)
+/// advance by one float per k. The empty asm hides how they relate, or the compiler would
+/// rebuild each row's address from one pointer per k, a chain of eleven adds that starved the
+/// FMAs. In the caches it runs as fast as the packed kernel, 4 KiB row strides included.
+#define LLMC_GEMM_A_IN_PLACE 1
+LLMC_INLINE void llmc_gemm_micro_in_place(int64_t kc, const float *a, int64_t lda,
+                                          const float *restrict b, int64_t ldb, float *restrict c,
+                                          int64_t ldc, bool accumulate) {
+  __m512 acc0[LLMC_GEMM_MR], acc1[LLMC_GEMM_MR];
+#pragma clang loop unroll(full)
+  for (int i = 0; i < LLMC_GEMM_MR; ++i) {
+    acc0[i] = acc1[i] = _mm512_setzero_ps();
+    _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+    _mm_prefetch((const char *)(c + i * ldc + 16), _MM_HINT_T0);
+  }
+  const float *rows[4] = {a, a + 3 * lda, a + 6 * lda, a + 9 * lda};
+  for (int64_t p = 0; p < kc; ++p) {
+    _mm_prefetch((const char *)(b + LLMC_GEMM_PREFETCH_K * ldb), _MM_HINT_T0);
+    _mm_prefetch((const char *)(b + LLMC_GEMM_PREFETCH_K * ldb + 16), _MM_HINT_T0);
+    const __m512 b0 = _mm512_loadu_ps(b);
+    const __m512 b1 = _mm512_loadu_ps(b + 16);
+#pragma clang loop unroll(full)
+    for (int i = 0; i < LLMC_GEMM_MR; ++i) {
+      const __m512 av = _mm512_set1_ps(rows[i / 3][(i % 3) * lda]);
+      acc0[i] = _mm512_fmadd_ps(av, b0, acc0[i]);
+      acc1[i] = _mm512_fmadd_ps(av, b1, acc1[i]);
+    }
+#pragma clang loop unroll(full)
+    for (int r = 0; r < 4; ++r)
+      ++rows[r];
+    b += ldb;
+    __asm__("" : "+r"(rows[0]), "+r"(rows[1]), "+r"(rows[2]), "+r"(rows[3]), "+r"(b));
+  }
+#pragma clang loop unroll(full)
+  for (int i = 0; i < LLMC_GEMM_MR; ++i) {
+    __m512 v0 = acc0[i], v1 = acc1[i];
+    if (accumulate) {
+      v0 = _mm512_add_ps(v0, _mm512_loadu_ps(c + i * ldc));
+      v1 = _mm512_add_ps(v1, _mm512_loadu_ps(c + i * ldc + 16));
+    }
+    _mm512_storeu_ps(c + i * ldc, v0);
+    _mm512_storeu_ps(c + i * ldc + 16, v1);
+  }
+}
+
 #endif // LLMC_GEMM_AVX512_H_

@@ -1161,8 +1161,7 @@ LogicalResult pad(NodeContext &node) {
       shape[*axis] = count;
       if (mode == "constant")
         return node.constant(DenseElementsAttr::get(
-            RankedTensorType::get(shape, element),
-            elementAttribute(node.builder, element, value)));
+            RankedTensorType::get(shape, element), elementAttribute(node.builder, element, value)));
       if (mode == "edge") {
         FailureOr<Value> edge =
             sliceOf(node, result, {*axis}, {atStart ? 0 : size - 1}, {atStart ? 1 : size}, {1});
