@@ -195,6 +195,15 @@ _Static_assert(LLMC_GEMM_PANEL % LLMC_GEMM_NR == 0 && LLMC_GEMM_NC % LLMC_GEMM_P
                    LLMC_GEMM_PACKED_NC % LLMC_GEMM_PANEL == 0,
                "a pre-packed panel holds whole microkernel panels, a chunk whole panels");
 
+/// C's mr x nr tile at c (row stride ldc) = the local tile (rows NR floats apart), or C += it.
+LLMC_INLINE void llmc_gemm_copy_tile(int64_t mr, int64_t nr, const float *tile, float *c,
+                                     int64_t ldc, bool accumulate) {
+  for (int64_t i = 0; i < mr; ++i)
+    for (int64_t j = 0; j < nr; ++j)
+      c[i * ldc + j] =
+          accumulate ? c[i * ldc + j] + tile[i * LLMC_GEMM_NR + j] : tile[i * LLMC_GEMM_NR + j];
+}
+
 /// The microkernel on the mr x nr tile of C at c (row stride ldc): in place when the tile is NR
 /// wide, else through a local buffer, so that nothing past C's edge is written.
 LLMC_INLINE void llmc_gemm_edge_tile(int64_t mr, int64_t nr, int64_t kc, const float *a,
@@ -206,10 +215,7 @@ LLMC_INLINE void llmc_gemm_edge_tile(int64_t mr, int64_t nr, int64_t kc, const f
   }
   float tile[LLMC_GEMM_MR * LLMC_GEMM_NR] __attribute__((aligned(64)));
   llmc_gemm_tile(mr, kc, a, b, ldb, tile, LLMC_GEMM_NR, false);
-  for (int64_t i = 0; i < mr; ++i)
-    for (int64_t j = 0; j < nr; ++j)
-      c[i * ldc + j] =
-          accumulate ? c[i * ldc + j] + tile[i * LLMC_GEMM_NR + j] : tile[i * LLMC_GEMM_NR + j];
+  llmc_gemm_copy_tile(mr, nr, tile, c, ldc, accumulate);
 }
 
 /// The microkernel over rows [r0, r1) of C, whose A panels (MR rows by kc values each) start at
@@ -381,10 +387,7 @@ LLMC_INLINE void llmc_gemm_panels_in_place(const llmc_gemm_args_t *g, int64_t r0
       }
       float tile[LLMC_GEMM_MR * LLMC_GEMM_NR] __attribute__((aligned(64)));
       llmc_gemm_micro_in_place(kc, a, k, b, LLMC_GEMM_PANEL, tile, LLMC_GEMM_NR, false);
-      for (int64_t i = 0; i < LLMC_GEMM_MR; ++i)
-        for (int64_t q = 0; q < nr; ++q)
-          c[i * n + q] =
-              p0 > 0 ? c[i * n + q] + tile[i * LLMC_GEMM_NR + q] : tile[i * LLMC_GEMM_NR + q];
+      llmc_gemm_copy_tile(LLMC_GEMM_MR, nr, tile, c, n, p0 > 0);
     }
   }
 }

@@ -25,6 +25,34 @@
 #define LLMC_GEMM_NR 32
 #define LLMC_GEMM_PREFETCH_K 8
 
+/// Prefetches the first `rows` rows of a tile of C (row stride ldc) into L1.
+LLMC_INLINE void llmc_gemm_prefetch_c(const int rows, const float *c, int64_t ldc) {
+#pragma clang loop unroll(full)
+  for (int i = 0; i < LLMC_GEMM_MR; ++i) {
+    if (i >= rows)
+      break;
+    _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+    _mm_prefetch((const char *)(c + i * ldc + 16), _MM_HINT_T0);
+  }
+}
+
+/// C's tile (row stride ldc) = acc (accumulate false) or C += acc, for its first `rows` rows.
+LLMC_INLINE void llmc_gemm_store_c(const int rows, const __m512 *acc0, const __m512 *acc1, float *c,
+                                   int64_t ldc, bool accumulate) {
+#pragma clang loop unroll(full)
+  for (int i = 0; i < LLMC_GEMM_MR; ++i) {
+    if (i >= rows)
+      break;
+    __m512 v0 = acc0[i], v1 = acc1[i];
+    if (accumulate) {
+      v0 = _mm512_add_ps(v0, _mm512_loadu_ps(c + i * ldc));
+      v1 = _mm512_add_ps(v1, _mm512_loadu_ps(c + i * ldc + 16));
+    }
+    _mm512_storeu_ps(c + i * ldc, v0);
+    _mm512_storeu_ps(c + i * ldc + 16, v1);
+  }
+}
+
 /// acc[i] += a[p * MR + i] * b[p * ldb ..] for p < kc and the first `rows` rows of the tile (a
 /// constant after inlining), then C's tile (row stride ldc) = acc (accumulate false) or C += acc.
 LLMC_INLINE void llmc_gemm_micro(const int rows, int64_t kc, const float *restrict a,
@@ -34,13 +62,7 @@ LLMC_INLINE void llmc_gemm_micro(const int rows, int64_t kc, const float *restri
 #pragma clang loop unroll(full)
   for (int i = 0; i < LLMC_GEMM_MR; ++i)
     acc0[i] = acc1[i] = _mm512_setzero_ps();
-#pragma clang loop unroll(full)
-  for (int i = 0; i < LLMC_GEMM_MR; ++i) {
-    if (i >= rows)
-      break;
-    _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
-    _mm_prefetch((const char *)(c + i * ldc + 16), _MM_HINT_T0);
-  }
+  llmc_gemm_prefetch_c(rows, c, ldc);
 #pragma clang loop unroll_count(4)
   for (int64_t p = 0; p < kc; ++p) {
     // Past the panel's end this prefetches lines that are never used; prefetches do not fault.
@@ -57,18 +79,7 @@ LLMC_INLINE void llmc_gemm_micro(const int rows, int64_t kc, const float *restri
       acc1[i] = _mm512_fmadd_ps(av, b1, acc1[i]);
     }
   }
-#pragma clang loop unroll(full)
-  for (int i = 0; i < LLMC_GEMM_MR; ++i) {
-    if (i >= rows)
-      break;
-    __m512 v0 = acc0[i], v1 = acc1[i];
-    if (accumulate) {
-      v0 = _mm512_add_ps(v0, _mm512_loadu_ps(c + i * ldc));
-      v1 = _mm512_add_ps(v1, _mm512_loadu_ps(c + i * ldc + 16));
-    }
-    _mm512_storeu_ps(c + i * ldc, v0);
-    _mm512_storeu_ps(c + i * ldc + 16, v1);
-  }
+  llmc_gemm_store_c(rows, acc0, acc1, c, ldc, accumulate);
 }
 
 /// The microkernel on a full MR-row tile with A read in place (row-major, row stride lda), no
@@ -83,11 +94,9 @@ LLMC_INLINE void llmc_gemm_micro_in_place(int64_t kc, const float *a, int64_t ld
                                           int64_t ldc, bool accumulate) {
   __m512 acc0[LLMC_GEMM_MR], acc1[LLMC_GEMM_MR];
 #pragma clang loop unroll(full)
-  for (int i = 0; i < LLMC_GEMM_MR; ++i) {
+  for (int i = 0; i < LLMC_GEMM_MR; ++i)
     acc0[i] = acc1[i] = _mm512_setzero_ps();
-    _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
-    _mm_prefetch((const char *)(c + i * ldc + 16), _MM_HINT_T0);
-  }
+  llmc_gemm_prefetch_c(LLMC_GEMM_MR, c, ldc);
   const float *rows[4] = {a, a + 3 * lda, a + 6 * lda, a + 9 * lda};
   for (int64_t p = 0; p < kc; ++p) {
     _mm_prefetch((const char *)(b + LLMC_GEMM_PREFETCH_K * ldb), _MM_HINT_T0);
@@ -106,16 +115,7 @@ LLMC_INLINE void llmc_gemm_micro_in_place(int64_t kc, const float *a, int64_t ld
     b += ldb;
     __asm__("" : "+r"(rows[0]), "+r"(rows[1]), "+r"(rows[2]), "+r"(rows[3]), "+r"(b));
   }
-#pragma clang loop unroll(full)
-  for (int i = 0; i < LLMC_GEMM_MR; ++i) {
-    __m512 v0 = acc0[i], v1 = acc1[i];
-    if (accumulate) {
-      v0 = _mm512_add_ps(v0, _mm512_loadu_ps(c + i * ldc));
-      v1 = _mm512_add_ps(v1, _mm512_loadu_ps(c + i * ldc + 16));
-    }
-    _mm512_storeu_ps(c + i * ldc, v0);
-    _mm512_storeu_ps(c + i * ldc + 16, v1);
-  }
+  llmc_gemm_store_c(LLMC_GEMM_MR, acc0, acc1, c, ldc, accumulate);
 }
 
 #endif // LLMC_GEMM_AVX512_H_
