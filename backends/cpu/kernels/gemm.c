@@ -218,13 +218,19 @@ LLMC_INLINE void llmc_gemm_edge_tile(int64_t mr, int64_t nr, int64_t kc, const f
   llmc_gemm_copy_tile(mr, nr, tile, c, ldc, accumulate);
 }
 
+/// The pre-packed B's NR-wide panel for columns j .. j + NR at k = p0 (row stride
+/// LLMC_GEMM_PANEL).
+LLMC_INLINE const float *llmc_gemm_packed_b(const llmc_gemm_args_t *g, int64_t j, int64_t p0) {
+  return g->b + (j / LLMC_GEMM_PANEL * g->k + p0) * LLMC_GEMM_PANEL + j % LLMC_GEMM_PANEL;
+}
+
 /// The microkernel over rows [r0, r1) of C, whose A panels (MR rows by kc values each) start at
 /// `a_panels`, and columns [j0, j0 + cols), for the k block at p0: each A panel stays in L1 while
 /// the microkernel runs along the B panels, pre-packed or in `b_pack`.
 LLMC_INLINE void llmc_gemm_panels(const llmc_gemm_args_t *g, int64_t r0, int64_t r1,
                                   const float *a_panels, int64_t j0, int64_t cols, int64_t p0,
                                   int64_t kc, const float *b_pack) {
-  const int64_t n = g->n, k = g->k;
+  const int64_t n = g->n;
   for (int64_t ir = r0; ir < r1; ir += LLMC_GEMM_MR) {
     const int64_t mr = r1 - ir < LLMC_GEMM_MR ? r1 - ir : LLMC_GEMM_MR;
     const float *a = a_panels + (ir - r0) * kc;
@@ -232,9 +238,7 @@ LLMC_INLINE void llmc_gemm_panels(const llmc_gemm_args_t *g, int64_t r0, int64_t
       const int64_t nr = cols - jr < LLMC_GEMM_NR ? cols - jr : LLMC_GEMM_NR;
       const int64_t j = j0 + jr;
       // The panel of B for columns j .. j + NR at k = p0, and its row stride.
-      const float *b =
-          g->packed ? g->b + (j / LLMC_GEMM_PANEL * k + p0) * LLMC_GEMM_PANEL + j % LLMC_GEMM_PANEL
-                    : b_pack + jr * kc;
+      const float *b = g->packed ? llmc_gemm_packed_b(g, j, p0) : b_pack + jr * kc;
       const int64_t ldb = g->packed ? LLMC_GEMM_PANEL : LLMC_GEMM_NR;
       llmc_gemm_edge_tile(mr, nr, kc, a, b, ldb, g->c + ir * n + j, n, p0 > 0);
     }
@@ -378,8 +382,7 @@ LLMC_INLINE void llmc_gemm_panels_in_place(const llmc_gemm_args_t *g, int64_t r0
     for (int64_t jr = 0; jr < cols; jr += LLMC_GEMM_NR) {
       const int64_t nr = cols - jr < LLMC_GEMM_NR ? cols - jr : LLMC_GEMM_NR;
       const int64_t j = j0 + jr;
-      const float *b =
-          g->b + (j / LLMC_GEMM_PANEL * k + p0) * LLMC_GEMM_PANEL + j % LLMC_GEMM_PANEL;
+      const float *b = llmc_gemm_packed_b(g, j, p0);
       float *c = g->c + ir * n + j;
       if (nr == LLMC_GEMM_NR) {
         llmc_gemm_micro_in_place(kc, a, k, b, LLMC_GEMM_PANEL, c, n, p0 > 0);
